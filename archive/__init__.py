@@ -1,0 +1,1 @@
+"""WARC writing and reading, dedup, CDXJ, WACZ, snapshots, verify and diff."""

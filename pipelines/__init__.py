@@ -1,0 +1,1 @@
+"""Item pipelines: validation, normalization and dataset writers."""

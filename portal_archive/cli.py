@@ -1,0 +1,99 @@
+"""The `portal-archive` entry point: one argparse parser, one module per subcommand.
+
+Each module in `portal_archive.commands` exposes `NAME`, `HELP`, `add_arguments(parser)` and
+`run(args) -> int`. Heavy imports (Scrapy, pandas) happen inside `run`, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from portal_archive import __version__
+
+# Order here is the order in `--help`.
+COMMAND_MODULES = [
+    "demo",
+    "replica",
+    "crawl",
+    "nightly",
+    "parse",
+    "extract",
+    "snapshots",
+    "wacz",
+    "diff",
+    "verify",
+    "history",
+    "show",
+]
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line, exit status 2 (or `code`)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def default_archive() -> Path:
+    return Path(os.environ.get("PORTAL_ARCHIVE_HOME", "archive-data"))
+
+
+def add_archive_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="archive root (default: $PORTAL_ARCHIVE_HOME or ./archive-data)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portal-archive",
+        description=(
+            "Archive NukeViet government portals into WARC snapshots, build datasets, "
+            "and diff snapshots."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"portal_archive.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"portal_archive.commands.{name}":
+                continue  # not implemented yet
+            raise
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        add_archive_option(p)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    if getattr(args, "archive", None) is None:
+        args.archive = default_archive()
+    try:
+        return int(args._run(args) or 0)
+    except CommandError as exc:
+        print(f"portal-archive {args.command}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print(f"portal-archive {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of `portal-archive`, one module each (see portal_archive.cli)."""

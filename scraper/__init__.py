@@ -1,0 +1,1 @@
+"""Scrapy project: settings, spiders, site profiles, middlewares and the pure parsers."""

@@ -1,0 +1,1 @@
+"""Site profiles: URL shapes, scope, traps and pagination of one CMS."""

@@ -1,0 +1,1 @@
+"""Scrapy spiders; navigation only, extraction lives in scraper.parsers."""
