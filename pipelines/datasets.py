@@ -1,0 +1,174 @@
+"""The dataset writer of contract 6: captures + parse dicts in, Parquet and CSV tables out.
+
+`DatasetWriter` streams rows in batches into one pyarrow ParquetWriter and one CSV file per
+table, under temporary names that are renamed into place only by `close()`; so memory stays
+flat however many pages a snapshot holds, and a reader never sees a half-written table.
+The crawl's item pipeline and `portal-archive extract` both go through this class.
+
+CSV conventions (docs/datasets.md): UTF-8 with a BOM, a header row, RFC 4180 quoting, null as
+an empty field, timestamps ISO 8601 with their offset (`Z` for UTC), dates `YYYY-MM-DD`, and
+lists/structs as JSON text (`["a", "b"]`), never `|`-joined: tags and titles may contain `|`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.rows import build_rows
+from pipelines.schema import SCHEMAS, TABLES
+
+DEFAULT_BATCH_SIZE = 2000
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def wants_parse(capture_info: dict) -> bool:
+    """Whether a capture's body goes through `parse_page`: a 2xx HTML response or revisit.
+
+    Shared by the crawl and `extract` so both parse exactly the same captures.
+    """
+    ctype = (capture_info.get("content_type") or "").split(";", 1)[0].strip().lower()
+    status = capture_info.get("status")
+    try:
+        ok = 200 <= int(status) < 300
+    except (TypeError, ValueError):
+        ok = False
+    return ok and ctype in HTML_TYPES
+
+
+def _formatter(dtype: pa.DataType) -> Callable[[Any], str]:
+    """How one column's Python values are spelled in CSV."""
+    if pa.types.is_timestamp(dtype):
+        zone = UTC if dtype.tz in (None, "UTC") else ZoneInfo(dtype.tz)
+
+        def fmt_ts(v: datetime) -> str:
+            s = v.astimezone(zone).isoformat()
+            return s[:-6] + "Z" if zone is UTC and s.endswith("+00:00") else s
+        return fmt_ts
+    if pa.types.is_date(dtype):
+        return date.isoformat
+    if pa.types.is_list(dtype) or pa.types.is_struct(dtype):
+        return lambda v: json.dumps(v, ensure_ascii=False, default=_json_default)
+    return str
+
+
+def _json_default(v: Any) -> str:
+    if isinstance(v, date | datetime):
+        return v.isoformat()
+    raise TypeError(f"not JSON serializable: {type(v).__name__}")
+
+
+class _TableSink:
+    """One table's Parquet + CSV output, written under temporary names in batches."""
+
+    def __init__(self, out_dir: Path, table: str, batch_size: int) -> None:
+        self.table = table
+        self.schema = SCHEMAS[table]
+        self.batch_size = batch_size
+        self.final = {ext: out_dir / f"{table}.{ext}" for ext in ("parquet", "csv")}
+        tag = f".{os.getpid()}.tmp"
+        self.temp = {ext: path.with_name(path.name + tag) for ext, path in self.final.items()}
+        self.rows: list[dict] = []
+        self.count = 0
+        self.parquet = pq.ParquetWriter(self.temp["parquet"], self.schema, compression="zstd")
+        # utf-8-sig writes the BOM once, so spreadsheets read Vietnamese correctly.
+        self.csv_file = open(self.temp["csv"], "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+        self.csv = csv.writer(self.csv_file)
+        self.csv.writerow(self.schema.names)
+        self.formats = [(f.name, _formatter(f.type)) for f in self.schema]
+
+    def add(self, rows: list[dict]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        self.parquet.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+        self.csv.writerows(
+            ["" if row.get(name) is None else fmt(row[name]) for name, fmt in self.formats]
+            for row in self.rows
+        )
+        self.count += len(self.rows)
+        self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.parquet.close()  # an empty table still gets a file carrying the schema
+        self.csv_file.close()
+
+    def publish(self) -> None:
+        for ext in ("parquet", "csv"):
+            os.replace(self.temp[ext], self.final[ext])
+
+    def discard(self) -> None:
+        for closer in (self.parquet.close, self.csv_file.close):
+            with contextlib.suppress(Exception):  # best effort while aborting
+                closer()
+        for path in self.temp.values():
+            path.unlink(missing_ok=True)
+
+
+class DatasetWriter:
+    """Write one snapshot's tables; `add` per capture in order, then `close` (contract 6)."""
+
+    def __init__(self, out_dir: str | os.PathLike, snapshot_id: str,
+                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.snapshot_id = snapshot_id
+        self._sinks = {t: _TableSink(self.out_dir, t, batch_size) for t in TABLES}
+        self._closed = False
+
+    def add(self, capture_info: dict, parsed: dict | None) -> None:
+        """Add the rows of one capture: a `pages` row always, table rows or rejects if parsed."""
+        if self._closed:
+            raise RuntimeError("DatasetWriter is closed")
+        for table, rows in build_rows(capture_info, parsed, self.snapshot_id).items():
+            if rows:
+                self._sinks[table].add(rows)
+
+    def close(self) -> dict[str, int]:
+        """Finish every table, rename temporaries into place, return row counts per table."""
+        if self._closed:
+            raise RuntimeError("DatasetWriter is closed")
+        self._closed = True
+        try:
+            for sink in self._sinks.values():
+                sink.close()
+        except BaseException:
+            self._discard()
+            raise
+        for sink in self._sinks.values():
+            sink.publish()
+        return {t: s.count for t, s in self._sinks.items()}
+
+    def abort(self) -> None:
+        """Drop everything written so far; no final file appears."""
+        if not self._closed:
+            self._closed = True
+            self._discard()
+
+    def _discard(self) -> None:
+        for sink in self._sinks.values():
+            sink.discard()
+
+    def __enter__(self) -> DatasetWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+        elif not self._closed:
+            self.close()
