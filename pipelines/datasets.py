@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.rows import build_rows
+from pipelines.rows import build_rows, lineage, reject
 from pipelines.schema import SCHEMAS, TABLES
 
 DEFAULT_BATCH_SIZE = 2000
@@ -138,6 +138,12 @@ class DatasetWriter:
         for table, rows in build_rows(capture_info, parsed, self.snapshot_id).items():
             if rows:
                 self._sinks[table].add(rows)
+
+    def add_reject(self, capture_info: dict, table: str, reason: str, raw: object = None) -> None:
+        """Record a capture whose content could not be read (e.g. an unresolvable revisit)."""
+        lin = lineage(capture_info, self.snapshot_id)
+        self._sinks["rejects"].add(
+            [reject(lin, table, None, capture_info.get("url"), reason, raw)])
 
     def close(self) -> dict[str, int]:
         """Finish every table, rename temporaries into place, return row counts per table."""

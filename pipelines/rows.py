@@ -57,6 +57,7 @@ def page_row(lin: dict, capture: dict, parsed: dict | None) -> dict:
         "content_type": n.media_type(capture.get("content_type")),
         "record_type": capture.get("record_type") or "response",
         "length": _lenient(n.integer, capture.get("length")),
+        "refers_to_record_id": capture.get("refers_to_record_id") or None,
         "refers_to_uri": capture.get("refers_to_uri") or None,
         "refers_to_date": _lenient(n.timestamp, capture.get("refers_to_date")),
         "page_type": (parsed or {}).get("page_type"),

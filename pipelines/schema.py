@@ -40,6 +40,7 @@ PAGES = _table(
     pa.field("content_type", pa.string()),
     pa.field("record_type", pa.string(), nullable=False),
     pa.field("length", pa.int64()),
+    pa.field("refers_to_record_id", pa.string()),
     pa.field("refers_to_uri", pa.string()),
     pa.field("refers_to_date", UTC_TIMESTAMP),
     pa.field("page_type", pa.string()),

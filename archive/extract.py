@@ -1,0 +1,376 @@
+"""Re-extraction: rebuild a snapshot's datasets from WARC files alone, with no network.
+
+Each WARC is read with warcio's ArchiveIterator; every `response` and `revisit` record becomes
+the same `capture_info` dict the crawl's WARC writer returns (contract 5), its body is decoded
+(chunked / content-encoding, by warcio) and parsed with `parse_page`, and both go through the
+one `DatasetWriter` (contract 6), so the tables equal the ones the crawl wrote.
+
+Files are read in parallel (one worker per file); each worker spools its results to a temporary
+pickle stream that the parent merges in input order, so output is deterministic and memory
+stays flat. A revisit's content comes from its original: looked up in the archive's dedup index,
+then in the same file, then (in the parent) among all the WARCs given.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from pipelines.datasets import DatasetWriter, wants_parse
+
+ParseFn = Callable[[bytes, str, str | None], dict]
+CAPTURE_TYPES = ("response", "revisit")
+_UNRESOLVED = "unresolved-revisit"
+
+
+@dataclass
+class ExtractResult:
+    """What `extract_warcs` did: rows per table, captures read, one line per problem."""
+
+    counts: dict[str, int]
+    captures: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# -- reading records ---------------------------------------------------------------------------
+def warc_date_to_iso(value: str | None) -> str | None:
+    """WARC-Date ('2026-11-27T19:25:12.123456Z' or without fraction) → ISO UTC with 'Z'."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def capture_info_for(record: Any, warc_file: str, offset: int, snapshot_id: str) -> dict:
+    """The contract-5 dict for one response/revisit record (length is added by the caller)."""
+    headers = record.rec_headers
+    http = record.http_headers
+    info: dict[str, Any] = {
+        "snapshot_id": snapshot_id,
+        "captured_at": warc_date_to_iso(headers.get_header("WARC-Date")),
+        "warc_file": warc_file,
+        "warc_offset": offset,
+        "warc_record_id": headers.get_header("WARC-Record-ID"),
+        "payload_digest": headers.get_header("WARC-Payload-Digest"),
+        "url": headers.get_header("WARC-Target-URI"),
+        "status": int(http.get_statuscode()) if http and http.get_statuscode() else None,
+        "content_type": http.get_header("Content-Type") if http else None,
+        "record_type": record.rec_type,
+    }
+    if record.rec_type == "revisit":
+        info["refers_to_record_id"] = headers.get_header("WARC-Refers-To")
+        info["refers_to_uri"] = headers.get_header("WARC-Refers-To-Target-URI")
+        info["refers_to_date"] = headers.get_header("WARC-Refers-To-Date")
+    return info
+
+
+def read_body(record: Any) -> bytes:
+    """The entity body with transfer and content encodings undone (warcio does the decoding)."""
+    return record.content_stream().read()
+
+
+def read_record_at(path: str | os.PathLike, offset: int,
+                   snapshot_id: str = "") -> tuple[dict, bytes]:
+    """(capture_info, decoded body) of the record starting at `offset` in `path`."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        it = ArchiveIterator(fh)
+        record = next(iter(it))
+        info = capture_info_for(record, os.path.basename(path), offset, snapshot_id)
+        body = read_body(record)
+        it.read_to_end(record)
+        info["length"] = it.get_record_length()
+    return info, body
+
+
+def parse_capture(info: dict, body: bytes, parse: ParseFn) -> dict | None:
+    """`parse_page` for captures that carry a page (see `wants_parse`), else None."""
+    if not wants_parse(info):
+        return None
+    return parse(body, info["url"], info.get("content_type"))
+
+
+class _DedupLookup:
+    """Revisit originals from the archive's dedup index (read only; absent index → no hits)."""
+
+    def __init__(self, archive_root: Path | None) -> None:
+        self.root = archive_root
+        self.index = None
+        path = archive_root / "dedup.sqlite3" if archive_root else None
+        if path is not None and path.exists():
+            try:
+                from archive.dedup import DedupIndex
+            except ImportError:  # the dedup module is optional for foreign WARCs
+                return
+            self.index = DedupIndex(path)
+
+    def find(self, digest: str | None) -> tuple[Path, int, dict] | None:
+        if self.index is None or not digest:
+            return None
+        entry = self.index.lookup(digest)
+        if entry is None:
+            return None
+        extra = {"refers_to_snapshot_id": entry.snapshot_id,
+                 "refers_to_warc_path": entry.warc_path,
+                 "refers_to_offset": entry.offset, "refers_to_length": entry.length}
+        return self.root / entry.warc_path, entry.offset, extra
+
+    def close(self) -> None:
+        if self.index is not None:
+            self.index.close()
+
+
+def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
+              dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
+    """(capture_info, parsed | None | _UNRESOLVED) per capture of one WARC, in file order.
+
+    A read error ends the iteration with `WarcReadError` naming the file and the offset of the
+    first record that could not be read; everything before it has been yielded.
+    """
+    name = path.name
+    local: dict[str, int] = {}  # payload digest → offset of a response in this file
+    offset = 0
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        try:
+            for record in it:
+                offset = it.get_record_offset()
+                if record.rec_type not in CAPTURE_TYPES:
+                    continue
+                info = capture_info_for(record, name, offset, snapshot_id)
+                if record.rec_type == "response":
+                    body = read_body(record)
+                    parsed: Any = parse_capture(info, body, parse)
+                    if info["payload_digest"]:
+                        local.setdefault(info["payload_digest"], offset)
+                else:
+                    parsed = _resolve(info, path, local, dedup, parse)
+                it.read_to_end(record)
+                info["length"] = it.get_record_length()
+                offset += info["length"]
+                yield info, parsed
+        except WarcReadError:
+            raise
+        except Exception as exc:  # warcio raises several types for damaged input
+            raise WarcReadError(f"{name}: unreadable WARC record at offset {offset}: "
+                                f"{_one_line(exc)}") from exc
+
+
+def _resolve(info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup,
+             parse: ParseFn) -> Any:
+    """Parse a revisit from its original's body, or _UNRESOLVED for the parent to finish."""
+    if not wants_parse(info):
+        return None
+    digest = info["payload_digest"]
+    found = dedup.find(digest)
+    if found is not None and found[0].exists():
+        original_path, original_offset, extra = found
+        info.update(extra)
+    elif digest in local:
+        original_path, original_offset = path, local[digest]
+    else:
+        return _UNRESOLVED
+    _, body = read_record_at(original_path, original_offset)
+    return parse(body, info["url"], info.get("content_type"))
+
+
+class WarcReadError(Exception):
+    """A WARC that cannot be read to its end; the message names file and offset."""
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+# -- workers -----------------------------------------------------------------------------------
+@dataclass
+class _FileJob:
+    path: Path
+    snapshot_id: str
+    archive_root: Path | None
+    spool_dir: Path
+    parse: ParseFn | None
+
+
+@dataclass
+class _FileResult:
+    path: Path
+    spool: Path
+    captures: int
+    digests: dict[str, int]  # response payload digest → offset, for cross-file revisits
+    error: str | None
+
+
+def _default_parse() -> ParseFn:
+    from scraper.parsers import parse_page
+
+    return parse_page
+
+
+def _extract_file(job: _FileJob) -> _FileResult:
+    """Worker: read one WARC, spool (capture_info, parsed) pairs to a pickle stream."""
+    parse = job.parse or _default_parse()
+    dedup = _DedupLookup(job.archive_root)
+    fd, spool = tempfile.mkstemp(prefix="extract-", suffix=".pickle", dir=job.spool_dir)
+    captures, digests, error = 0, {}, None
+    with os.fdopen(fd, "wb") as out:
+        try:
+            for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup):
+                pickle.dump((info, parsed), out, protocol=pickle.HIGHEST_PROTOCOL)
+                captures += 1
+                if info["record_type"] == "response" and info["payload_digest"]:
+                    digests.setdefault(info["payload_digest"], info["warc_offset"])
+        except WarcReadError as exc:
+            error = str(exc)
+        finally:
+            dedup.close()
+    return _FileResult(job.path, Path(spool), captures, digests, error)
+
+
+def _read_spool(spool: Path) -> Iterator[tuple[dict, Any]]:
+    with open(spool, "rb") as fh:
+        while True:
+            try:
+                yield pickle.load(fh)
+            except EOFError:
+                return
+
+
+# -- the whole job -----------------------------------------------------------------------------
+def extract_warcs(
+    warcs: list[str | os.PathLike],
+    snapshot_id: str,
+    archive_root: str | os.PathLike | None = None,
+    out_dir: str | os.PathLike | None = None,
+    jobs: int | None = None,
+    parse: ParseFn | None = None,
+    progress: bool | None = None,
+) -> ExtractResult:
+    """Rebuild the datasets of `snapshot_id` from `warcs`, in the order given.
+
+    Tables go to `out_dir` (default `<archive_root>/snapshots/<ID>/datasets`). `parse` defaults
+    to `scraper.parsers.parse_page`; it must be picklable (a module-level function) when
+    `jobs` > 1. `progress` None means: a bar when stderr is a terminal.
+    """
+    paths = [Path(p) for p in warcs]
+    root = Path(archive_root) if archive_root is not None else None
+    if out_dir is None:
+        if root is None:
+            raise ValueError("give archive_root or out_dir")
+        out_dir = root / "snapshots" / snapshot_id / "datasets"
+    out_dir = Path(out_dir)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
+    if progress is None:
+        progress = sys.stderr.isatty()
+
+    result = ExtractResult(counts={})
+    writer = DatasetWriter(out_dir, snapshot_id)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".extract-", dir=out_dir) as spool_dir:
+            file_jobs = [_FileJob(p, snapshot_id, root, Path(spool_dir), parse) for p in paths]
+            file_results = _run(file_jobs, jobs, progress)
+            _merge(file_results, writer, result, parse)
+    except BaseException:
+        writer.abort()
+        raise
+    result.counts = writer.close()
+    return result
+
+
+def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResult]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=sum(j.path.stat().st_size for j in file_jobs), unit="B", unit_scale=True,
+               desc="extract", disable=not progress, file=sys.stderr)
+    results = []
+    try:
+        if jobs == 1:
+            for job in file_jobs:
+                results.append(_extract_file(job))
+                bar.update(job.path.stat().st_size)
+        else:
+            # fork: workers inherit the parse function and sys.path of the caller.
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                # imap hands results back in input order, so the output is deterministic.
+                for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
+                    results.append(res)
+                    bar.update(job.path.stat().st_size)
+    finally:
+        bar.close()
+    return results
+
+
+def _merge(file_results: list[_FileResult], writer: DatasetWriter, result: ExtractResult,
+           parse: ParseFn | None) -> None:
+    """Feed every spooled capture to the writer in input order, finishing cross-file revisits."""
+    originals: dict[str, tuple[Path, int]] = {}
+    for res in file_results:
+        for digest, offset in res.digests.items():
+            originals.setdefault(digest, (res.path, offset))
+    for res in file_results:
+        for info, parsed in _read_spool(res.spool):
+            if parsed == _UNRESOLVED:
+                where = originals.get(info["payload_digest"])
+                if where is None:
+                    msg = (f"{info['warc_file']}: revisit at offset {info['warc_offset']} of "
+                           f"{info['url']}: original {info['payload_digest']} not found")
+                    result.warnings.append(msg)
+                    writer.add(info, None)
+                    writer.add_reject(info, "pages", "revisit original not found", info)
+                    result.captures += 1
+                    continue
+                _, body = read_record_at(*where)
+                parse = parse or _default_parse()
+                parsed = parse(body, info["url"], info.get("content_type"))
+            writer.add(info, parsed)
+            result.captures += 1
+        res.spool.unlink(missing_ok=True)
+        if res.error:
+            result.errors.append(res.error)
+
+
+# -- snapshot folder ---------------------------------------------------------------------------
+def ensure_snapshot(archive_root: Path, snapshot_id: str, warcs: list[Path]) -> Path:
+    """The snapshot folder, created with a minimal closed manifest if it does not exist yet.
+
+    Foreign WARCs have no manifest: this one records that the snapshot was made by `extract`
+    (contract 2 keys, `note: "extracted"`).
+    """
+    snapshot_dir = archive_root / "snapshots" / snapshot_id
+    manifest = snapshot_dir / "manifest.json"
+    if manifest.exists():
+        return snapshot_dir
+    snapshot_dir.mkdir(parents=True, exist_ok=True)
+    from portal_archive import __version__
+
+    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    data = {
+        "snapshot_id": snapshot_id,
+        "status": "closed",
+        "note": "extracted",
+        "software": {"name": "portal-archive", "version": __version__},
+        "profile": None,
+        "seeds": [],
+        "settings": {},
+        "started_at": now,
+        "ended_at": now,
+        "stats": {},
+        "source_warcs": [str(p) for p in warcs],
+        "files": [],
+    }
+    tmp = manifest.with_name(manifest.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, manifest)
+    return snapshot_dir
