@@ -1,0 +1,203 @@
+"""Site profile for NukeViet 4.x portals: seeds, scope, URL canonicalization, traps, link roles.
+
+A profile is everything the spider knows about a CMS. The spider only navigates; it asks the
+profile which URLs to fetch and what role they play (page, requisite, file, feed, sitemap).
+Pure functions over URLs and HTML bytes, no Scrapy imports, so tests and `extract` use it too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+# Query parameters that only vary caching, redirects or captchas: the page is the same without them.
+VOLATILE_PARAMS = frozenset({"nocache", "nv_redirect", "scaptcha"})
+# Path segments of the per-article copies NukeViet generates for tools (PORTAL.md "Traps").
+TRAP_SEGMENTS = ("/print/", "/savefile/", "/sendmail/")
+# Folders robots.txt disallows on every NukeViet site; never worth a request even if robots is off.
+PRIVATE_PREFIXES = (
+    "/admin/", "/includes/", "/install/", "/modules/", "/cache/", "/language/", "/logs/",
+    "/sess/", "/tmp/", "/data/config/",
+)
+REQUISITE_EXT = re.compile(
+    r"\.(?:css|js|png|jpe?g|gif|webp|svg|ico|bmp|woff2?|ttf|eot|otf|mp4|webm)$", re.I
+)
+FILE_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods|rtf|txt)$", re.I)
+
+# Link roles, in the order the spider prefers them (requisites first so pages replay early).
+PAGE, REQUISITE, FILE, FEED, SITEMAP = "page", "requisite", "file", "feed", "sitemap"
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    role: str
+    via: str = "L"  # Heritrix hop letter: L link, E embed, R redirect, X sitemap/feed
+
+
+@dataclass
+class NukeVietProfile:
+    """URL knowledge of one NukeViet 4.x site rooted at `base_url`."""
+
+    base_url: str
+    language: str = "vi"
+    modules: tuple[str, ...] = ("news", "laws")
+    extra_seeds: list[str] = field(default_factory=list)
+    rewrite: bool = True
+
+    name = "nukeviet4"
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"not an http(s) URL: {self.base_url!r}")
+        self.scheme = parts.scheme
+        self.netloc = parts.netloc.lower()
+        self.root = f"{self.scheme}://{self.netloc}/"
+
+    # -- seeds ---------------------------------------------------------------------------------
+    def seeds(self) -> list[Link]:
+        lang = self.language
+        seeds = [Link(self.root, PAGE, "S"), Link(urljoin(self.root, "/sitemap.xml"), SITEMAP, "S")]
+        for module in self.modules:
+            seeds.append(Link(urljoin(self.root, f"/{lang}/{module}/"), PAGE, "S"))
+        seeds.append(Link(urljoin(self.root, f"/{lang}/news/rss/"), FEED, "S"))
+        seeds.extend(Link(self.canonicalize(u) or u, PAGE, "S") for u in self.extra_seeds)
+        return seeds
+
+    # -- canonical form and scope ----------------------------------------------------------------
+    def canonicalize(self, url: str) -> str | None:
+        """Canonical absolute form of an in-scope URL, or None when out of scope or a trap."""
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("http", "https"):
+            return None
+        netloc = parts.netloc.lower()
+        if netloc.endswith(":80") and parts.scheme == "http":
+            netloc = netloc[:-3]
+        if netloc != self.netloc:
+            return None
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                 if k not in VOLATILE_PARAMS]
+        path = parts.path or "/"
+        canonical = urlunsplit((self.scheme, netloc, path, urlencode(query), ""))
+        if self.is_trap(canonical, original_query=parts.query):
+            return None
+        return canonical
+
+    def is_trap(self, url: str, original_query: str = "") -> bool:
+        """True for URLs that only duplicate content or never end (PORTAL.md "Traps")."""
+        parts = urlsplit(url)
+        path = parts.path
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if any(seg in path for seg in TRAP_SEGMENTS):
+            return True
+        if path.startswith(PRIVATE_PREFIXES):
+            return True
+        if path.startswith("/en/") or path == "/en":
+            return True
+        if params.get("nv") == "comment" or "checkss" in params:
+            return True
+        if "pdf" in params:
+            return True
+        # On a site with rewritten URLs, `index.php?language=..&nv=..` only mirrors a rewritten
+        # page (the CMS 301s it to the canonical one). Sites without rewrite use that form for
+        # everything, so it is a trap only when `rewrite` is on.
+        return self.rewrite and ("language" in params or "nv" in params)
+
+    def role_of(self, url: str) -> str:
+        parts = urlsplit(url)
+        path = parts.path.lower()
+        params = dict(parse_qsl(parts.query))
+        if params.get("download") == "1":
+            return FILE
+        if path.endswith(".xml") and "sitemap" in path:
+            return SITEMAP
+        if "/rss" in path:
+            return FEED
+        if REQUISITE_EXT.search(path):
+            return REQUISITE
+        if FILE_EXT.search(path):
+            return FILE
+        return PAGE
+
+    # -- link extraction -------------------------------------------------------------------------
+    def extract_links(self, body: bytes, url: str, content_type: str = "") -> list[Link]:
+        """Outlinks of a fetched resource, canonicalized, in scope, without traps, de-duplicated."""
+        ctype = content_type.lower()
+        role = self.role_of(url)
+        if role in (SITEMAP, FEED) or "xml" in ctype:
+            raw = self._xml_links(body)
+            via = "X"
+            found = [(u, self.role_of(u), via) for u in raw]
+        elif "html" in ctype or (not ctype and role == PAGE):
+            found = self._html_links(body, url)
+        elif "css" in ctype or url.lower().endswith(".css"):
+            found = [(u, REQUISITE, "E") for u in self._css_links(body, url)]
+        else:
+            return []
+        seen: set[str] = set()
+        links = []
+        for raw_url, link_role, via in found:
+            canonical = self.canonicalize(raw_url)
+            if canonical is None or canonical in seen:
+                continue
+            seen.add(canonical)
+            links.append(Link(canonical, link_role, via))
+        return links
+
+    def _html_links(self, body: bytes, url: str) -> list[tuple[str, str, str]]:
+        try:
+            doc = lxml_html.document_fromstring(body)
+        except (etree.ParserError, ValueError):
+            return []
+        base = url
+        for href in doc.xpath("//base/@href"):
+            base = urljoin(url, href)
+            break
+        out: list[tuple[str, str, str]] = []
+        for el, attr, link, _pos in doc.iterlinks():
+            absolute = urljoin(base, link.strip())
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag in ("img", "script", "source", "video", "audio", "embed", "input") and attr in (
+                "src", "srcset", "data-src"):
+                out.append((absolute, REQUISITE, "E"))
+            elif tag == "link":
+                rel = (el.get("rel") or "").lower()
+                if "stylesheet" in rel or "icon" in rel:
+                    out.append((absolute, REQUISITE, "E"))
+                elif "alternate" in rel and "rss" in (el.get("type") or ""):
+                    out.append((absolute, FEED, "L"))
+                # rel=canonical/next/prev point at pages already linked in the body.
+            elif tag == "a" and attr == "href":
+                out.append((absolute, self.role_of(absolute), "L"))
+            elif attr == "style" or tag == "style":
+                out.append((absolute, REQUISITE, "E"))
+        return out
+
+    @staticmethod
+    def _xml_links(body: bytes) -> list[str]:
+        try:
+            parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+            root = etree.fromstring(body, parser=parser)
+        except etree.XMLSyntaxError:
+            return []
+        if root is None:
+            return []
+        urls = []
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            local = etree.QName(el).localname
+            if local in ("loc", "link") and el.text and el.text.strip().startswith("http"):
+                urls.append(el.text.strip())
+        return urls
+
+    @staticmethod
+    def _css_links(body: bytes, url: str) -> list[str]:
+        text = body.decode("utf-8", "replace")
+        found = re.findall(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", text)
+        return [urljoin(url, u) for u in found if not u.startswith("data:")]

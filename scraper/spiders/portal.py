@@ -1,0 +1,112 @@
+"""The portal spider: walks a whole site as its profile describes and yields one item per capture.
+
+Navigation only. What a page *says* comes from `scraper.parsers.parse_page`; which URLs exist
+and what role they play comes from the site profile. Redirects are followed here rather than by
+RedirectMiddleware (disabled in settings) so that every 3xx capture reaches a callback and gets
+its row in the `pages` table, and so the redirect target goes through the dupefilter like any
+other link, as in Heritrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.http import Request, Response
+
+from scraper.middlewares import META_CAPTURES, META_HOPS, META_VIA
+from scraper.parsers import parse_page
+from scraper.profiles.nukeviet import FILE, PAGE, REQUISITE, Link, NukeVietProfile
+
+# Scheduler priorities: page requisites before pages so a captured page replays early; files last.
+PRIORITY = {REQUISITE: 20, "sitemap": 10, "feed": 10, PAGE: 0, FILE: -10}
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(content_type: str | None) -> bool:
+    return bool(content_type) and content_type.split(";")[0].strip().lower() in HTML_TYPES
+
+
+def should_parse(status: int, content_type: str | None) -> bool:
+    """The one rule, shared with `extract`, for which captures feed the content tables."""
+    return status == 200 and is_html(content_type)
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(
+        self,
+        profile: NukeVietProfile,
+        frontier: Iterable[Link] = (),
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.profile = profile
+        self.allowed_domains = [profile.netloc.split(":")[0]]
+        # On resume, links recovered from the WARCs of the interrupted run (see crawl.resume).
+        self.frontier = list(frontier)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for link in self.profile.seeds():
+            yield self.request_for(link, hops="", via=None)
+        for link in self.frontier:
+            yield self.request_for(link, hops=link.via, via=None)
+
+    def request_for(self, link: Link, hops: str, via: str | None) -> Request:
+        return Request(
+            link.url,
+            callback=self.parse,
+            errback=self.on_error,
+            priority=PRIORITY.get(link.role, 0),
+            meta={
+                META_CAPTURES: [],
+                META_HOPS: hops + link.via if link.via != "S" else "",
+                META_VIA: via,
+                "role": link.role,
+                "handle_httpstatus_all": True,
+                "dont_redirect": True,
+            },
+        )
+
+    # -- callbacks -------------------------------------------------------------------------------
+    def parse(self, response: Response) -> Iterator[dict | Request]:
+        yield from self._orphan_items()
+        captures = response.meta.get(META_CAPTURES, [])
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        parsed = None
+        if should_parse(response.status, content_type):
+            parsed = parse_page(response.body, response.url, content_type)
+        for i, info in enumerate(captures):
+            last = i == len(captures) - 1
+            yield {"capture": info, "parsed": parsed if last else None}
+
+        hops = response.meta.get(META_HOPS, "")
+        if 300 <= response.status < 400:
+            location = response.headers.get(b"Location")
+            if location:
+                target = self.profile.canonicalize(
+                    urljoin(response.url, location.decode("latin-1"))
+                )
+                if target:
+                    role = self.profile.role_of(target)
+                    yield self.request_for(Link(target, role, "R"), hops, response.url)
+            return
+        if response.status != 200 or response.meta.get("role") == FILE:
+            return
+        for link in self.profile.extract_links(response.body, response.url, content_type):
+            yield self.request_for(link, hops, response.url)
+
+    def on_error(self, failure) -> Iterator[dict]:
+        yield from self._orphan_items()
+        request = failure.request
+        self.logger.warning("fetch failed: %s (%s)", request.url, failure.getErrorMessage())
+        self.crawler.stats.inc_value("portal/fetch_errors")
+        for info in request.meta.get(META_CAPTURES, []):
+            yield {"capture": info, "parsed": None}
+
+    def _orphan_items(self) -> Iterator[dict]:
+        orphans = self.settings.get("PORTAL_ORPHAN_CAPTURES")
+        while orphans:
+            yield {"capture": orphans.pop(0), "parsed": None}
