@@ -1,0 +1,126 @@
+"""Notebook loader: one call gives a pandas DataFrame of a dataset table across snapshots.
+
+    from pipelines.loader import load_table
+    articles = load_table("articles")                       # every snapshot, snapshot_id column
+    current = load_table("articles", latest=True)           # latest version of each article
+    docs = load_table("documents", snapshot="20261127T192512Z")
+
+The archive root defaults to `$PORTAL_ARCHIVE_HOME`, else `./archive-data` (as the CLI).
+Columns keep the schema's types: nullable `Int64` integers, tz-aware timestamps, and Arrow
+dtypes (`pd.ArrowDtype`) for dates, lists and structs. See docs/datasets.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.schema import TABLES, schema_for
+
+# What "the same thing over time" means per table, for latest=True.
+LATEST_KEYS: dict[str, list[str]] = {
+    "articles": ["article_id"],
+    "article_authors": ["article_id"],
+    "images": ["article_id"],
+    "documents": ["document_id"],
+    "document_files": ["document_id"],
+    "document_listings": ["block", "url"],
+    "pages": ["url"],
+    "rejects": ["table", "key", "url"],
+}
+# Order of captures: the last one of a key is its latest version.
+_CAPTURE_ORDER = ["captured_at", "snapshot_id", "warc_file", "warc_offset"]
+
+
+def archive_root(archive: str | os.PathLike | None = None) -> Path:
+    if archive is not None:
+        return Path(archive)
+    return Path(os.environ.get("PORTAL_ARCHIVE_HOME", "archive-data"))
+
+
+def list_snapshots(archive: str | os.PathLike | None = None) -> list[str]:
+    """Ids of the snapshots that have datasets, oldest first (ids are UTC timestamps)."""
+    root = archive_root(archive) / "snapshots"
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / "datasets").is_dir())
+
+
+def table_paths(table: str, archive: str | os.PathLike | None = None,
+                snapshot: str | Sequence[str] | None = None) -> list[Path]:
+    """The Parquet files of `table` for the snapshots asked (None or "all": every one)."""
+    schema_for(table)  # ValueError for an unknown table
+    root = archive_root(archive)
+    available = list_snapshots(root)
+    if not available:
+        raise FileNotFoundError(f"no snapshot with datasets under {root / 'snapshots'}")
+    if snapshot is None or snapshot == "all":
+        wanted = available
+    else:
+        wanted = [snapshot] if isinstance(snapshot, str) else list(snapshot)
+        unknown = [s for s in wanted if s not in available]
+        if unknown:
+            raise ValueError(f"unknown snapshot {', '.join(unknown)} under {root}; "
+                             f"available: {', '.join(available)}")
+    paths = [root / "snapshots" / s / "datasets" / f"{table}.parquet" for s in wanted]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"table {table!r} missing: {', '.join(map(str, missing))}")
+    return paths
+
+
+def read_arrow(table: str, archive: str | os.PathLike | None = None,
+               snapshot: str | Sequence[str] | None = None) -> pa.Table:
+    """`table` of the snapshots asked, as one Arrow table (the schema of pipelines/schema.py)."""
+    parts = [pq.read_table(p) for p in table_paths(table, archive, snapshot)]
+    # Older snapshots may lack a newer column: "default" promotion fills it with nulls.
+    return pa.concat_tables(parts, promote_options="default")
+
+
+def _pandas_type(dtype: pa.DataType):
+    if pa.types.is_integer(dtype):
+        return pd.Int64Dtype()
+    if (pa.types.is_date(dtype) or pa.types.is_list(dtype) or pa.types.is_struct(dtype)):
+        return pd.ArrowDtype(dtype)
+    return None  # pandas' defaults: str, float64, datetime64[us, tz]
+
+
+def to_frame(data: pa.Table) -> pd.DataFrame:
+    return data.to_pandas(types_mapper=_pandas_type)
+
+
+def latest_versions(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Rows of the latest capture of each key (by captured_at, then snapshot, file, offset).
+
+    Child tables (authors, images, files) keep every row of that latest capture.
+    """
+    keys = LATEST_KEYS[table]
+    if df.empty:
+        return df
+    capture = ["snapshot_id", "warc_record_id"]
+    latest = (df[keys + _CAPTURE_ORDER + ["warc_record_id"]]
+              .sort_values(keys + _CAPTURE_ORDER, kind="stable")
+              .drop_duplicates(keys, keep="last")[keys + capture])
+    out = df.merge(latest, on=keys + capture, how="inner")
+    return out.reset_index(drop=True)
+
+
+def load_table(table: str, archive: str | os.PathLike | None = None,
+               snapshot: str | Sequence[str] | None = None,
+               latest: bool = False) -> pd.DataFrame:
+    """A dataset table as a DataFrame.
+
+    `snapshot`: None or "all" for every snapshot (the `snapshot_id` column tells them apart),
+    an id, or a list of ids. `latest=True` keeps only the latest version of each article,
+    document, page… (see LATEST_KEYS). Unknown table → ValueError; unknown snapshot →
+    ValueError naming the available ones; no datasets at all → FileNotFoundError.
+    """
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
+    df = to_frame(read_arrow(table, archive, snapshot))
+    return latest_versions(df, table) if latest else df
