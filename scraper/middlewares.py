@@ -14,10 +14,11 @@ from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.response import response_status_message
 
 from archive.warc import Capture
@@ -51,13 +52,13 @@ class WarcCaptureMiddleware:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.writer = crawler.settings.get("PORTAL_WARC_WRITER")
+        # Set by scraper.crawl.run_crawl on the crawler (live objects cannot go in settings).
+        self.writer = getattr(crawler, "portal_warc_writer", None)
         if self.writer is None:
-            raise NotConfigured("PORTAL_WARC_WRITER not set")
+            raise NotConfigured("no WARC writer attached to the crawler")
         # Captures that never reach a spider callback (robots.txt, fetched by the engine itself);
         # the spider turns them into items at its next callback so every capture gets a row.
-        self.orphans: list[dict] = crawler.settings.get("PORTAL_ORPHAN_CAPTURES", [])
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        self.orphans: list[dict] = crawler.portal_orphan_captures
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -94,9 +95,6 @@ class WarcCaptureMiddleware:
             return HTTPStatus(status).phrase
         except ValueError:
             return ""
-
-    def spider_closed(self, spider) -> None:
-        self.writer.flush()
 
 
 class RetryAfterMiddleware(RetryMiddleware):
@@ -138,3 +136,18 @@ class RetryAfterMiddleware(RetryMiddleware):
                 return 0.0
             seconds = (when - datetime.now(UTC)).total_seconds()
         return max(0.0, min(seconds, self.max_wait))
+
+
+class ArchivedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """RobotsTxtMiddleware that reuses a robots.txt already archived in this snapshot.
+
+    A resumed crawl must not capture any URL twice; Scrapy's middleware refetches robots.txt in
+    every process. `PORTAL_ARCHIVED_ROBOTS` maps netloc → the archived body.
+    """
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        for netloc, body in (crawler.settings.get("PORTAL_ARCHIVED_ROBOTS") or {}).items():
+            self._parsers[netloc] = build_from_crawler(
+                self._parserimpl, crawler, body.encode("utf-8")
+            )

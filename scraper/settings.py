@@ -49,8 +49,13 @@ DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
+# Pre-seeded with the URLs an interrupted run already captured (see scraper.resume).
+DUPEFILTER_CLASS = "scraper.dupefilter.SeededDupeFilter"
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.middlewares.ArchivedRobotsTxtMiddleware": 100,
     "scraper.middlewares.RetryAfterMiddleware": 550,
     # Next to the downloader: sees requests as sent and responses as received (still encoded).
     "scraper.middlewares.WarcCaptureMiddleware": 950,

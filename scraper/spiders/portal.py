@@ -15,22 +15,13 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.http import Request, Response
 
+from pipelines.datasets import wants_parse
 from scraper.middlewares import META_CAPTURES, META_HOPS, META_VIA
 from scraper.parsers import parse_page
 from scraper.profiles.nukeviet import FILE, PAGE, REQUISITE, Link, NukeVietProfile
 
 # Scheduler priorities: page requisites before pages so a captured page replays early; files last.
 PRIORITY = {REQUISITE: 20, "sitemap": 10, "feed": 10, PAGE: 0, FILE: -10}
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-def is_html(content_type: str | None) -> bool:
-    return bool(content_type) and content_type.split(";")[0].strip().lower() in HTML_TYPES
-
-
-def should_parse(status: int, content_type: str | None) -> bool:
-    """The one rule, shared with `extract`, for which captures feed the content tables."""
-    return status == 200 and is_html(content_type)
 
 
 class PortalSpider(scrapy.Spider):
@@ -76,7 +67,8 @@ class PortalSpider(scrapy.Spider):
         captures = response.meta.get(META_CAPTURES, [])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         parsed = None
-        if should_parse(response.status, content_type):
+        # `wants_parse` is the rule `extract` applies too, so both parse the same captures.
+        if captures and wants_parse(captures[-1]):
             parsed = parse_page(response.body, response.url, content_type)
         for i, info in enumerate(captures):
             last = i == len(captures) - 1
@@ -107,6 +99,6 @@ class PortalSpider(scrapy.Spider):
             yield {"capture": info, "parsed": None}
 
     def _orphan_items(self) -> Iterator[dict]:
-        orphans = self.settings.get("PORTAL_ORPHAN_CAPTURES")
+        orphans = getattr(self.crawler, "portal_orphan_captures", None)
         while orphans:
             yield {"capture": orphans.pop(0), "parsed": None}
