@@ -1,0 +1,49 @@
+"""`portal-archive wacz ID [--out FILE]`: package a closed snapshot as a WACZ 1.1.1 file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+NAME = "wacz"
+HELP = "write a closed snapshot as a WACZ 1.1.1 package (default ./<ID>.wacz)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "snapshot_id", metavar="ID", help="snapshot id (see `portal-archive snapshots`)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="output file (default: ./<ID>.wacz; the snapshot folder itself stays untouched)",
+    )
+    parser.add_argument("--title", default=None, help="collection title in datapackage.json")
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.snapshot import SnapshotError, open_snapshot
+    from archive.wacz import write_wacz
+    from portal_archive.cli import CommandError
+
+    try:
+        snap = open_snapshot(args.archive, args.snapshot_id)
+    except SnapshotError:
+        raise CommandError(
+            f"no snapshot {args.snapshot_id!r} in {args.archive}; "
+            f"list ids with `portal-archive snapshots --archive {args.archive}`"
+        ) from None
+    if snap.status != "closed":
+        raise CommandError(
+            f"snapshot {args.snapshot_id} is {snap.status}; only closed snapshots can be packaged"
+        )
+    out = args.out or Path(f"{args.snapshot_id}.wacz")
+    if out.is_dir():
+        out = out / f"{args.snapshot_id}.wacz"
+    package = write_wacz(snap.path, out, title=args.title)
+    size = out.stat().st_size
+    warcs = sum(1 for r in package["resources"] if r["path"].startswith("archive/"))
+    print(f"{out}: WACZ {package['wacz_version']}, {warcs} WARC file(s), {size} bytes")
+    return 0
