@@ -61,6 +61,19 @@ def text_list(value: Any) -> list[str]:
     return [t for t in (text(v) for v in value) if t is not None]
 
 
+def crumbs(value: Any) -> list[dict]:
+    """Breadcrumbs as [{title, url}], from dicts or plain titles; crumbs without title dropped."""
+    out = []
+    for v in value or []:
+        crumb = v if isinstance(v, dict) else {"title": v, "url": None}
+        title = text(crumb.get("title"))
+        if title is not None:
+            out.append({"title": title, "url": url(crumb.get("url"))})
+    if value is not None and not isinstance(value, list | tuple):
+        raise ValidationError(f"expected a list, got {type(value).__name__}")
+    return out
+
+
 def integer(value: Any) -> int | None:
     """An int from an int or a digit string ('1.234' and '1,234' are thousands)."""
     if value is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from typing import Any
 
 from pipelines import normalize as n
@@ -103,9 +104,10 @@ def article_rows(lin: dict, art: Any, page_url: str) -> Rows:
         "comments": field(art, "comments", n.integer, what),
         "summary": field(art, "summary", n.text, what),
         "body_text": field(art, "body_text", n.block, what),
+        "body_html": field(art, "body_html", _html, what),
         "source": field(art, "source", n.text, what),
         "category": field(art, "category", n.text, what),
-        "breadcrumbs": field(art, "breadcrumbs", n.text_list, what),
+        "breadcrumbs": field(art, "breadcrumbs", n.crumbs, what),
         "tags": field(art, "tags", n.text_list, what),
         "rating_score": field(rating, "score", n.number, "article.rating"),
         "rating_votes": field(rating, "votes", n.integer, "article.rating"),
@@ -162,6 +164,28 @@ def _related(r: Any) -> dict:
             "date": field(r, "date", n.day, what)}
 
 
+def _doc_relation(r: Any) -> dict:
+    what = "document.related"
+    r = expect_mapping(r, what)
+    return {"relation": field(r, "relation", n.text, what), "url": field(r, "url", n.url, what),
+            "title": field(r, "title", n.text, what)}
+
+
+def _raw_of(doc: dict, name: str) -> str | None:
+    """The date as shown, when the parser keeps it (`issued_raw`), else the value it gave."""
+    key = f"{name}_raw" if doc.get(f"{name}_raw") is not None else f"{name}_on"
+    return n.raw(doc.get(key))
+
+
+def _html(value: Any) -> str | None:
+    # HTML keeps its own whitespace; only NFC, as every text column.
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"expected text, got {type(value).__name__}")
+    return unicodedata.normalize("NFC", value) or None
+
+
 def _missing(what: str, key: str):
     raise ValidationError(f"{what}: missing {key}")
 
@@ -186,11 +210,11 @@ def document_rows(lin: dict, doc: Any, page_url: str) -> Rows:
         "title": field(doc, "title", n.text, what),
         "summary": field(doc, "summary", n.text, what),
         "issued_on": field(doc, "issued_on", n.day, what),
-        "issued_raw": field(doc, "issued_on", n.raw, what),
+        "issued_raw": _raw_of(doc, "issued"),
         "effective_on": field(doc, "effective_on", n.day, what),
-        "effective_raw": field(doc, "effective_on", n.raw, what),
+        "effective_raw": _raw_of(doc, "effective"),
         "expires_on": field(doc, "expires_on", n.day, what),
-        "expires_raw": field(doc, "expires_on", n.raw, what),
+        "expires_raw": _raw_of(doc, "expires"),
         "doc_type": field(doc, "doc_type", n.text, what),
         "field": field(doc, "field", n.text, what),
         "issuer": field(doc, "issuer", n.text, what),
@@ -198,6 +222,8 @@ def document_rows(lin: dict, doc: Any, page_url: str) -> Rows:
         "signer": field(doc, "signer", n.text, what),
         "file_count": len(files),
         "body_text": field(doc, "body_text", n.block, what),
+        "related": [_doc_relation(r) for r in expect_list(doc.get("related"),
+                                                          "document.related")],
     }
     out: Rows = {"documents": [row], "document_files": [], "rejects": []}
     for pos, f in enumerate(files, 1):
@@ -220,12 +246,18 @@ def listing_row(lin: dict, item: Any, listing_url: str, block: str, pos: int) ->
         "position": pos,
         "document_id": document_id,
         "number": field(item, "number", n.text, what),
+        "serial": field(item, "serial", n.integer, what),
+        "type_code": field(item, "type_code", n.text, what),
+        "issuer_code": field(item, "issuer_code", n.text, what),
         "title": field(item, "title", n.text, what),
+        "summary": field(item, "summary", n.text, what),
         "issued_on": field(item, issued_key, n.day, what),
-        "issued_raw": field(item, issued_key, n.raw, what),
+        "issued_raw": n.raw(item.get("issued_raw", item.get(issued_key))),
         "views": field(item, "views", n.integer, what),
         "downloads": field(item, "downloads", n.integer, what),
         "url": doc_url,
+        "attachments": [_link(a, f"{what}.attachments") for a in
+                        expect_list(item.get("attachments"), f"{what}.attachments")],
     }
 
 

@@ -25,6 +25,11 @@ LINEAGE_FIELDS: list[pa.Field] = [
 LINEAGE_COLUMNS: list[str] = [f.name for f in LINEAGE_FIELDS]
 
 LINK = pa.struct([pa.field("url", pa.string()), pa.field("name", pa.string())])
+CRUMB = pa.struct([pa.field("title", pa.string()), pa.field("url", pa.string())])
+DOC_RELATION = pa.struct(
+    [pa.field("relation", pa.string()), pa.field("url", pa.string()),
+     pa.field("title", pa.string())]
+)
 RELATED = pa.struct(
     [pa.field("url", pa.string()), pa.field("title", pa.string()), pa.field("date", pa.date32())]
 )
@@ -62,9 +67,10 @@ ARTICLES = _table(
     pa.field("comments", pa.int64()),
     pa.field("summary", pa.string()),
     pa.field("body_text", pa.string()),
+    pa.field("body_html", pa.string()),
     pa.field("source", pa.string()),
     pa.field("category", pa.string()),
-    pa.field("breadcrumbs", pa.list_(pa.string())),
+    pa.field("breadcrumbs", pa.list_(CRUMB)),
     pa.field("tags", pa.list_(pa.string())),
     pa.field("rating_score", pa.float64()),
     pa.field("rating_votes", pa.int64()),
@@ -113,6 +119,7 @@ DOCUMENTS = _table(
     pa.field("signer", pa.string()),
     pa.field("file_count", pa.int64()),
     pa.field("body_text", pa.string()),
+    pa.field("related", pa.list_(DOC_RELATION)),
 )
 
 DOCUMENT_FILES = _table(
@@ -129,12 +136,17 @@ DOCUMENT_LISTINGS = _table(
     pa.field("position", pa.int64(), nullable=False),
     pa.field("document_id", pa.int64()),
     pa.field("number", pa.string()),
+    pa.field("serial", pa.int64()),
+    pa.field("type_code", pa.string()),
+    pa.field("issuer_code", pa.string()),
     pa.field("title", pa.string()),
+    pa.field("summary", pa.string()),
     pa.field("issued_on", pa.date32()),
     pa.field("issued_raw", pa.string()),
     pa.field("views", pa.int64()),
     pa.field("downloads", pa.int64()),
     pa.field("url", pa.string()),
+    pa.field("attachments", pa.list_(LINK)),
 )
 
 REJECTS = _table(

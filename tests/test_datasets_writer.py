@@ -57,6 +57,7 @@ def seed_parse(article_id: int = 1234, url: str = ARTICLE_URL) -> dict:
             "summary": "Trong những năm qua, thực hiện Nghị quyết Trung ương 6 (khóa X)…",
             "body_text": "Trong những năm qua, thực hiện Nghị quyết.\n\nChất lượng học tập được "
                          "nâng lên.",
+            "body_html": "<p>Trong những năm qua, thực hiện Nghị quyết.</p>\n<p>Chất lượng…</p>",
             "authors": [{"name": "Thúy Vân", "organization": "Văn phòng Tỉnh ủy"}],
             "source": None,
             "images": [
@@ -71,7 +72,9 @@ def seed_parse(article_id: int = 1234, url: str = ARTICLE_URL) -> dict:
             ],
             "tags": ["hệ thống chính trị", "cơ sở|xã"],
             "category": "Tin tức - Sự kiện",
-            "breadcrumbs": ["Trang nhất", "Tin tức - Sự kiện"],
+            "breadcrumbs": [{"title": "Trang nhất", "url": "http://127.0.0.1:8080/vi/"},
+                            {"title": "Tin tức - Sự kiện",
+                             "url": "http://127.0.0.1:8080/vi/news/tin-tuc-su-kien/"}],
             "rating": {"score": 0, "votes": 0},
             "attachments": [],
             "related": [{"url": "http://127.0.0.1:8080/vi/news/tin-tuc-su-kien/hoi-nghi-1230.html",
@@ -146,6 +149,11 @@ def test_bad_dates_raise(raw):
         n.day(raw) if "/" in raw or " " in raw else n.portal_timestamp(raw)
 
 
+def test_breadcrumbs_from_dicts_or_titles():
+    assert n.crumbs(["Trang nhất", {"title": " Tin  tức ", "url": "/vi/news/"}, {"url": "/x"}]) \
+        == [{"title": "Trang nhất", "url": None}, {"title": "Tin tức", "url": "/vi/news/"}]
+
+
 def test_integer_coercion():
     assert n.integer("1.234") == 1234
     assert n.integer(" 424 ") == 424
@@ -169,6 +177,9 @@ def test_seed_article_rows():
     assert art["published_raw"] == "Thứ tư - 25/03/2015 09:21"
     assert (art["views"], art["comments"], art["rating_votes"]) == (349, 0, 0)
     assert art["related"][0]["date"] == date(2015, 3, 20)
+    assert [c["title"] for c in art["breadcrumbs"]] == ["Trang nhất", "Tin tức - Sự kiện"]
+    assert art["body_text"].splitlines()[1] == "Chất lượng học tập được nâng lên."
+    assert art["body_html"].startswith("<p>")
     assert rows["article_authors"] == [{**{k: art[k] for k in LINEAGE_COLUMNS},
                                         "article_id": 1234, "position": 1, "name": "Thúy Vân",
                                         "organization": "Văn phòng Tỉnh ủy"}]
