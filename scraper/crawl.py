@@ -23,6 +23,7 @@ from archive.snapshot import (
     open_snapshot,
 )
 from archive.warc import SnapshotWarcWriter
+from scraper.freshness import FreshnessPolicy, known_captures
 from scraper.profiles.nukeviet import NukeVietProfile
 from scraper.resume import ResumeState, recover_state
 
@@ -47,6 +48,8 @@ class CrawlOptions:
     settings: dict[str, Any] = field(default_factory=dict)
     progress: bool | None = None
     operator: str | None = None
+    # Incremental (nightly) crawl: skip known items that the policy says are not due.
+    freshness: FreshnessPolicy | None = None
 
 
 @dataclass
@@ -104,6 +107,8 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     settings.setdict(scrapy_settings(opts), priority="cmdline")
     recorded = _recorded_settings(settings)
     recorded["max_warc_size"] = opts.max_warc_size
+    if opts.freshness is not None:
+        recorded["incremental"] = opts.freshness.as_dict()
 
     dedup = DedupIndex(dedup_path(archive))
     state = ResumeState()
@@ -158,7 +163,10 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     # Live objects ride on the crawler: Scrapy settings are deep-copied and must stay plain data.
     crawler.portal_warc_writer = writer
     crawler.portal_orphan_captures = []
-    process.crawl(crawler, profile=profile, frontier=state.frontier)
+    freshness = opts.freshness
+    if freshness is not None and not freshness.known:
+        freshness.known = known_captures(archive)
+    process.crawl(crawler, profile=profile, frontier=state.frontier, freshness=freshness)
     try:
         process.start()
     finally:

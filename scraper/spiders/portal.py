@@ -16,6 +16,7 @@ import scrapy
 from scrapy.http import Request, Response
 
 from pipelines.datasets import wants_parse
+from scraper.freshness import FreshnessPolicy
 from scraper.middlewares import META_CAPTURES, META_HOPS, META_VIA
 from scraper.parsers import parse_page
 from scraper.profiles.nukeviet import FILE, PAGE, REQUISITE, Link, NukeVietProfile
@@ -31,6 +32,7 @@ class PortalSpider(scrapy.Spider):
         self,
         profile: NukeVietProfile,
         frontier: Iterable[Link] = (),
+        freshness: FreshnessPolicy | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -38,6 +40,8 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = [profile.netloc.split(":")[0]]
         # On resume, links recovered from the WARCs of the interrupted run (see crawl.resume).
         self.frontier = list(frontier)
+        # Incremental crawls skip known item pages and resources that are not due (nightly).
+        self.freshness = freshness
 
     async def start(self) -> AsyncIterator[Request]:
         for link in self.profile.seeds():
@@ -83,12 +87,18 @@ class PortalSpider(scrapy.Spider):
                 )
                 if target:
                     role = self.profile.role_of(target)
-                    yield self.request_for(Link(target, role, "R"), hops, response.url)
+                    yield from self.follow(Link(target, role, "R"), hops, response.url)
             return
         if response.status != 200 or response.meta.get("role") == FILE:
             return
         for link in self.profile.extract_links(response.body, response.url, content_type):
-            yield self.request_for(link, hops, response.url)
+            yield from self.follow(link, hops, response.url)
+
+    def follow(self, link: Link, hops: str, via: str) -> Iterator[Request]:
+        if self.freshness is not None and not self.freshness.due(link.url, link.role):
+            self.crawler.stats.inc_value("portal/skipped_fresh")
+            return
+        yield self.request_for(link, hops, via)
 
     def on_error(self, failure) -> Iterator[dict]:
         yield from self._orphan_items()

@@ -1,0 +1,99 @@
+"""Freshness policy for incremental (nightly) crawls: which known URLs are due for a re-check.
+
+Navigation pages (home, category and tag listings, feeds, sitemaps, the laws listing) are
+always fetched, so new items are always found. Item pages (articles, document details) and
+immutable-ish resources (images, CSS, JS, attachments) already captured in a closed snapshot
+are re-fetched only when due:
+
+- every known URL at least every `max_age_days`;
+- URLs first seen within `recent_days` every `recent_interval_days` (new articles get
+  edited most);
+- each URL's deadline is spread over the interval by a hash of the URL, so a portal archived
+  in one night is not re-fetched whole on the night its pages all turn `max_age_days` old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from archive.cdxj import read_cdxj
+from archive.snapshot import list_snapshots
+
+ITEM_PATTERNS = (
+    re.compile(r"-\d+\.html$"),  # article: /vi/news/<cat>/<alias>-<ID>.html
+    re.compile(r"/detail/[^/]+-\d+/?$"),  # laws detail: /vi/<mod>/detail/<alias>-<ID>/
+)
+
+
+@dataclass(frozen=True)
+class Seen:
+    first: datetime
+    last: datetime
+
+
+@dataclass
+class FreshnessPolicy:
+    max_age_days: float = 7.0
+    recent_days: float = 30.0
+    recent_interval_days: float = 1.0
+    known: dict[str, Seen] = field(default_factory=dict)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def is_navigation(self, url: str, role: str) -> bool:
+        if role in ("feed", "sitemap"):
+            return True
+        if role != "page":
+            return False
+        path = url.split("?", 1)[0]
+        return not any(p.search(path) for p in ITEM_PATTERNS)
+
+    def due(self, url: str, role: str) -> bool:
+        """Whether to fetch `url` tonight."""
+        if self.is_navigation(url, role):
+            return True
+        seen = self.known.get(url)
+        if seen is None:
+            return True
+        age = (self.now - seen.last).total_seconds() / 86400
+        recent = (self.now - seen.first).total_seconds() / 86400 < self.recent_days
+        interval = self.recent_interval_days if recent else self.max_age_days
+        # Deadline in [interval/2, interval]: spread by URL, never later than the interval.
+        spread = int.from_bytes(hashlib.sha1(url.encode()).digest()[:4], "big") / 2**32
+        return age >= interval * (0.5 + 0.5 * spread)
+
+    def as_dict(self) -> dict:
+        return {
+            "max_age_days": self.max_age_days,
+            "recent_days": self.recent_days,
+            "recent_interval_days": self.recent_interval_days,
+            "known_urls": len(self.known),
+        }
+
+
+def _ts(timestamp14: str) -> datetime:
+    return datetime.strptime(timestamp14[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+
+
+def known_captures(archive_root: Path) -> dict[str, Seen]:
+    """First and last successful capture time of every URL in the closed snapshots' indexes."""
+    known: dict[str, Seen] = {}
+    for snap in list_snapshots(archive_root):
+        if snap.status != "closed" or not snap.index_path.is_file():
+            continue
+        for line in read_cdxj(snap.index_path):
+            url = line.fields.get("url")
+            status = str(line.fields.get("status", ""))
+            mime = line.fields.get("mime")
+            if not url or not (status.startswith("2") or mime == "warc/revisit"):
+                continue
+            when = _ts(line.timestamp)
+            prev = known.get(url)
+            if prev is None:
+                known[url] = Seen(when, when)
+            else:
+                known[url] = Seen(min(prev.first, when), max(prev.last, when))
+    return known
