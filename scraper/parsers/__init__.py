@@ -1,0 +1,28 @@
+"""Pure parsers for NukeViet portal pages: HTML bytes + URL in, plain records out.
+
+No Scrapy imports here: the crawl, `extract` and `portal-archive parse` all call
+`parse_page`, and the small field parsers are exported for property tests.
+"""
+
+from scraper.parsers.authors import parse_author_line, parse_source_line
+from scraper.parsers.captions import is_residue, split_caption_credit
+from scraper.parsers.dates import parse_date, parse_date_line, parse_datetime
+from scraper.parsers.numbers import parse_counters, parse_document_number
+from scraper.parsers.page import PAGE_TYPES, parse_page
+from scraper.parsers.text import decode_html, normalize_text
+
+__all__ = [
+    "PAGE_TYPES",
+    "decode_html",
+    "is_residue",
+    "normalize_text",
+    "parse_author_line",
+    "parse_counters",
+    "parse_date",
+    "parse_date_line",
+    "parse_datetime",
+    "parse_document_number",
+    "parse_page",
+    "parse_source_line",
+    "split_caption_credit",
+]

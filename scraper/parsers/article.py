@@ -1,0 +1,365 @@
+"""Article detail pages of the NukeViet `news` module → the `article` record."""
+
+from __future__ import annotations
+
+import copy
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import lxml.html
+
+from scraper.parsers import nukeviet as nv
+from scraper.parsers.authors import AUTHOR_LABEL, SOURCE_LABEL, parse_author_line, parse_source_line
+from scraper.parsers.captions import has_credit, is_residue, same_caption, split_caption_credit
+from scraper.parsers.dates import parse_date, parse_date_line
+from scraper.parsers.dom import absolute, first, lines_of, text_of
+from scraper.parsers.text import normalize_text, to_int
+
+_CAPTION_CLASS = re.compile(r"caption|image|img|note|desc|chuthich|chu-thich", re.I)
+_CENTER = re.compile(r"text-align\s*:\s*center", re.I)
+_BLOCKS = frozenset({"p", "div", "center", "h4", "h5", "h6", "blockquote", "li", "td", "th",
+                     "figure", "section", "span"})
+
+
+def find_root(doc):
+    """The element holding the article (title, date line, body), or None."""
+    for selector in nv.ARTICLE_ROOTS:
+        for el in selector(doc):
+            if _first_in(nv.BODY, el) is not None:
+                return el
+    return None
+
+
+def _first_in(selectors, root):
+    for selector in selectors:
+        el = first(selector, root)
+        if el is not None:
+            return el
+    return None
+
+
+def _inside(el, ancestor) -> bool:
+    return ancestor is not None and any(a is ancestor for a in el.iterancestors())
+
+
+def article_id(url: str) -> int | None:
+    """Numeric id after the last hyphen before `.html` (`…/alias-123.html` → 123)."""
+    parts = urlsplit(url)
+    m = nv.ARTICLE_ID.search(parts.path)
+    if m:
+        return int(m.group(1))
+    ids = parse_qs(parts.query).get("id")
+    return int(ids[0]) if ids and ids[0].isdigit() else None
+
+
+def canonical_url(doc, url: str, base: str) -> str:
+    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+        for href in doc.xpath(xpath):
+            resolved = absolute(href, base)
+            if resolved:
+                return resolved
+    return url
+
+
+def _date_line(root) -> tuple[object | None, dict | None, str | None]:
+    for selector in nv.DATE_SPANS:
+        for el in selector(root):
+            text = text_of(el)
+            parsed = parse_date_line(text)
+            if parsed:
+                return el, parsed, text
+    for el in root.iter("span", "div", "p", "em", "time", "small"):
+        text = text_of(el)
+        if len(text) < 80:
+            parsed = parse_date_line(text)
+            if parsed:
+                return el, parsed, text
+    return None, None, None
+
+
+def _raw_date(text: str) -> str:
+    """The date line as shown, without counters that some themes print in the same element."""
+    m = re.search(r"\d{1,2}/\d{1,2}/\d{4}(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?",
+                  text)
+    return text[: m.end()].strip() if m else text
+
+
+def _counters(date_el, root) -> tuple[int | None, int | None]:
+    views = comments = None
+    container = date_el.getparent() if date_el is not None else None
+    if container is not None:
+        numeric = []
+        for el in container.iter("span", "em", "li", "strong"):
+            if el is date_el or _inside(el, date_el):
+                continue
+            icon = " ".join(i.get("class") or "" for i in el.iter("i", "em"))
+            value = to_int(text_of(el))
+            if value is None:
+                continue
+            if "fa-eye" in icon:
+                views = value
+            elif "fa-comment" in icon:
+                comments = value
+            elif re.fullmatch(r"[\d.,]+", text_of(el)):
+                numeric.append(value)
+        if views is None and numeric:
+            views = numeric.pop(0)
+        if comments is None and numeric:
+            comments = numeric.pop(0)
+    if views is None:
+        m = nv.VIEWS_LABEL.search(text_of(first(nv.META_TOP, root)))
+        views = to_int(m.group(1)) if m else None
+    return views, comments
+
+
+def _text_after(img, container) -> str:
+    """Text that follows an image inside its block, stopping at the next image."""
+    parts: list[str] = []
+    node = img
+    while node is not None and node is not container:
+        if node.tail:
+            parts.append(node.tail)
+        sib = node.getnext()
+        while sib is not None:
+            if isinstance(sib.tag, str):
+                if sib.tag == "img" or sib.find(".//img") is not None:
+                    return normalize_text(" ".join(parts))
+                parts.append(text_of(sib))
+            if sib.tail:
+                parts.append(sib.tail)
+            sib = sib.getnext()
+        node = node.getparent()
+    return normalize_text(" ".join(parts))
+
+
+def _styled_as_caption(el) -> bool:
+    if el is None:
+        return False
+    if _CAPTION_CLASS.search(el.get("class") or "") or _CENTER.search(el.get("style") or ""):
+        return True
+    children = [c for c in el if isinstance(c.tag, str) and c.tag != "br"]
+    text = normalize_text(el.text)
+    return bool(children) and not text and all(c.tag in ("em", "i") for c in children)
+
+
+def _accept(candidate: str, alt: str, styled: bool) -> bool:
+    if not candidate or is_residue(candidate) or len(candidate) > 400:
+        return False
+    return has_credit(candidate) or same_caption(candidate, alt) or styled
+
+
+def _caption_text(img, scope) -> str | None:
+    """The editor-typed caption of an image: figcaption, same cell or next row, same block
+    after a line break, or the next paragraph."""
+    alt = normalize_text(img.get("alt"))
+    for anc in img.iterancestors():
+        if anc is scope:
+            break
+        if anc.tag == "figure":
+            cap = anc.find(".//figcaption")
+            if cap is not None and text_of(cap):
+                return text_of(cap)
+            after = _text_after(img, anc)
+            return after if after and not is_residue(after) else None
+        if anc.tag in ("td", "th"):
+            after = _text_after(img, anc)
+            if after:
+                return after if not is_residue(after) else None
+            row = anc.getparent()
+            nxt = row.getnext() if row is not None else None
+            while nxt is not None and not text_of(nxt) and nxt.find(".//img") is None:
+                nxt = nxt.getnext()
+            if nxt is not None and nxt.find(".//img") is None:
+                cells = [c for c in nxt if c.tag in ("td", "th")]
+                index = list(row).index(anc) if anc in list(row) else 0
+                cell = cells[index] if index < len(cells) else nxt
+                text = text_of(cell)
+                return text if text and not is_residue(text) else None
+            return None
+    container = img.getparent()
+    while container is not None and container is not scope and container.tag not in _BLOCKS:
+        container = container.getparent()
+    if container is None:
+        return None
+    after = _text_after(img, container)
+    if after:
+        # Same block: a caption typed on the line after the image (`<img><br>caption`).
+        holder = img.getparent() if img.getparent().tag == "a" else img
+        nxt = holder.getnext()
+        on_next_line = nxt is not None and nxt.tag == "br" and not normalize_text(holder.tail)
+        styled = on_next_line or _styled_as_caption(container)
+        return after if _accept(after, alt, styled) else None
+    if container is scope:
+        return None
+    sib = container.getnext()
+    skipped = 0
+    while sib is not None and skipped < 2 and not text_of(sib) and sib.find(".//img") is None:
+        sib, skipped = sib.getnext(), skipped + 1
+    if sib is None or not isinstance(sib.tag, str) or sib.find(".//img") is not None:
+        return None
+    text = text_of(sib)
+    return text if _accept(text, alt, _styled_as_caption(sib)) else None
+
+
+def _image(img, scope, base: str) -> dict | None:
+    src = absolute(img.get("src") or img.get("data-src"), base)
+    if not src:
+        return None
+    caption, credit = split_caption_credit(_caption_text(img, scope))
+    return {"src": src, "alt": normalize_text(img.get("alt")) or None,
+            "caption": caption, "credit": credit}
+
+
+def _images(root, body, base: str) -> list[dict]:
+    images: list[dict] = []
+    seen: set[str] = set()
+    lead = [img for fig in nv.LEAD_FIGURES(root) if not _inside(fig, body)
+            for img in fig.iter("img")]
+    for img in lead + list(body.iter("img")):
+        found = _image(img, body if _inside(img, body) else root, base)
+        if found and found["src"] not in seen:
+            seen.add(found["src"])
+            images.append(found)
+    return images
+
+
+def _labelled_line(scope, body, label: re.Pattern[str]) -> str | None:
+    for tags in (("p",), ("div", "span", "li")):
+        for el in scope.iter(*tags):
+            if body is not None and (el is body or _inside(el, body)):
+                continue
+            text = text_of(el)
+            if len(text) < 400 and label.match(text):
+                # Skip wrappers that hold several labelled lines (author + source).
+                if tags != ("p",) and el.find(".//p") is not None:
+                    continue
+                return text
+    return None
+
+
+def _tags(scope) -> list[str]:
+    links = []
+    for icon in nv.TAG_ICONS(scope):
+        links = icon.getparent().findall(".//a")
+        if links:
+            break
+    if not links:
+        links = nv.TAG_LINKS(scope) or [a for a in scope.iter("a")
+                                         if "/tag/" in (a.get("href") or "")]
+    tags: list[str] = []
+    for a in links:
+        tag = text_of(a)
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _rating(scope) -> dict | None:
+    texts = [text_of(el) for el in nv.STRINGRATING(scope)]
+    texts += [text_of(el) for el in scope.iter("form") if el.get("id") == "form3B"]
+    for text in texts:
+        m = nv.RATING_SENTENCE.search(text)
+        if m:
+            return {"score": to_int(m.group(1)), "votes": to_int(m.group(2))}
+    return None
+
+
+def _attachments(scope, base: str) -> list[dict]:
+    files: list[dict] = []
+    for a in nv.ATTACHMENTS(scope):
+        url = absolute(a.get("href"), base)
+        if not url or any(f["url"] == url for f in files):
+            continue
+        strong = a.find(".//strong")
+        name = text_of(strong) if strong is not None else text_of(a) or a.get("title")
+        files.append({"url": url, "name": normalize_text(name) or None})
+    return files
+
+
+def _related(scope, base: str) -> list[dict]:
+    related: list[dict] = []
+    for li in nv.RELATED_LISTS(scope):
+        a = next((x for x in li.iter("a") if absolute(x.get("href"), base)), None)
+        if a is None:
+            continue
+        url = absolute(a.get("href"), base)
+        if any(r["url"] == url for r in related):
+            continue
+        title = text_of(a) or normalize_text(a.get("title"))
+        date_text = " ".join(text_of(e) for e in li.iter("em", "span") if "(" in text_of(e))
+        related.append({"url": url, "title": title or None,
+                        "date": parse_date(date_text or text_of(li))})
+    return related
+
+
+def breadcrumbs(doc, base: str) -> list[dict]:
+    links = nv.TEMP_CRUMBS(doc) or nv.CRUMBS(doc)
+    crumbs = []
+    for a in links:
+        title = text_of(a) or normalize_text(a.get("title"))
+        if title:
+            crumbs.append({"title": title, "url": absolute(a.get("href"), base)})
+    return crumbs
+
+
+def _summary(root, body) -> str | None:
+    el = _first_in(nv.HOMETEXT, root)
+    if el is None or (body is not None and _inside(el, body)):
+        return None
+    el = copy.deepcopy(el)
+    for junk in el.xpath(".//figure | .//*[@id='imghome'] | .//img"):
+        junk.drop_tree()
+    return text_of(el) or None
+
+
+def _clean_body(body):
+    body = copy.deepcopy(body)
+    for el in nv.BOILERPLATE(body):
+        el.drop_tree()
+    return body
+
+
+def _inner_html(el) -> str:
+    inner = (el.text or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in el
+    )
+    return inner.strip()
+
+
+def parse_article(doc, root, url: str, base: str) -> dict:
+    """Build the article record from the root found by `find_root`."""
+    body = _first_in(nv.BODY, root)
+    scope = root.getparent() if root.getparent() is not None else root
+    title_el = _first_in(nv.TITLE, root)
+    title = text_of(title_el) if title_el is not None else None
+    if not title:
+        og = doc.xpath("//meta[@property='og:title']/@content")
+        title = normalize_text(og[0]) if og else None
+    date_el, parsed, date_text = _date_line(root)
+    views, comments = _counters(date_el, root)
+    crumbs = breadcrumbs(doc, base)
+    categories = [c for c in crumbs[1:] if c["url"] != url]
+    author_line = _labelled_line(root, body, AUTHOR_LABEL)
+    source_line = _labelled_line(root, body, SOURCE_LABEL)
+    clean = _clean_body(body)
+    return {
+        "article_id": article_id(url) or article_id(canonical_url(doc, url, base)),
+        "url": canonical_url(doc, url, base),
+        "title": title or None,
+        "published_at": parsed["published_at"] if parsed else None,
+        "published_raw": _raw_date(date_text) if date_text else None,
+        "views": views,
+        "comments": comments,
+        "summary": _summary(root, body),
+        "body_text": lines_of(clean) or None,
+        "body_html": _inner_html(clean) or None,
+        "authors": parse_author_line(author_line) if author_line else [],
+        "source": parse_source_line(source_line) if source_line else None,
+        "images": _images(root, body, base),
+        "tags": _tags(scope),
+        "category": categories[-1]["title"] if categories else None,
+        "breadcrumbs": crumbs,
+        "rating": _rating(scope),
+        "attachments": _attachments(scope, base),
+        "related": _related(scope, base),
+    }

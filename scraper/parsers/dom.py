@@ -1,0 +1,119 @@
+"""Small lxml helpers shared by the page parsers: parsing, text with block breaks, URLs."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+from scraper.parsers.text import normalize_lines, normalize_text
+
+# Elements whose text is never content.
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "select", "option", "button",
+                       "textarea", "iframe", "object", "embed", "svg"})
+BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td",
+    "th", "thead", "tbody", "blockquote", "figure", "figcaption", "section", "article",
+    "header", "footer", "center", "pre", "dl", "dt", "dd", "hr", "address", "form", "caption",
+})
+
+
+def css(selector: str) -> CSSSelector:
+    """Compile once at import: CSSSelector translates to XPath, which is the slow part."""
+    return CSSSelector(selector)
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement | None:
+    """Parse a decoded page; None when there is nothing to parse."""
+    if not text or not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def first(selector: CSSSelector, root) -> lxml.html.HtmlElement | None:
+    found = selector(root)
+    return found[0] if found else None
+
+
+def _tag(el) -> str:
+    return el.tag if isinstance(el.tag, str) else ""
+
+
+def text_of(el) -> str:
+    """All visible text inside an element on one line (br and blocks become spaces)."""
+    if el is None or not _tag(el) or _tag(el) in SKIP_TAGS:
+        return ""
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        _collect(child, parts, " ")
+    return normalize_text("".join(parts))
+
+
+def lines_of(el) -> str:
+    """Visible text inside an element, one line per block and per `<br>`, lines normalised."""
+    if el is None or not _tag(el) or _tag(el) in SKIP_TAGS:
+        return ""
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        _collect(child, parts, "\n")
+    return normalize_lines("".join(parts))
+
+
+def _collect(el, parts: list[str], brk: str) -> None:
+    tag = _tag(el)
+    if tag == "br":
+        parts.append(brk)
+    elif tag and tag not in SKIP_TAGS:
+        # (Comments, processing instructions and skipped tags contribute only their tail.)
+        block = tag in BLOCK_TAGS
+        if block:
+            parts.append(brk)
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            _collect(child, parts, brk)
+        if block:
+            parts.append(brk)
+    if el.tail:
+        parts.append(el.tail)
+
+
+def absolute(href: str | None, base: str) -> str | None:
+    """Absolute URL for an href/src; None for empty, `#`, `javascript:` and `data:` links."""
+    href = normalize_text(href)
+    if not href or href.startswith("#"):
+        return None
+    scheme = urlsplit(href).scheme.lower()
+    if scheme in ("javascript", "data", "mailto", "tel"):
+        return None
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+def base_url(doc, url: str) -> str:
+    """The document's `<base href>` resolved against its URL, else the URL."""
+    for href in doc.xpath("//head/base/@href"):
+        resolved = absolute(href, url)
+        if resolved:
+            return resolved
+    return url
+
+
+def has_class(el, name: str) -> bool:
+    return name in (el.get("class") or "").split()
+
+
+def remove(elements) -> None:
+    """Drop elements but keep their tail text in place."""
+    for el in list(elements):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        el.drop_tree()

@@ -1,0 +1,140 @@
+"""NukeViet 4.x site profile: where each field lives in the themes we know.
+
+Covers the 4.0 `default` theme (4.0.22 variant with `h3.title` and a plain `div.bodytext`),
+4.5 / eGovernment (`.newsdetail`, three `span.h5` in `.newsdetailmetatop`, schema.org
+attributes, `p#stringrating`, `Tác giả`, `Tags`) and the 2015 custom egov-like theme of the
+seed page, plus the `laws` module (table and flex listings, detail, sidebar block).
+Selectors go from most to least specific so that unknown variants still fall through to a
+working, looser rule. Field labels are matched folded (no diacritics, lower case).
+"""
+
+from __future__ import annotations
+
+import re
+
+from scraper.parsers.dom import css
+
+# --- article detail -------------------------------------------------------------------------
+ARTICLE_ROOTS = [
+    css("[itemtype*='NewsArticle']"),
+    css("div.news_column.newsdetail"),
+    css("#news_detail"),
+    css("div.news_column"),
+]
+TITLE = [
+    css("h1.title"),
+    css("[itemprop='headline']"),
+    css("h3.title"),
+    css("h2.title"),
+    css("#news_detail h1"),
+    css("h1"),
+]
+BODY = [
+    css("#news-bodyhtml"),
+    css("[itemprop='articleBody']"),
+    css("div.bodytext"),
+    css(".bodytext"),
+]
+META_TOP = css(".newsdetailmetatop")
+DATE_SPANS = [css(".newsdetailmetatop span.h5"), css("span.h5"), css("span.time"),
+              css(".time"), css("[itemprop='datePublished']")]
+HOMETEXT = [css("div.hometext"), css("#hometext"), css("[itemprop='description']"),
+            css(".hometext")]
+LEAD_FIGURES = css("figure.article, #imghome, div.imghome, .news_column figure")
+ATTACHMENTS = css(".news-download-file .list-group-item a, .news-download-file a")
+STRINGRATING = css("#stringrating, p#stringrating, div#stringrating")
+RATING_SENTENCE = re.compile(
+    r"Tổng số điểm(?: của bài viết)?(?: là)?\s*:?\s*([\d.,]+)\s*trong\s*([\d.,]+)\s*đánh giá",
+    re.I,
+)
+TAG_ICONS = css("em.fa-tags, i.fa-tags, .fa-tags")
+TAG_LINKS = css(".keywords a, .news-tags a, [itemprop='keywords'] a")
+RELATED_LISTS = css(".other-news ul.related li, ul.related li")
+TEMP_CRUMBS = css("ul.temp-breadcrumbs li a, .temp-breadcrumbs a")
+CRUMBS = css("ul.breadcrumbs li a, .breadcrumb li a, [itemtype*='BreadcrumbList'] a")
+AUTHOR_LABELS = ("tac gia bai viet", "tac gia", "author", "nguoi viet")
+SOURCE_LABELS = ("nguon tin", "nguon", "source")
+
+# Boilerplate that must never reach extracted text even when a theme nests it oddly.
+BOILERPLATE = css(
+    "#timeoutsess, .timeoutsess, #form3B, .other-news, ul.related, .news-download-file, "
+    ".socialicon, .fb-like, .g-plusone, #idcomment, #showcomment, #formcomment, .comment, "
+    ".control, .hover-star, .adminlink, .block-law, ul.temp-breadcrumbs, ul.breadcrumbs, "
+    "script, style, noscript"
+)
+
+# --- listings -------------------------------------------------------------------------------
+LISTING_ITEMS = [
+    css(".news_column .panel-body"),
+    css(".news_column .news-item, .news_column .item"),
+    css(".viewcat .item, .news-list .item"),
+]
+LISTING_LINK = css("h2 a, h3 a, h4 a, .title a")
+NEXT_LINKS = [css("ul.pagination a[rel~='next']"), css("a[rel~='next']"),
+              css("link[rel~='next']")]
+VIEWS_LABEL = re.compile(r"(?:Đã xem|Lượt xem|Xem|views?)\s*:\s*([\d.,]+)", re.I)
+COMMENTS_LABEL = re.compile(r"(?:Phản hồi|Bình luận|comments?)\s*:\s*([\d.,]+)", re.I)
+
+# --- laws module ----------------------------------------------------------------------------
+LAW_DETAIL_ROOTS = [css(".law-detail"), css(".laws-detail"), css("h1.lawh3"),
+                    css("tr.hoatim")]
+LAW_TITLE = [css("h1.lawh3"), css(".law-detail h1"), css(".laws-detail h1")]
+LAW_PROPERTY_ROWS = css("tr.hoatim, table.table-properties tr, .law-detail table tr")
+LAW_FILES = css(".laws-download-file .list-group-item a, .laws-download-file a")
+LAW_BODY = [css(".law-detail .bodytext"), css("#doc-body .bodytext"), css(".laws-body")]
+LAW_SECTION_HEADINGS = css("h2.lawh3, h3.lawh3")
+LAW_FLEX_ROWS = css("div.flex-table-laws > div.table-rows")
+LAW_TABLES = css("table")
+SIDEBAR_ITEMS = css(".block-law .item")
+SIDEBAR_CODE = css(".law-code a, .law-code")
+SIDEBAR_TITLE = css(".law-title")
+SIDEBAR_VIEW = css(".law-view")
+
+# Folded label → document field, for `tr.hoatim` / table-properties rows.
+LAW_LABELS = {
+    "so ki hieu": "number",
+    "so hieu": "number",
+    "ki hieu": "number",
+    "ngay ban hanh": "issued_on",
+    "ngay bat dau hieu luc": "effective_on",
+    "ngay co hieu luc": "effective_on",
+    "ngay hieu luc": "effective_on",
+    "hieu luc tu": "effective_on",
+    "ngay het hieu luc": "expires_on",
+    "the loai": "doc_type",
+    "loai van ban": "doc_type",
+    "linh vuc": "field",
+    "co quan ban hanh": "issuer",
+    "noi ban hanh": "issuer",
+    "co quan tham tra": "reviewer",
+    "nguoi ki": "signer",
+    "van ban bi thay the": "replaced",
+    "van ban thay the": "replacing",
+    "van ban lien quan": "related",
+}
+# Column headers of the older table listing.
+LAW_COLUMNS = {
+    "stt": "stt",
+    "so ki hieu": "number",
+    "so hieu": "number",
+    "ngay ban hanh": "issued_on",
+    "trich yeu": "title",
+    "file dinh kem": "files",
+    "tep dinh kem": "files",
+    "tai ve": "files",
+}
+
+# --- soft 404 -------------------------------------------------------------------------------
+SOFT_404 = re.compile(
+    r"Lỗi không có chủ đề|Không có chủ đề|Chủ đề không tồn tại|Bài viết không tồn tại|"
+    r"Trang không tồn tại|Không tìm thấy (?:trang|bài viết|chủ đề|nội dung)|"
+    r"Lỗi 404|Error 404|404 Not Found",
+    re.I,
+)
+ERROR_BOXES = css(".alert, #no_permission, .error, .nv-error, .alert-danger, .alert-info")
+
+# --- URLs -----------------------------------------------------------------------------------
+ARTICLE_ID = re.compile(r"-(\d+)\.html?$", re.I)
+LAW_ID = re.compile(r"-(\d+)/?$")
+HOME_PATHS = re.compile(r"^/(?:[a-z]{2}/?)?(?:index\.php)?/?$", re.I)
+TAG_URL = re.compile(r"/tag/|[?&]op=tag\b", re.I)

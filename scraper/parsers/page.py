@@ -1,0 +1,87 @@
+"""`parse_page`: one saved page (bytes + URL) → the parse JSON of docs/parse.md.
+
+Detection order matters: a soft-404 page still has the theme's chrome, and a document
+detail page may sit in a news-like panel, so the most specific signatures are tried first.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scraper.parsers import nukeviet as nv
+from scraper.parsers.article import canonical_url, find_root, parse_article
+from scraper.parsers.documents import (
+    document_listing_items,
+    find_detail_root,
+    parse_document,
+    sidebar_documents,
+)
+from scraper.parsers.dom import base_url, parse_html, text_of
+from scraper.parsers.listing import listing_items, next_page
+from scraper.parsers.text import decode_html
+
+PAGE_TYPES = ("article", "category_listing", "tag_listing", "document_detail",
+              "document_listing", "soft_404", "other")
+
+
+def empty_result(url: str, page_type: str = "other") -> dict:
+    return {"url": url, "page_type": page_type, "article": None, "document": None,
+            "listing": None, "sidebar_documents": []}
+
+
+def looks_binary(body: bytes) -> bool:
+    """NUL bytes in the first KiB: an image, PDF or archive, not a page."""
+    head = body[:1024]
+    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
+def _is_soft_404(doc) -> bool:
+    for el in nv.ERROR_BOXES(doc):
+        if nv.SOFT_404.search(text_of(el)):
+            return True
+    title = doc.findtext(".//title") or ""
+    if nv.SOFT_404.search(title):
+        return True
+    main = doc.xpath("//*[@id='main' or contains(@class, 'main-content') or "
+                     "contains(@class, 'col-md-')]")
+    return any(nv.SOFT_404.search(text_of(el)[:2000]) for el in main[:3])
+
+
+def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
+    """Parse one page. Never raises on bad input: unknown or broken pages give `other`."""
+    if not body or looks_binary(body):
+        return empty_result(url)
+    text, _ = decode_html(body, content_type)
+    doc = parse_html(text)
+    if doc is None:
+        return empty_result(url)
+    base = base_url(doc, url)
+    result = empty_result(url)
+    result["sidebar_documents"] = sidebar_documents(doc, base)
+
+    root = find_root(doc)
+    law_root = find_detail_root(doc) if root is None else None
+    if root is None and law_root is None and _is_soft_404(doc):
+        result["page_type"] = "soft_404"
+        return result
+    if law_root is not None:
+        result["page_type"] = "document_detail"
+        result["document"] = parse_document(doc, law_root, url, base,
+                                            canonical_url(doc, url, base))
+        return result
+    if root is not None:
+        result["page_type"] = "article"
+        result["article"] = parse_article(doc, root, url, base)
+        return result
+    doc_items = document_listing_items(doc, base)
+    if doc_items is not None:
+        result["page_type"] = "document_listing"
+        result["listing"] = {"items": doc_items, "next_page": next_page(doc, base)}
+        return result
+    items = listing_items(doc, base)
+    path = urlsplit(url).path
+    if items and not nv.HOME_PATHS.match(path):
+        tag = nv.TAG_URL.search(url) is not None
+        result["page_type"] = "tag_listing" if tag else "category_listing"
+        result["listing"] = {"items": items, "next_page": next_page(doc, base)}
+    return result

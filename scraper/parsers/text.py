@@ -1,0 +1,115 @@
+"""Text layer of the parsers: bytes → NFC string, and the one text normaliser every field uses.
+
+Decoding order (why not just trust headers): NukeViet portals declare UTF-8 but old pages and
+the replica's "wrong charset" fault send windows-1258 bytes, and some proxies label UTF-8 pages
+as ISO-8859-1. Valid UTF-8 with non-ASCII bytes is practically never produced by windows-1258
+Vietnamese text, so a strict UTF-8 decode that succeeds wins over any declaration.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+import unicodedata
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Characters that are whitespace for readers but not always for str.split (NBSP, zero-width).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"\s+")
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The `charset=` parameter of a Content-Type header, if any."""
+    if not content_type:
+        return None
+    m = _HEADER_CHARSET.search(content_type)
+    return m.group(1).strip().lower() if m else None
+
+
+def charset_from_meta(body: bytes) -> str | None:
+    """The charset declared by `<meta charset>` or `<meta http-equiv content=…>` in the head."""
+    m = _META_CHARSET.search(body[:8192])
+    return m.group(1).decode("ascii", "replace").lower() if m else None
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode a page to an NFC string; returns (text, codec name used)."""
+    for bom, enc in _BOMS:
+        if body.startswith(bom):
+            return unicodedata.normalize("NFC", body[len(bom):].decode(enc, "replace")), enc
+    try:
+        text, used = body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text = None
+        candidates = [
+            _codec(charset_from_content_type(content_type)),
+            _codec(charset_from_meta(body)),
+            "cp1258",
+        ]
+        for enc in candidates:
+            if not enc or enc in ("utf-8", "ascii"):
+                continue
+            try:
+                text, used = body.decode(enc), enc
+                break
+            except (UnicodeDecodeError, LookupError):
+                continue
+        if text is None:
+            text, used = body.decode("utf-8", "replace"), "utf-8"
+    text = _XML_DECL.sub("", text, count=1)
+    return unicodedata.normalize("NFC", text), used
+
+
+def normalize_text(value: str | None) -> str:
+    """NFC, HTML entities decoded, invisible characters dropped, whitespace collapsed."""
+    if not value:
+        return ""
+    if "&" in value:
+        # Titles are stored escaped by the CMS and sometimes escaped twice in templates.
+        value = html.unescape(value)
+    value = value.translate(_INVISIBLE)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+
+
+def normalize_lines(value: str | None) -> str:
+    """Like `normalize_text` but keeps line breaks: each line collapsed, empty lines dropped."""
+    if not value:
+        return ""
+    lines = (normalize_text(line) for line in value.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def fold(value: str) -> str:
+    """Lower-case, diacritic-free form used only to compare labels (`Số kí hiệu` ~ `so ky hieu`)."""
+    value = unicodedata.normalize("NFD", normalize_text(value).lower()).replace("đ", "d")
+    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    value = " ".join(value.replace("/", " ").split())
+    return value.replace("ky", "ki").rstrip(" :")
+
+
+def to_int(value: str | None) -> int | None:
+    """First integer in a counter text (`Đã xem: 1.234` → 1234), else None."""
+    if not value:
+        return None
+    m = re.search(r"\d[\d.,\s]*", value)
+    if not m:
+        return None
+    digits = re.sub(r"\D", "", m.group(0))
+    return int(digits) if digits else None
