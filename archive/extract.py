@@ -81,8 +81,9 @@ def read_body(record: Any) -> bytes:
     return record.content_stream().read()
 
 
-def read_record_at(path: str | os.PathLike, offset: int,
-                   snapshot_id: str = "") -> tuple[dict, bytes]:
+def read_record_at(
+    path: str | os.PathLike, offset: int, snapshot_id: str = ""
+) -> tuple[dict, bytes]:
     """(capture_info, decoded body) of the record starting at `offset` in `path`."""
     with open(path, "rb") as fh:
         fh.seek(offset)
@@ -122,9 +123,12 @@ class _DedupLookup:
         entry = self.index.lookup(digest)
         if entry is None:
             return None
-        extra = {"refers_to_snapshot_id": entry.snapshot_id,
-                 "refers_to_warc_path": entry.warc_path,
-                 "refers_to_offset": entry.offset, "refers_to_length": entry.length}
+        extra = {
+            "refers_to_snapshot_id": entry.snapshot_id,
+            "refers_to_warc_path": entry.warc_path,
+            "refers_to_offset": entry.offset,
+            "refers_to_length": entry.length,
+        }
         return self.root / entry.warc_path, entry.offset, extra
 
     def close(self) -> None:
@@ -136,40 +140,57 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
               dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
     """(capture_info, parsed | None | _UNRESOLVED) per capture of one WARC, in file order.
 
-    A read error ends the iteration with `WarcReadError` naming the file and the offset of the
-    first record that could not be read; everything before it has been yielded.
+    A damaged file ends the iteration with `WarcReadError` naming the file and the offset of
+    the first record that could not be read; every capture before it has been yielded.
     """
     name = path.name
     local: dict[str, int] = {}  # payload digest → offset of a response in this file
-    offset = 0
+    end = 0
     with open(path, "rb") as fh:
-        it = ArchiveIterator(fh)
+        # check_digests: a record cut short inside an uncompressed WARC fails its block digest.
+        it = ArchiveIterator(fh, check_digests="raise")
         try:
             for record in it:
+                # Body first: warcio's get_record_offset() reads the record to its end.
+                body = read_body(record) if record.rec_type == "response" else None
                 offset = it.get_record_offset()
+                _check_member_complete(it)
+                end = offset + it.get_record_length()
                 if record.rec_type not in CAPTURE_TYPES:
                     continue
                 info = capture_info_for(record, name, offset, snapshot_id)
-                if record.rec_type == "response":
-                    body = read_body(record)
-                    parsed: Any = parse_capture(info, body, parse)
+                info["length"] = it.get_record_length()
+                if body is not None:
+                    parsed = parse_capture(info, body, parse)
                     if info["payload_digest"]:
                         local.setdefault(info["payload_digest"], offset)
                 else:
                     parsed = _resolve(info, path, local, dedup, parse)
-                it.read_to_end(record)
-                info["length"] = it.get_record_length()
-                offset += info["length"]
                 yield info, parsed
         except WarcReadError:
             raise
         except Exception as exc:  # warcio raises several types for damaged input
-            raise WarcReadError(f"{name}: unreadable WARC record at offset {offset}: "
+            # `end`: where the record that failed starts (the first byte not yet accounted for).
+            raise WarcReadError(f"{name}: unreadable WARC record at offset {end}: "
                                 f"{_one_line(exc)}") from exc
+        # warcio stops quietly at a record cut off in its header: look at what is left.
+        fh.seek(end)
+        if fh.read(1 << 16).strip():
+            raise WarcReadError(f"{name}: truncated or unreadable data at offset {end} "
+                                f"(file size {path.stat().st_size})")
 
 
-def _resolve(info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup,
-             parse: ParseFn) -> Any:
+def _check_member_complete(it: ArchiveIterator) -> None:
+    # A gzip member whose end is missing (file cut inside the last record) decompresses
+    # without error in warcio; zlib's `eof` tells whether the member really ended.
+    decompressor = getattr(it.reader, "decompressor", None)
+    if decompressor is not None and not getattr(decompressor, "eof", True):
+        raise EOFError("gzip member cut short (truncated file)")
+
+
+def _resolve(
+    info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup, parse: ParseFn
+) -> Any:
     """Parse a revisit from its original's body, or _UNRESOLVED for the parent to finish."""
     if not wants_parse(info):
         return None
@@ -190,8 +211,11 @@ class WarcReadError(Exception):
     """A WARC that cannot be read to its end; the message names file and offset."""
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(f"{type(exc).__name__}: {exc}".split())
+def _one_line(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    # The message may quote raw bytes of the damaged record: keep the line printable.
+    text = "".join(c if c.isprintable() and ord(c) < 0x7F else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # -- workers -----------------------------------------------------------------------------------
@@ -292,8 +316,14 @@ def extract_warcs(
 def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResult]:
     from tqdm import tqdm
 
-    bar = tqdm(total=sum(j.path.stat().st_size for j in file_jobs), unit="B", unit_scale=True,
-               desc="extract", disable=not progress, file=sys.stderr)
+    bar = tqdm(
+        total=sum(j.path.stat().st_size for j in file_jobs),
+        unit="B",
+        unit_scale=True,
+        desc="extract",
+        disable=not progress,
+        file=sys.stderr,
+    )
     results = []
     try:
         if jobs == 1:
@@ -312,8 +342,12 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResu
     return results
 
 
-def _merge(file_results: list[_FileResult], writer: DatasetWriter, result: ExtractResult,
-           parse: ParseFn | None) -> None:
+def _merge(
+    file_results: list[_FileResult],
+    writer: DatasetWriter,
+    result: ExtractResult,
+    parse: ParseFn | None,
+) -> None:
     """Feed every spooled capture to the writer in input order, finishing cross-file revisits."""
     originals: dict[str, tuple[Path, int]] = {}
     for res in file_results:
@@ -324,8 +358,10 @@ def _merge(file_results: list[_FileResult], writer: DatasetWriter, result: Extra
             if parsed == _UNRESOLVED:
                 where = originals.get(info["payload_digest"])
                 if where is None:
-                    msg = (f"{info['warc_file']}: revisit at offset {info['warc_offset']} of "
-                           f"{info['url']}: original {info['payload_digest']} not found")
+                    msg = (
+                        f"{info['warc_file']}: revisit at offset {info['warc_offset']} of "
+                        f"{info['url']}: original {info['payload_digest']} not found"
+                    )
                     result.warnings.append(msg)
                     writer.add(info, None)
                     writer.add_reject(info, "pages", "revisit original not found", info)
