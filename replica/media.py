@@ -1,0 +1,179 @@
+"""Real, small binary files built in code: baseline JPEG, PNG, PDF and a Word-readable DOC.
+
+No imaging library is a runtime dependency (Pillow is not in requirements.txt), so the
+encoders below are minimal by design: a JPEG of flat 8×8 blocks (DC coefficients only, the
+standard Huffman tables of ITU T.81 Annex K), a PNG via zlib, a one-page PDF with a correct
+xref table, and an RTF document served as `.doc` (Word opens it; many portals serve exactly
+that). Every output is a pure function of its key.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+from replica.determinism import rng
+
+# ITU T.81 Annex K.3: luminance DC code lengths per category 0..11 and their codes.
+_DC_BITS = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+_DC_VALS = list(range(12))
+_AC_BITS = [0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0, 1, 0x7D]
+_AC_VALS = bytes.fromhex(
+    "01020300041105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a"
+    "25262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a"
+    "838485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9ca"
+    "d2d3d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9fa"
+)
+
+
+def _huffman_codes(bits: list[int], vals: list[int] | bytes) -> dict[int, tuple[int, int]]:
+    codes, code, k = {}, 0, 0
+    for length in range(1, 17):
+        for _ in range(bits[length - 1]):
+            codes[vals[k]] = (code, length)
+            code += 1
+            k += 1
+        code <<= 1
+    return codes
+
+
+_DC_CODES = _huffman_codes(_DC_BITS, _DC_VALS)
+_EOB = _huffman_codes(_AC_BITS, _AC_VALS)[0x00]
+
+
+class _BitWriter:
+    def __init__(self) -> None:
+        self.out = bytearray()
+        self.acc = 0
+        self.n = 0
+
+    def write(self, value: int, length: int) -> None:
+        for i in range(length - 1, -1, -1):
+            self.acc = (self.acc << 1) | ((value >> i) & 1)
+            self.n += 1
+            if self.n == 8:
+                self.out.append(self.acc)
+                if self.acc == 0xFF:
+                    self.out.append(0)  # byte stuffing
+                self.acc, self.n = 0, 0
+
+    def flush(self) -> bytes:
+        while self.n:
+            self.write(1, 1)
+        return bytes(self.out)
+
+
+def jpeg(key: str, width: int = 64, height: int = 48) -> bytes:
+    """A grayscale baseline JPEG made of flat 8×8 blocks whose shades depend on `key`."""
+    r = rng("jpeg", key)
+    bw, bh = width // 8, height // 8
+    base = r.randint(40, 200)
+    levels = [max(0, min(255, base + r.randint(-40, 40))) for _ in range(bw * bh)]
+    bits = _BitWriter()
+    prev = 0
+    for level in levels:
+        dc = 8 * (level - 128)  # DCT of a flat block, quantizer 1
+        diff = dc - prev
+        prev = dc
+        size = abs(diff).bit_length()
+        code, length = _DC_CODES[size]
+        bits.write(code, length)
+        if size:
+            bits.write(diff if diff > 0 else diff + (1 << size) - 1, size)
+        bits.write(*_EOB)
+    seg = bytearray(b"\xff\xd8")
+    seg += b"\xff\xe0" + struct.pack(">H5sBBBHHBB", 16, b"JFIF\0", 1, 1, 0, 72, 72, 0, 0)
+    comment = f"replica {key}".encode()
+    seg += b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment
+    seg += b"\xff\xdb" + struct.pack(">HB", 67, 0) + bytes([1] * 64)
+    seg += b"\xff\xc0" + struct.pack(">HBHHBBBB", 11, 8, height, width, 1, 1, 0x11, 0)
+    dht_dc = bytes(_DC_BITS) + bytes(_DC_VALS)
+    dht_ac = bytes(_AC_BITS) + _AC_VALS
+    seg += b"\xff\xc4" + struct.pack(">HB", 3 + len(dht_dc), 0x00) + dht_dc
+    seg += b"\xff\xc4" + struct.pack(">HB", 3 + len(dht_ac), 0x10) + dht_ac
+    seg += b"\xff\xda" + struct.pack(">HBBBBBB", 8, 1, 1, 0x00, 0, 63, 0)
+    seg += bits.flush() + b"\xff\xd9"
+    return bytes(seg)
+
+
+def png(key: str, width: int = 48, height: int = 32) -> bytes:
+    """An RGB PNG with a gradient whose colours depend on `key`."""
+    r = rng("png", key)
+    c0 = [r.randint(0, 255) for _ in range(3)]
+    c1 = [r.randint(0, 255) for _ in range(3)]
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)
+        for x in range(width):
+            t = x / max(1, width - 1)
+            rows += bytes(int(c0[i] + (c1[i] - c0[i]) * t) ^ (y & 7) for i in range(3))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(
+            ">I", zlib.crc32(tag + data) & 0xFFFFFFFF
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+            + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    t = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFD", t).encode("ascii", "ignore").decode()
+
+
+def pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF (Helvetica, ASCII-folded text) with a byte-exact xref table."""
+    def esc(s: str) -> str:
+        return _ascii(s).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    text = ["BT /F1 14 Tf 50 780 Td (" + esc(title)[:90] + ") Tj ET"]
+    y = 750
+    for line in lines[:40]:
+        text.append(f"BT /F1 10 Tf 50 {y} Td (" + esc(line)[:110] + ") Tj ET")
+        y -= 16
+    stream = "\n".join(text).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"\
+        .encode()
+    return bytes(out)
+
+
+def doc(title: str, lines: list[str]) -> bytes:
+    """An RTF document (served as application/msword, as many portals do) in Unicode escapes."""
+    def rtf(s: str) -> str:
+        out = []
+        for ch in s:
+            if ch in "\\{}":
+                out.append("\\" + ch)
+            elif ord(ch) < 128:
+                out.append(ch)
+            else:
+                code = ord(ch)
+                out.append(f"\\u{code if code < 32768 else code - 65536}?")
+        return "".join(out)
+
+    body = ["{\\rtf1\\ansi\\ansicpg1258\\deff0{\\fonttbl{\\f0 Times New Roman;}}",
+            "\\f0\\fs28\\b " + rtf(title) + "\\b0\\par"]
+    body += ["\\fs24 " + rtf(line) + "\\par" for line in lines]
+    body.append("}")
+    return "\n".join(body).encode("ascii")
