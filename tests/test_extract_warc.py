@@ -348,3 +348,45 @@ def test_cli_extract_missing_file(tmp_path, capsys):
                      "--archive", str(tmp_path)])
     assert code == 2
     assert "no such WARC file" in capsys.readouterr().err
+
+
+def test_extract_of_a_real_writer_snapshot_resolves_revisits_through_the_dedup_index(tmp_path):
+    """Two snapshots written by archive.warc.SnapshotWarcWriter: the second one's unchanged
+    pages are revisits whose originals live only in the first snapshot."""
+    from archive.dedup import DedupIndex
+    from archive.warc import Capture, SnapshotWarcWriter
+
+    archive = tmp_path / "archive"
+    dedup = DedupIndex(archive / "dedup.sqlite3")
+    out = {}
+    for n, snap in enumerate(("20261126T020000Z", "20261127T020000Z")):
+        snap_dir = archive / "snapshots" / snap
+        writer = SnapshotWarcWriter(snap_dir, snap, "127.0.0.1:8080", dedup=dedup)
+        datasets = DatasetWriter(tmp_path / f"crawl-{snap}", snap)
+        pages = [article(i) for i in range(4)] + [document()]
+        if n == 1:
+            pages[1] = article(1, sideviews=999)  # changed page: a new response
+        for j, (url, body) in enumerate(pages):
+            wire = gzip.compress(body, mtime=0) if j % 2 else body
+            headers = [("Content-Type", HTML), ("Content-Length", str(len(wire)))]
+            if j % 2:
+                headers.append(("Content-Encoding", "gzip"))
+            info = writer.write_capture(Capture(
+                url=url, status=200, reason="OK", response_headers=headers, body=wire,
+                request_headers=[("User-Agent", "portal-archive-test")],
+                fetched_at=T0 + timedelta(days=n, seconds=j)))
+            datasets.add(info, parse_page(body, url, HTML) if wants_parse(info) else None)
+        writer.close()
+        dedup.commit_snapshot(snap)
+        out[snap] = (snap_dir, datasets.close())
+    dedup.close()
+
+    snap_dir, counts = out["20261127T020000Z"]
+    crawl_pages = table(tmp_path / "crawl-20261127T020000Z", "pages").to_pylist()
+    assert sorted(p["record_type"] for p in crawl_pages) == ["response"] + ["revisit"] * 4
+    warcs = sorted((snap_dir / "warcs").glob("*.warc.gz"))
+    result = extract_warcs(warcs, "20261127T020000Z", archive_root=archive, jobs=1,
+                           progress=False)
+    assert result.errors == [] and result.warnings == []
+    assert_same_datasets(tmp_path / "crawl-20261127T020000Z", snap_dir / "datasets")
+    assert counts["articles"] == 4 and counts["documents"] == 1
