@@ -1,0 +1,290 @@
+"""Render a snapshot diff (`archive.diff.diff_snapshots`) as JSON, Markdown, CSV or HTML.
+
+The HTML report is one self-contained page: inline CSS, no script, no external asset. Every
+archived string goes through `html.escape` (so a `<script>` in an archived title is shown as
+text), and only `http(s)` URLs become links. Insertions and deletions are `<ins>`/`<del>`.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from typing import Any
+
+FORMATS = ("html", "md", "json", "csv")
+# Equal runs longer than this many words are shortened to their ends in HTML and Markdown.
+CONTEXT_WORDS = 12
+
+REASON_TEXT = {
+    "http_404": "deleted: HTTP 404",
+    "http_410": "deleted: HTTP 410 Gone",
+    "soft_404": "deleted: soft-404 page",
+    "not_captured": "not captured in B (not a deletion)",
+}
+
+
+def render(diff: dict[str, Any], fmt: str) -> str:
+    """The report in `fmt` (one of FORMATS) as text."""
+    renderers = {"html": render_html, "md": render_markdown, "json": render_json,
+                 "csv": render_csv}
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return renderers[fmt](diff)
+
+
+def render_json(diff: dict[str, Any]) -> str:
+    return json.dumps(diff, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def _shorten(text: str) -> str:
+    words = text.split(" ")
+    if len(words) <= 2 * CONTEXT_WORDS + 1:
+        return text
+    return " ".join(words[:CONTEXT_WORDS]) + " … " + " ".join(words[-CONTEXT_WORDS:])
+
+
+def summary_line(diff: dict[str, Any]) -> str:
+    """One line: `A → B: N added, N removed (N deleted, N not captured), N changed, N unchanged`."""
+    s = diff["summary"]
+    return (f"{diff['a']} → {diff['b']}: {s['added']} added, {s['removed']} removed "
+            f"({s['deleted']} deleted, {s['not_captured']} not captured), "
+            f"{s['changed']} changed, {s['unchanged']} unchanged")
+
+
+# -- CSV -------------------------------------------------------------------------------------
+CSV_COLUMNS = ("change", "kind", "key", "url", "title", "field", "reason", "a_value", "b_value",
+               "a_snapshot", "a_warc_file", "a_warc_offset", "a_record_id",
+               "b_snapshot", "b_warc_file", "b_warc_offset", "b_record_id")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _where(ev: dict | None, side: str) -> dict[str, Any]:
+    ev = ev or {}
+    return {f"{side}_snapshot": ev.get("snapshot_id"), f"{side}_warc_file": ev.get("warc_file"),
+            f"{side}_warc_offset": ev.get("warc_offset"),
+            f"{side}_record_id": ev.get("warc_record_id")}
+
+
+def render_csv(diff: dict[str, Any]) -> str:
+    """One row per changed field, per added item and per removed item (UTF-8, header row)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for item in diff["changed"]:
+        for name in item["fields"]:
+            change = item.get("changes", {}).get(name, {})
+            writer.writerow({k: _cell(v) for k, v in {
+                "change": "changed", "kind": item["kind"], "key": item["key"],
+                "url": item["url"], "title": item["title"], "field": name,
+                "a_value": change.get("a"), "b_value": change.get("b"),
+                **_where(item.get("a"), "a"), **_where(item.get("b"), "b")}.items()})
+    for item in diff["added"]:
+        writer.writerow({k: _cell(v) for k, v in {
+            "change": "added", "kind": item["kind"], "key": item["key"], "url": item["url"],
+            "title": item["title"], **_where(item.get("b"), "b")}.items()})
+    for item in diff["removed"]:
+        writer.writerow({k: _cell(v) for k, v in {
+            "change": "removed", "kind": item["kind"], "key": item["key"], "url": item["url"],
+            "title": item["title"], "reason": item["reason"],
+            **_where(item.get("a"), "a"), **_where(item.get("b"), "b")}.items()})
+    return out.getvalue()
+
+
+# -- Markdown --------------------------------------------------------------------------------
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#"})
+
+
+def _md(text: Any) -> str:
+    """Archived text made inert in Markdown: markup characters escaped, HTML escaped."""
+    return html.escape(" ".join(str(text if text is not None else "").split()),
+                       quote=False).translate(_MD_SPECIAL)
+
+
+def _md_diff(change: dict[str, Any]) -> str:
+    parts = []
+    for op, text in change.get("diff") or []:
+        if op == "=":
+            parts.append(_md(_shorten(text)))
+        elif op == "-":
+            parts.append(f"[-{_md(text)}-]")
+        else:
+            parts.append(f"{{+{_md(text)}+}}")
+    if not parts:
+        parts = [f"[-{_md(change.get('a'))}-]", f"{{+{_md(change.get('b'))}+}}"]
+    return " ".join(p for p in parts if p)
+
+
+def _md_where(ev: dict | None) -> str:
+    if not ev:
+        return "—"
+    return (f"`{ev.get('warc_file')}` @ {ev.get('warc_offset')} "
+            f"(`{ev.get('warc_record_id')}`, {ev.get('captured_at')})")
+
+
+def render_markdown(diff: dict[str, Any]) -> str:
+    """A Markdown report: summary, changed items with word diffs ([-old-] {+new+}), lists."""
+    s = diff["summary"]
+    lines = [f"# Snapshot diff {diff['a']} → {diff['b']}", "",
+             "| added | removed (deleted) | not captured | changed | unchanged |",
+             "|---:|---:|---:|---:|---:|",
+             f"| {s['added']} | {s['deleted']} | {s['not_captured']} | {s['changed']} "
+             f"| {s['unchanged']} |", "",
+             "Deletions are `[-…-]`, insertions `{+…+}`. Items *not captured* in B were not "
+             "fetched by B's crawl: they are not deletions.", ""]
+    lines += [f"## Changed ({len(diff['changed'])})", ""]
+    for item in diff["changed"]:
+        lines.append(f"### {item['kind']} {item['key']}: {_md(item['title'])}")
+        lines.append(f"<{_md(item['url'])}>  ")
+        lines.append(f"A: {_md_where(item.get('a'))}  ")
+        lines.append(f"B: {_md_where(item.get('b'))}")
+        lines.append("")
+        for name in item["fields"]:
+            lines.append(f"- **{name}**: {_md_diff(item.get('changes', {}).get(name, {}))}")
+        lines.append("")
+    deleted = [r for r in diff["removed"] if r.get("deleted", r["reason"] != "not_captured")]
+    missing = [r for r in diff["removed"] if r not in deleted]
+    for title, items in ((f"Removed from the portal ({len(deleted)})", deleted),
+                         (f"Not captured in B: not deletions ({len(missing)})", missing),
+                         (f"Added ({len(diff['added'])})", diff["added"])):
+        lines += [f"## {title}", ""]
+        for item in items:
+            extra = f" — {REASON_TEXT.get(item['reason'], item['reason'])}" \
+                if "reason" in item else ""
+            where = _md_where(item.get("b") if item in diff["added"] else item.get("a"))
+            lines.append(f"- {item['kind']} {item['key']}: {_md(item['title'])} "
+                         f"<{_md(item['url'])}>{extra}; {where}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- HTML ------------------------------------------------------------------------------------
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:2rem auto;
+max-width:62rem;padding:0 1rem;color:#1f2328;line-height:1.5}
+h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.2rem;border-bottom:1px solid #d0d7de;
+padding-bottom:.2rem;margin-top:2rem}h3{font-size:1rem;margin:.2rem 0}
+.summary{display:flex;gap:.75rem;flex-wrap:wrap;margin:1rem 0}
+.summary div{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;min-width:7rem}
+.summary b{display:block;font-size:1.4rem}
+.item{border:1px solid #d0d7de;border-radius:6px;padding:.6rem 1rem;margin:.8rem 0}
+.field{margin:.4rem 0}.field>.name{font-weight:600;font-family:ui-monospace,monospace}
+del{background:#ffebe9;color:#82071e;text-decoration:line-through}
+ins{background:#dafbe1;color:#116329;text-decoration:none}
+.ev{font-size:.8rem;color:#57606a;font-family:ui-monospace,monospace;word-break:break-all}
+.note{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.4rem .8rem}
+ul.list{margin:.2rem 0;padding-left:1.2rem}table{border-collapse:collapse}
+td,th{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left;vertical-align:top}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _link(url: Any) -> str:
+    """An escaped link for http(s) URLs; any other scheme (javascript:, data:…) stays text."""
+    text = _e(url)
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return f'<a href="{text}" rel="noreferrer noopener">{text}</a>'
+    return text
+
+
+def _html_diff(name: str, change: dict[str, Any]) -> str:
+    ops = change.get("diff") or []
+    if isinstance(change.get("a"), list) or isinstance(change.get("b"), list):
+        rows = []
+        for op, text in ops:
+            tag = {"-": "del", "+": "ins"}.get(op)
+            rows.append(f"<li><{tag}>{_e(text)}</{tag}></li>" if tag else f"<li>{_e(text)}</li>")
+        return f'<ul class="list">{"".join(rows)}</ul>'
+    if not ops:
+        return f"<del>{_e(change.get('a'))}</del> → <ins>{_e(change.get('b'))}</ins>"
+    out = []
+    for op, text in ops:
+        if op == "=":
+            out.append(_e(_shorten(text)))
+        else:
+            tag = "del" if op == "-" else "ins"
+            out.append(f"<{tag}>{_e(text)}</{tag}>")
+    return " ".join(out)
+
+
+def _html_where(label: str, ev: dict | None) -> str:
+    if not ev:
+        return ""
+    status = f" · HTTP {_e(ev['status'])}" if ev.get("status") is not None else ""
+    return (f'<div class="ev">{label}: snapshot {_e(ev.get("snapshot_id"))} · '
+            f'{_e(ev.get("warc_file"))} @ {_e(ev.get("warc_offset"))} · '
+            f'{_e(ev.get("warc_record_id"))} · {_e(ev.get("captured_at"))}{status}</div>')
+
+
+def _html_item_list(items: list[dict], side: str) -> str:
+    if not items:
+        return "<p>None.</p>"
+    rows = []
+    for item in items:
+        reason = ""
+        if "reason" in item:
+            reason = f"<td>{_e(REASON_TEXT.get(item['reason'], item['reason']))}</td>"
+        where = _html_where("A" if side == "a" else "B", item.get(side))
+        if side == "a" and item.get("b"):
+            where += _html_where("B", item["b"])
+        rows.append(f"<tr><td>{_e(item['kind'])}</td><td>{_e(item['key'])}</td>"
+                    f"<td>{_e(item['title'])}<br>{_link(item['url'])}{where}</td>{reason}</tr>")
+    head = "<th>reason</th>" if any("reason" in i for i in items) else ""
+    return (f"<table><tr><th>kind</th><th>key</th><th>item</th>{head}</tr>"
+            f"{''.join(rows)}</table>")
+
+
+def render_html(diff: dict[str, Any]) -> str:
+    """The self-contained HTML page (see the module docstring)."""
+    s = diff["summary"]
+    cards = "".join(f"<div><b>{_e(n)}</b>{_e(label)}</div>" for label, n in (
+        ("added", s["added"]), ("removed from the portal", s["deleted"]),
+        ("not captured in B", s["not_captured"]), ("changed", s["changed"]),
+        ("unchanged", s["unchanged"])))
+    changed = []
+    for item in diff["changed"]:
+        fields = "".join(
+            f'<div class="field"><span class="name">{_e(name)}</span>: '
+            f'{_html_diff(name, item.get("changes", {}).get(name, {}))}</div>'
+            for name in item["fields"])
+        matched = ""
+        if item.get("matched_by") == "number":
+            matched = f" (was {_e(item['kind'])} {_e(item.get('key_a'))}, matched by number)"
+        changed.append(
+            f'<div class="item"><h3>{_e(item["kind"])} {_e(item["key"])}{matched}: '
+            f'{_e(item["title"])}</h3><div>{_link(item["url"])}</div>{fields}'
+            f'{_html_where("A", item.get("a"))}{_html_where("B", item.get("b"))}</div>')
+    deleted = [r for r in diff["removed"] if r.get("deleted", r["reason"] != "not_captured")]
+    missing = [r for r in diff["removed"] if r not in deleted]
+    return f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Snapshot diff {_e(diff['a'])} → {_e(diff['b'])}</title><style>{_CSS}</style></head>
+<body><h1>Snapshot diff</h1>
+<p>A = <b>{_e(diff['a'])}</b> → B = <b>{_e(diff['b'])}</b>. Fields compared after Unicode NFC
+and whitespace normalisation; view, comment, download and rating counters are ignored.</p>
+<div class="summary" id="summary">{cards}</div>
+<h2>Changed ({len(diff['changed'])})</h2>
+{''.join(changed) or '<p>None.</p>'}
+<h2>Removed from the portal ({len(deleted)})</h2>
+{_html_item_list(deleted, 'a')}
+<h2>Not captured in B ({len(missing)})</h2>
+<p class="note">B's crawl did not fetch these (or fetched them without getting the item).
+They are <b>not</b> deletions: they may still be on the portal.</p>
+{_html_item_list(missing, 'a')}
+<h2>Added ({len(diff['added'])})</h2>
+{_html_item_list(diff['added'], 'b')}
+</body></html>
+"""

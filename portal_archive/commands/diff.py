@@ -1,0 +1,55 @@
+"""`portal-archive diff A B`: what was added, removed and changed between two snapshots."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "diff"
+HELP = ("compare the datasets of snapshots A and B: articles and documents added, removed "
+        "(with a reason) and changed (field by field, word-level)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("a", metavar="A", help="older snapshot id (or `previous`, `latest`)")
+    parser.add_argument("b", metavar="B", help="newer snapshot id (or `latest`)")
+    parser.add_argument("--format", choices=("html", "md", "json", "csv"), default=None,
+                        help="report format (default: from --out's extension, else json)")
+    parser.add_argument("--out", type=Path, default=None, metavar="FILE",
+                        help="write the report to FILE (default: standard output)")
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    if args.out is not None:
+        ext = args.out.suffix.lower().lstrip(".")
+        aliases = {"htm": "html", "markdown": "md"}
+        ext = aliases.get(ext, ext)
+        if ext in ("html", "md", "json", "csv"):
+            return ext
+    return "json"
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.diff import DiffError, diff_snapshots
+    from archive.diff_report import render, summary_line
+    from portal_archive.cli import CommandError
+
+    try:
+        diff = diff_snapshots(args.archive, args.a, args.b)
+    except DiffError as exc:
+        raise CommandError(str(exc)) from None
+    text = render(diff, _format(args))
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    # newline="" keeps the CSV's CRLF row ends as written.
+    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    tmp.replace(args.out)
+    print(f"{summary_line(diff)}; report: {args.out}")
+    return 0
