@@ -171,6 +171,9 @@ class SiteModel:
         self.tags = [tg.alias(w) for w in tg.TAG_WORDS]
         self.tag_words = dict(zip(self.tags, tg.TAG_WORDS, strict=True))
         self._states: dict[int, NightState] = {}
+        # Per-instance caches (a class-level lru_cache would keep every model alive).
+        self.base_article = functools.lru_cache(maxsize=4096)(self._base_article)
+        self.document = functools.lru_cache(maxsize=4096)(self._document)
 
     # ---- nights ---------------------------------------------------------------------
     def state(self, night: int) -> NightState:
@@ -311,8 +314,7 @@ class SiteModel:
         r = rng(self.seed, "tags", k)
         return tuple(r.sample(self.tags, r.randint(0, 4)))
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - the model lives as long as the server
-    def base_article(self, k: int) -> Article:
+    def _base_article(self, k: int) -> Article:
         if k == seed.ARTICLE_ID:
             return self._seed_article()
         r = rng(self.seed, "article", k)
@@ -446,8 +448,7 @@ class SiteModel:
     def document_exists(self, k: int, night: int) -> bool:
         return 1 <= k <= self.state(night).max_document
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019
-    def document(self, k: int) -> Document:
+    def _document(self, k: int) -> Document:
         if k <= len(seed.DOCUMENTS):
             return self._seed_document(k)
         r = rng(self.seed, "doc", k)

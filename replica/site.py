@@ -20,9 +20,13 @@ from replica.themes import get_theme
 DEFAULT_BASE = "http://127.0.0.1:8080"
 
 
+SHAPE_MARKS = "\u0302\u0306\u031b"  # circumflex, breve, horn: part of the letter in cp1258
+
+
 def to_cp1258(text: str) -> bytes:
-    """Windows-1258 has few precomposed Vietnamese letters: keep what it has, else write
-    base letter (with circumflex/breve/horn when it exists) plus a combining tone mark."""
+    """Windows-1258 has few precomposed Vietnamese letters: keep what it has, else write the
+    letter (with its circumflex/breve/horn) plus a combining tone mark, as Vietnamese
+    Windows software did. Anything else becomes a numeric character reference."""
     out = bytearray()
     for ch in text:
         try:
@@ -31,17 +35,12 @@ def to_cp1258(text: str) -> bytes:
         except UnicodeEncodeError:
             pass
         d = unicodedata.normalize("NFD", ch)
-        done = False
-        for cut in (2, 1):
-            head = unicodedata.normalize("NFC", d[:cut])
-            try:
-                enc = head.encode("cp1258") + d[cut:].encode("cp1258")
-            except UnicodeEncodeError:
-                continue
-            out += enc
-            done = True
-            break
-        if not done:
+        shape = "".join(m for m in d[1:] if m in SHAPE_MARKS)
+        tones = "".join(m for m in d[1:] if m not in SHAPE_MARKS)
+        try:
+            out += unicodedata.normalize("NFC", d[0] + shape).encode("cp1258")
+            out += tones.encode("cp1258")
+        except UnicodeEncodeError:
             out += f"&#{ord(ch)};".encode("ascii")
     return bytes(out)
 
@@ -117,8 +116,10 @@ class Site:
         headers = {"Content-Type": ctype, **dict(resp.headers)}
         return resp.status, headers, body
 
-    def is_nfd_page(self, path: str) -> bool:
-        return unit(self.config.seed, "nfd", path) < self.config.nfd_rate
+    def is_nfd_page(self, target: str) -> bool:
+        """True if this page is served NFD-decomposed (HTML pages only, by canonical path)."""
+        key = self.respond(target).page_key
+        return key is not None and unit(self.config.seed, "nfd", key) < self.config.nfd_rate
 
     # ---- ground truth ---------------------------------------------------------------------
     def canonical_urls(self, base: str = "") -> list[str]:
