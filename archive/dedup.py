@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -67,6 +67,20 @@ class DedupEntry:
     record_id: str
 
 
+def _row(entry: DedupEntry) -> tuple:
+    # explicit tuple: dataclasses.astuple deep-copies and costs more than the insert
+    return (
+        entry.payload_digest,
+        entry.uri,
+        entry.date,
+        entry.snapshot_id,
+        entry.warc_path,
+        entry.offset,
+        entry.length,
+        entry.record_id,
+    )
+
+
 class DedupIndex:
     """SQLite (WAL) index of payload digests. Safe to share between threads of one process."""
 
@@ -121,7 +135,7 @@ class DedupIndex:
                 self._mark(snapshot_id, "open", only_if_new=True)
                 self._conn.execute(
                     f"INSERT OR IGNORE INTO pending ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                    astuple(entry),
+                    _row(entry),
                 )
                 self._conn.execute("COMMIT")
             except BaseException:

@@ -320,7 +320,12 @@ class SnapshotWarcWriter:
                 payload=BytesIO(capture.body),
                 length=len(capture.body),
                 http_headers=resp_headers,
-                warc_headers_dict={**_first_headers("response"), **common},
+                # digest computed above, over the same bytes: warcio then skips its own pass
+                warc_headers_dict={
+                    **_first_headers("response"),
+                    **common,
+                    "WARC-Payload-Digest": digest,
+                },
             )
         response_id = response.rec_headers.get_header("WARC-Record-ID")
         offset, length = self._write(response)
