@@ -1,0 +1,119 @@
+"""Helpers for end-to-end tests: a replica in its own process, the CLI, WARC read-back."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+
+BIN = Path(sys.executable).parent
+CLI = [str(BIN / "portal-archive")] if (BIN / "portal-archive").exists() else [
+    sys.executable, "-m", "portal_archive"]
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Poll until the server accepts connections (readiness, not a timing assumption)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early with {proc.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listening on port {port} after {timeout}s")
+
+
+def replica_args(articles: int = 40, seed: int = 1, night: int = 0, theme: str = "custom2015",
+                 extra: tuple[str, ...] = ()) -> list[str]:
+    return ["--articles", str(articles), "--seed", str(seed), "--night", str(night),
+            "--theme", theme, *extra]
+
+
+@contextlib.contextmanager
+def replica_process(*args: str) -> Iterator[str]:
+    """Serve `portal-archive replica ARGS` on a free port; yields the base URL."""
+    port = free_port()
+    proc = subprocess.Popen([*CLI, "replica", "--port", str(port), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def canonical_urls(base: str, *args: str) -> set[str]:
+    """What the replica serving at `base` with `args` says it serves (its ground truth)."""
+    port = str(urlsplit(base).port)
+    out = subprocess.run([*CLI, "replica", "--list-urls", "--port", port, *args], check=True,
+                         capture_output=True, text=True).stdout
+    urls = set()
+    for line in out.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        urls.add(base.rstrip("/") + line if line.startswith("/") else line)
+    return urls
+
+
+def cli(*args: str, check: bool = True, env: dict | None = None,
+        timeout: float = 600) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([*CLI, *args], capture_output=True, text=True, env=full_env,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"portal-archive {' '.join(args)} exited {proc.returncode}\n"
+                             f"stdout: {proc.stdout[-3000:]}\nstderr: {proc.stderr[-3000:]}")
+    return proc
+
+
+def crawl(base: str, archive: Path, *extra: str) -> subprocess.CompletedProcess:
+    return cli("crawl", base, "--archive", str(archive), "--delay", "0", "--concurrency", "8",
+               "--no-progress", *extra)
+
+
+def snapshot_ids(archive: Path) -> list[str]:
+    root = archive / "snapshots"
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+def warc_paths(archive: Path, snapshot_id: str) -> list[Path]:
+    return sorted((archive / "snapshots" / snapshot_id / "warcs").glob("*.warc.gz"))
+
+
+def read_records(path: Path) -> list[dict]:
+    """Every record of a WARC, read to the end: headers, offset and raw payload."""
+    records = []
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        for record in it:
+            raw = record.raw_stream.read()
+            records.append({
+                "type": record.rec_type,
+                "headers": dict(record.rec_headers.headers),
+                "http": record.http_headers,
+                "raw": raw,
+                "offset": it.get_record_offset(),
+            })
+    return records

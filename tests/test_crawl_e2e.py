@@ -1,0 +1,166 @@
+"""End-to-end: crawl the replica twice, read every WARC back, check completeness and dedup."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import subprocess
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+from e2e import (
+    BIN,
+    canonical_urls,
+    cli,
+    crawl,
+    read_records,
+    replica_args,
+    replica_process,
+    snapshot_ids,
+    warc_paths,
+)
+
+pytestmark = pytest.mark.slow
+
+ARGS = replica_args(articles=60, seed=7, theme="custom2015")
+TRAP_MARKS = ("/print/", "/savefile/", "/sendmail/", "nocache=", "/en/", "nv=comment",
+              "language=", "scaptcha=", "nv_redirect=")
+
+
+def sha1_b32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
+
+
+@pytest.fixture(scope="module")
+def two_crawls(tmp_path_factory):
+    archive = tmp_path_factory.mktemp("archive")
+    with replica_process(*ARGS) as base:
+        first = crawl(base, archive)
+        second = crawl(base, archive)
+        expected = canonical_urls(base, *ARGS)
+    first_id, second_id = snapshot_ids(archive)
+    return {"archive": archive, "base": base, "ids": (first_id, second_id),
+            "out": (first.stdout, second.stdout), "expected": expected}
+
+
+def records_of(archive: Path, snapshot_id: str) -> list[dict]:
+    out = []
+    for path in warc_paths(archive, snapshot_id):
+        for rec in read_records(path):
+            rec["file"] = path.name
+            out.append(rec)
+    return out
+
+
+def captured_urls(records: list[dict]) -> list[str]:
+    return [r["headers"]["WARC-Target-URI"] for r in records
+            if r["type"] in ("response", "revisit")]
+
+
+def test_both_snapshots_close(two_crawls):
+    archive = two_crawls["archive"]
+    for sid in two_crawls["ids"]:
+        manifest = pd.read_json(archive / "snapshots" / sid / "manifest.json", typ="series")
+        assert manifest["status"] == "closed"
+    assert "closed" in two_crawls["out"][0]
+
+
+def test_every_canonical_url_is_captured_and_no_trap(two_crawls):
+    records = records_of(two_crawls["archive"], two_crawls["ids"][0])
+    got = set(captured_urls(records))
+    expected = two_crawls["expected"]
+    assert len(expected) > 100
+    missing = sorted(expected - got)
+    assert not missing, f"{len(missing)} canonical URLs not captured, e.g. {missing[:10]}"
+    traps = [u for u in got if any(mark in u for mark in TRAP_MARKS)]
+    assert not traps
+
+
+def test_no_url_captured_twice_in_one_snapshot(two_crawls):
+    records = records_of(two_crawls["archive"], two_crawls["ids"][0])
+    counts = Counter(captured_urls(records))
+    assert [u for u, n in counts.items() if n > 1] == []
+
+
+def test_every_warc_passes_warcio_check(two_crawls):
+    archive = two_crawls["archive"]
+    for sid in two_crawls["ids"]:
+        paths = warc_paths(archive, sid)
+        assert paths
+        proc = subprocess.run([str(BIN / "warcio"), "check", *map(str, paths)],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_warc_structure_pairs_and_request_lines(two_crawls):
+    records = records_of(two_crawls["archive"], two_crawls["ids"][0])
+    first = records[0]
+    assert first["type"] == "warcinfo"
+    by_id = {r["headers"]["WARC-Record-ID"]: r for r in records}
+    requests = [r for r in records if r["type"] == "request"]
+    responses = [r for r in records if r["type"] == "response"]
+    assert len(requests) == len(responses) + sum(r["type"] == "revisit" for r in records)
+    for req in requests:
+        assert req["headers"]["WARC-Concurrent-To"] in by_id
+        partner = by_id[req["headers"]["WARC-Concurrent-To"]]
+        assert partner["headers"]["WARC-Target-URI"] == req["headers"]["WARC-Target-URI"]
+        # The request line carries path and query, as sent.
+        url = urlsplit(req["headers"]["WARC-Target-URI"])
+        target = url.path + (f"?{url.query}" if url.query else "")
+        assert req["http"].protocol == "GET" and req["http"].statusline.startswith(target)
+    assert any("?" in r["http"].statusline for r in requests), "no query string ever requested"
+    for rec in records:
+        assert rec["headers"]["WARC-Type"] in ("warcinfo", "request", "response", "revisit",
+                                               "metadata")
+        if rec["type"] != "warcinfo":
+            assert rec["headers"]["WARC-Date"].endswith("Z")
+
+
+def test_gzip_responses_are_stored_raw_with_correct_digests(two_crawls):
+    records = records_of(two_crawls["archive"], two_crawls["ids"][0])
+    gz = [r for r in records if r["type"] == "response"
+          and (r["http"].get_header("Content-Encoding") or "").lower() == "gzip"]
+    assert gz, "the replica gzips HTML for clients that accept it; none archived encoded"
+    for rec in gz:
+        assert rec["raw"][:2] == b"\x1f\x8b"  # still compressed, as received
+        assert gzip.decompress(rec["raw"])
+        assert rec["headers"]["WARC-Payload-Digest"] == sha1_b32(rec["raw"])
+
+
+def test_second_crawl_of_unchanged_site_is_mostly_revisits(two_crawls):
+    archive = two_crawls["archive"]
+    first_id, second_id = two_crawls["ids"]
+    second = records_of(archive, second_id)
+    captures = [r for r in second if r["type"] in ("response", "revisit")]
+    revisits = [r for r in captures if r["type"] == "revisit"]
+    ok = [r for r in captures if r["http"] and r["http"].get_statuscode().startswith("2")]
+    assert len(revisits) >= 0.95 * len(ok), (len(revisits), len(ok))
+    for rec in revisits:
+        h = rec["headers"]
+        assert h["WARC-Profile"].endswith("/revisit/identical-payload-digest")
+        assert h["WARC-Refers-To"] and h["WARC-Refers-To-Target-URI"] and h["WARC-Refers-To-Date"]
+    first_bytes = sum(p.stat().st_size for p in warc_paths(archive, first_id))
+    second_bytes = sum(p.stat().st_size for p in warc_paths(archive, second_id))
+    assert second_bytes <= 0.10 * first_bytes, (first_bytes, second_bytes)
+
+
+def test_crawl_datasets_equal_extract_datasets(two_crawls, tmp_path):
+    archive = two_crawls["archive"]
+    sid = two_crawls["ids"][0]
+    other = tmp_path / "rebuilt"
+    cli("extract", *map(str, warc_paths(archive, sid)), "--snapshot", sid,
+        "--archive", str(other), "--jobs", "2")
+    for table in ("pages", "articles", "article_authors", "images", "documents",
+                  "document_files", "document_listings", "rejects"):
+        a = pd.read_parquet(archive / "snapshots" / sid / "datasets" / f"{table}.parquet")
+        b = pd.read_parquet(other / "snapshots" / sid / "datasets" / f"{table}.parquet")
+        keys = [c for c in ("warc_file", "warc_offset", "position") if c in a.columns]
+        a = a.sort_values(keys).reset_index(drop=True)
+        b = b.sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, obj=table)
+    articles = pd.read_parquet(archive / "snapshots" / sid / "datasets" / "articles.parquet")
+    assert len(articles) >= 60
