@@ -70,14 +70,14 @@ ARTICLES = _table(
     pa.field("body_html", pa.string()),
     pa.field("source", pa.string()),
     pa.field("category", pa.string()),
-    pa.field("breadcrumbs", pa.list_(CRUMB)),
-    pa.field("tags", pa.list_(pa.string())),
+    pa.field("breadcrumbs", pa.list_(CRUMB), nullable=False),
+    pa.field("tags", pa.list_(pa.string()), nullable=False),
     pa.field("rating_score", pa.float64()),
     pa.field("rating_votes", pa.int64()),
-    pa.field("author_count", pa.int64()),
-    pa.field("image_count", pa.int64()),
-    pa.field("attachments", pa.list_(LINK)),
-    pa.field("related", pa.list_(RELATED)),
+    pa.field("author_count", pa.int64(), nullable=False),
+    pa.field("image_count", pa.int64(), nullable=False),
+    pa.field("attachments", pa.list_(LINK), nullable=False),
+    pa.field("related", pa.list_(RELATED), nullable=False),
 )
 
 ARTICLE_AUTHORS = _table(
@@ -118,9 +118,9 @@ DOCUMENTS = _table(
     pa.field("issuer", pa.string()),
     pa.field("reviewer", pa.string()),
     pa.field("signer", pa.string()),
-    pa.field("file_count", pa.int64()),
+    pa.field("file_count", pa.int64(), nullable=False),
     pa.field("body_text", pa.string()),
-    pa.field("related", pa.list_(DOC_RELATION)),
+    pa.field("related", pa.list_(DOC_RELATION), nullable=False),
 )
 
 DOCUMENT_FILES = _table(
@@ -148,7 +148,7 @@ DOCUMENT_LISTINGS = _table(
     pa.field("views", pa.int64()),
     pa.field("downloads", pa.int64()),
     pa.field("url", pa.string()),
-    pa.field("attachments", pa.list_(LINK)),
+    pa.field("attachments", pa.list_(LINK), nullable=False),
 )
 
 REJECTS = _table(

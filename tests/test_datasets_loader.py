@@ -122,3 +122,30 @@ def test_pyarrow_dataset_recipe_from_docs(archive):
     table = dataset.to_table(columns=["snapshot_id", "article_id", "views"],
                              filter=ds.field("views") > 50)
     assert sorted(table.column("article_id").to_pylist()) == [1, 1]
+
+
+def test_duckdb_top_authors_recipe_from_docs(archive):
+    duckdb = pytest.importorskip("duckdb")
+    glob = str(archive / "snapshots" / "*" / "datasets")
+    rows = duckdb.connect().execute(f"""
+        SELECT a.name, count(*) AS articles
+        FROM read_parquet('{glob}/article_authors.parquet') a
+        JOIN (SELECT article_id, max(captured_at) AS captured_at
+              FROM read_parquet('{glob}/articles.parquet')
+              GROUP BY article_id) l USING (article_id, captured_at)
+        GROUP BY a.name ORDER BY articles DESC, a.name LIMIT 10
+    """).fetchall()
+    assert rows == [("Hoàng Lan", 1), ("Thúy Vân", 1)]
+
+
+def test_csv_recipe_from_docs(archive):
+    import json
+
+    path = archive / "snapshots" / NEW / "datasets" / "articles.csv"
+    df = pd.read_csv(path, encoding="utf-8-sig", parse_dates=["captured_at", "published_at"])
+    df["tags"] = df["tags"].map(json.loads)
+    typed = load_table("articles", archive=archive, snapshot=NEW)
+    assert list(df.title) == list(typed.title)
+    assert list(df.tags) == [list(t) for t in typed.tags]
+    assert (df.published_at == typed.published_at).all()
+    assert list(typed.tags.list.len()) == [2, 2]
