@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 import os
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -327,6 +328,25 @@ def _check_indexes(zf: zipfile.ZipFile, names: dict) -> list[str]:
     return problems
 
 
+def _read_member_range(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, offset: int, length: int
+) -> bytes:
+    """Bytes [offset, offset+length) of a member, read directly when it is STORED.
+
+    zipfile's own seek re-reads a member from its start on every backward seek; a replay
+    tool reads a stored WARC by absolute position, and so do we.
+    """
+    if info.compress_type == zipfile.ZIP_STORED and zf.fp is not None:
+        zf.fp.seek(info.header_offset)
+        local = zf.fp.read(30)
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        zf.fp.seek(info.header_offset + 30 + name_len + extra_len + offset)
+        return zf.fp.read(length)
+    with zf.open(info) as fh:
+        fh.seek(offset)
+        return fh.read(length)
+
+
 def _index_lines(zf: zipfile.ZipFile, name: str) -> Iterator[str]:
     with zf.open(name) as raw:
         if name.endswith(".gz"):
@@ -345,13 +365,14 @@ def _check_record_at(
         return f"names {member}, which is not in the ZIP"
     if offset < 0 or length <= 0 or offset + length > info.file_size:
         return f"offset {offset}+{length} outside {member} ({info.file_size} bytes)"
-    with zf.open(member) as fh:
-        fh.seek(offset)
-        chunk = fh.read(length)
+    chunk = _read_member_range(zf, info, offset, length)
+    decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
     try:
-        text = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(chunk)
+        text = decomp.decompress(chunk)
     except zlib.error:
         return f"offset {offset} in {member} is not the start of a gzip member"
+    if not decomp.eof or decomp.unused_data:
+        return f"{member}:{offset}+{length} is not exactly one gzip member"
     head = text.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
     if not head.startswith("WARC/"):
         return f"offset {offset} in {member} is not a WARC record"
