@@ -138,6 +138,10 @@ def test_check_finds_bad_hash_bad_pages_and_bad_offsets(wacz, tmp_path):
     fields = json.loads(blob)
     fields["offset"] = str(int(fields["offset"]) + 1)
     index[0] = f"{key} {ts} {json.dumps(fields)}"
+    key, ts, blob = index[1].split(" ", 2)
+    fields = json.loads(blob)
+    fields["length"] = str(int(fields["length"]) - 1)
+    index[1] = f"{key} {ts} {json.dumps(fields)}"
     bad = tmp_path / "bad.wacz"
     rewrite(
         path,
@@ -152,6 +156,10 @@ def test_check_finds_bad_hash_bad_pages_and_bad_offsets(wacz, tmp_path):
     assert "pages/pages.jsonl line 2: ts 'yesterday' is not RFC 3339" in problems
     assert any(
         p.startswith("indexes/index.cdxj line 1:") and "not the start" in p for p in problems
+    )
+    assert any(
+        p.startswith("indexes/index.cdxj line 2:") and "not exactly one gzip member" in p
+        for p in problems
     )
 
 
