@@ -48,7 +48,12 @@ def article_id(url: str) -> int | None:
     m = nv.ARTICLE_ID.search(parts.path)
     if m:
         return int(m.group(1))
-    ids = parse_qs(parts.query).get("id")
+    query = parse_qs(parts.query)
+    for op in query.get("op", []):  # index.php?nv=news&op=<cat>/<alias>-<ID>
+        m = nv.QUERY_ARTICLE_ID.search(op)
+        if m:
+            return int(m.group(1))
+    ids = query.get("id")
     return int(ids[0]) if ids and ids[0].isdigit() else None
 
 

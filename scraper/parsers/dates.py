@@ -24,6 +24,8 @@ _HMS = (
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?"
 )
 _DATE_TIME = re.compile(_DMY + r"(?:\s*,?\s*(?:lúc\s*)?" + _HMS + r")?")
+# Some templates print the time first (`topic.tpl`: `09:21 25/03/2015`, `09:21 - 25/03/2015`).
+_TIME_DATE = re.compile(_HMS + r"\s*[-,|]?\s*(?:ngày\s*)?" + _DMY)
 _DASHES = "-–—|,"
 
 
@@ -53,6 +55,10 @@ def parse_date_line(line: str | None) -> dict | None:
     m = _DATE_TIME.search(text)
     if not m:
         return None
+    if not m["H"]:
+        first = _TIME_DATE.search(text)
+        if first and first.start() < m.start():
+            m = first
     when = _build(m)
     if when is None:
         return None

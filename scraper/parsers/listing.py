@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import re
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.dates import parse_datetime
 from scraper.parsers.dom import absolute, first, text_of
-from scraper.parsers.text import to_int
+from scraper.parsers.text import normalize_text, to_int
 
 _NOT_SUMMARY = (
     ".//h1 | .//h2 | .//h3 | .//h4 | .//ul | .//img | .//*[contains(@class, 'text-muted')] | "
@@ -21,9 +22,14 @@ def _item(panel, base: str) -> dict | None:
     url = absolute(link.get("href"), base) if link is not None else None
     if not url:
         return None
-    meta_texts = [text_of(li) for li in panel.xpath(".//ul[contains(@class, 'list-inline')]/li")]
-    if not meta_texts:
-        meta_texts = [text_of(el) for el in panel.xpath(".//*[contains(@class, 'text-muted')]")]
+    meta_els = panel.xpath(".//ul[contains(@class, 'list-inline')]/li")
+    if not meta_els:
+        meta_els = panel.xpath(".//*[contains(@class, 'text-muted')]")
+    if not meta_els:
+        # topic.tpl (tag and topic pages): `<p><em class="fa-clock-o"></em><em>H:i d/m/Y</em></p>`
+        meta_els = [p for p in panel.iter("p") if len(text_of(p)) < 40
+                    and parse_datetime(text_of(p))]
+    meta_texts = [text_of(el) for el in meta_els]
     date = next((d for d in map(parse_datetime, meta_texts) if d), None)
     meta = " | ".join(meta_texts)
     views = nv.VIEWS_LABEL.search(meta)
@@ -31,6 +37,9 @@ def _item(panel, base: str) -> dict | None:
     rest = copy.deepcopy(panel)
     for el in rest.xpath(_NOT_SUMMARY):
         el.drop_tree()
+    for p in list(rest.iter("p")):
+        if len(text_of(p)) < 40 and parse_datetime(text_of(p)):
+            p.drop_tree()
     return {
         "url": url,
         "title": text_of(link) or link.get("title") or None,
@@ -41,13 +50,32 @@ def _item(panel, base: str) -> dict | None:
     }
 
 
+def _list_group_items(doc, base: str) -> list[dict]:
+    """viewcat_list.tpl: `div.list-group > a.show` with the summary in `data-content`."""
+    items = []
+    for a in nv.LIST_GROUP_LINKS(doc):
+        url = absolute(a.get("href"), base)
+        if not url:
+            continue
+        heading = a.find(".//h4")
+        if heading is not None:
+            for label in heading.xpath(".//*[contains(@class, 'label')]"):
+                label.drop_tree()
+        title = normalize_text(a.get("title")) or text_of(heading if heading is not None else a)
+        # data-content holds the plain-text hometext (tags stripped by the CMS, but be safe).
+        summary = normalize_text(re.sub(r"<[^>]+>", " ", a.get("data-content") or ""))
+        items.append({"url": url, "title": title or None, "date": None, "views": None,
+                      "comments": None, "summary": summary or None})
+    return items
+
+
 def listing_items(doc, base: str) -> list[dict]:
     """Listing items (url, title, date, views, comments, summary) in page order."""
     for selector in nv.LISTING_ITEMS:
         items = [it for it in (_item(p, base) for p in selector(doc)) if it]
         if items:
             return items
-    return []
+    return _list_group_items(doc, base)
 
 
 def next_page(doc, base: str) -> str | None:

@@ -70,6 +70,7 @@ LISTING_ITEMS = [
     css(".viewcat .item, .news-list .item"),
 ]
 LISTING_LINK = css("h2 a, h3 a, h4 a, .title a")
+LIST_GROUP_LINKS = css(".news_column ~ .list-group > a[href], div.list-group > a.show[href]")
 NEXT_LINKS = [css("ul.pagination a[rel~='next']"), css("a[rel~='next']"),
               css("link[rel~='next']")]
 VIEWS_LABEL = re.compile(r"(?:Đã xem|Lượt xem|Xem|views?)\s*:\s*([\d.,]+)", re.I)
@@ -131,10 +132,12 @@ SOFT_404 = re.compile(
     r"Lỗi 404|Error 404|404 Not Found",
     re.I,
 )
-ERROR_BOXES = css(".alert, #no_permission, .error, .nv-error, .alert-danger, .alert-info")
+ERROR_BOXES = css(".alert, #no_permission, .error, .nv-error, .alert-danger, .alert-info, "
+                  "#nv_info_die, .nv-infodie, .info_die")
 
 # --- URLs -----------------------------------------------------------------------------------
 ARTICLE_ID = re.compile(r"-(\d+)\.html?$", re.I)
+QUERY_ARTICLE_ID = re.compile(r"/[^/]*-(\d+)(?:\.html?)?$", re.I)
 LAW_ID = re.compile(r"-(\d+)/?$")
 HOME_PATHS = re.compile(r"^/(?:[a-z]{2}/?)?(?:index\.php)?/?$", re.I)
 TAG_URL = re.compile(r"/tag/|[?&]op=tag\b", re.I)

@@ -6,7 +6,7 @@ detail page may sit in a news-like panel, so the most specific signatures are tr
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.article import canonical_url, find_root, parse_article
@@ -79,9 +79,20 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         result["listing"] = {"items": doc_items, "next_page": next_page(doc, base)}
         return result
     items = listing_items(doc, base)
-    path = urlsplit(url).path
-    if items and not nv.HOME_PATHS.match(path):
+    if items and not _is_home(url):
         tag = nv.TAG_URL.search(url) is not None
         result["page_type"] = "tag_listing" if tag else "category_listing"
         result["listing"] = {"items": items, "next_page": next_page(doc, base)}
+    elif not items:
+        body = doc.find("body")
+        if body is not None and nv.SOFT_404.search(text_of(body)[:5000]):
+            result["page_type"] = "soft_404"
     return result
+
+
+def _is_home(url: str) -> bool:
+    """The portal's home page (`/`, `/vi/`, `/index.php?language=vi`): its news blocks are
+    not a listing of one category."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    return bool(nv.HOME_PATHS.match(parts.path)) and not query.get("nv")
