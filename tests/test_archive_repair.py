@@ -127,3 +127,73 @@ def test_repair_snapshot_finalizes_open_files(tmp_path):
     # a writer started after repair continues with the next serial
     with SnapshotWarcWriter(snap, "S1", "127.0.0.1:8080") as w:
         assert w.write_capture(sample_captures()[0])["warc_file"].split("-")[2] == "00010"
+
+
+# A child process writes captures, then stalls in the middle of writing a response record's
+# body (after flushing what it has) and is killed with SIGKILL: a real kill -9, no timing.
+CHILD = r"""
+import io, os, sys, threading
+from pathlib import Path
+import archive.warc as warc
+from archive.dedup import DedupIndex
+from archive.samples import sample_captures
+
+snap = Path(sys.argv[1])
+writer = warc.SnapshotWarcWriter(
+    snap, "S1", "127.0.0.1:8080", dedup=DedupIndex(snap.parent.parent / "dedup.sqlite3")
+)
+caps = sample_captures()
+for cap in caps[:-1]:
+    writer.write_capture(cap)
+
+class StallMidBody(io.BytesIO):
+    passes = 0
+    def read(self, n=-1):
+        if self.tell() == 0:
+            StallMidBody.passes += 1
+        data = super().read(n)
+        # pass 1 is warcio's block digest, pass 2 writes the record
+        if StallMidBody.passes == 2 and self.tell() >= 64 * 1024 and data:
+            writer._file.flush()
+            print("stalled", flush=True)
+            threading.Event().wait()
+        return data
+
+warc.BytesIO = StallMidBody
+big = caps[-1]
+big.body = os.urandom(256 * 1024)
+writer.write_capture(big)
+"""
+
+
+def test_real_kill_9_mid_record_then_repair(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from archive.dedup import DedupIndex
+
+    snap = tmp_path / "archive" / "snapshots" / "S1"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(snap)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "stalled"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    (open_file,) = (snap / "warcs").iterdir()
+    assert open_file.name.endswith(".warc.gz.open")
+    caps = sample_captures()
+    reports = repair_snapshot(snap)
+    assert len(reports) == 1 and reports[0].removed_bytes > 64 * 1024 // 2
+    final = snap / "warcs" / open_file.name.removesuffix(".open")
+    assert reports[0].renamed_to == str(final)
+    assert read_all(final) == ["warcinfo"] + ["response", "request", "metadata"] * (len(caps) - 1)
+    # the killed capture left no dedup entry; every finished candidate did
+    with DedupIndex(tmp_path / "archive" / "dedup.sqlite3") as idx:
+        finished = [c for c in caps[:-1] if c.status == 200 and c.body]
+        assert idx.count("S1", pending=True) == len(finished)
