@@ -5,8 +5,9 @@ their id between snapshots, by an unambiguous `number`). Every compared field is
 first (Unicode NFC, whitespace runs collapsed, empty = null), so normalisation and whitespace
 never count as changes; volatile counters (views, comments, downloads, rating) and page chrome
 are not compared at all. The comparison is vectorised with pyarrow: each side's comparable
-fields become one canonical string column per field, the two sides are hash-joined on the key,
-and only rows whose canonical values differ get a Python word-level diff.
+fields become one string column per field, the two sides are aligned on the sorted keys, raw
+values are compared in Arrow, and only rows that differ there are normalised and word-diffed in
+Python.
 
 A key present in A and missing from B is *removed*, with a reason taken from B's `pages` table:
 `http_404` / `http_410` (B fetched the URL and got that status), `soft_404` (B's page was
@@ -51,42 +52,33 @@ LINEAGE = ("snapshot_id", "captured_at", "warc_file", "warc_offset", "warc_recor
 # Separators inside canonical strings: control characters never left in normalised text.
 _ITEM_SEP = "\x1e"
 _PART_SEP = "\x1f"
-# RE2 (pyarrow) `\s` is ASCII only; \p{Z} adds NBSP and the other Unicode spaces.
-_WS = r"[\s\p{Z}]+"
 
 
 class DiffError(Exception):
     """A diff that cannot be made (unknown snapshot, no datasets…); one line for the user."""
 
 
-# -- normalisation (vectorised) --------------------------------------------------------------
-def _norm_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """NFC, whitespace collapsed and trimmed, '' → null, for a string column."""
-    arr = pc.utf8_normalize(arr, "NFC")
-    arr = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, _WS, " "))
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
-
-
+# -- canonical values (vectorised) -----------------------------------------------------------
+# Each compared field becomes one string per row: the raw value, or a list's items joined with
+# control-character separators. Equal raw strings are equal after normalisation, so the fast
+# path compares raw strings in Arrow, and only rows that differ there are normalised (in
+# Python, `canonical`) to decide whether the difference is real or only NFC / whitespace.
 def _as_string(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Canonical text for one column of any type (timestamps as UTC microseconds)."""
+    """A column of any type as strings (timestamps as UTC microseconds, dates ISO)."""
     if pa.types.is_timestamp(arr.type):
         return pc.cast(pc.cast(arr, pa.int64()), pa.string())
-    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        return _norm_text(arr)
     return pc.cast(arr, pa.string())
 
 
 def _join_list(lists: pa.Array | pa.ChunkedArray,
                items: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """One canonical string per list: `items(flat values)` joined with _ITEM_SEP; [] → null."""
+    """One string per list: `items(flat values)` joined with _ITEM_SEP; [] and null → ''."""
     if isinstance(lists, pa.ChunkedArray):
         lists = lists.combine_chunks()
     lists = pc.fill_null(lists, pa.scalar([], lists.type))
     flat = lists.flatten()  # honours slicing, unlike .values
     offsets = pc.subtract(lists.offsets, lists.offsets[0])
-    rebuilt = pa.ListArray.from_arrays(offsets, items(flat))
-    joined = pc.binary_join(rebuilt, _ITEM_SEP)
-    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+    return pc.binary_join(pa.ListArray.from_arrays(offsets, items(flat)), _ITEM_SEP)
 
 
 def _join_parts(*parts: pa.Array) -> pa.Array:
@@ -96,17 +88,25 @@ def _join_parts(*parts: pa.Array) -> pa.Array:
 
 
 def _link_items(flat: pa.Array) -> pa.Array:
-    return _join_parts(_norm_text(pc.struct_field(flat, "url")),
-                       _norm_text(pc.struct_field(flat, "name")))
+    return _join_parts(pc.struct_field(flat, "url"), pc.struct_field(flat, "name"))
+
+
+def canonical(value: str | None) -> str:
+    """The normalised form of a canonical string: every part NFC with whitespace collapsed."""
+    if not value:
+        return ""
+    items = (_PART_SEP.join(normalize_text(p) for p in item.split(_PART_SEP))
+             for item in value.split(_ITEM_SEP))
+    return _ITEM_SEP.join(i for i in items if i.strip(_PART_SEP))
 
 
 # -- reading one side ------------------------------------------------------------------------
-SideKind = tuple[pa.Table, pa.Table]
+SideKind = tuple[np.ndarray, dict[str, pa.Array], pa.Table]
 
 
 @dataclass
 class Side:
-    """One snapshot's comparable records: per kind, (canonical table, dataset rows)."""
+    """One snapshot's comparable records: per kind, (sorted keys, canonical columns, rows)."""
 
     snapshot_id: str
     articles: SideKind
@@ -125,7 +125,7 @@ def _read(datasets: Path, table: str, snapshot_id: str) -> pa.Table:
 
 
 def _last_per_key(table: pa.Table, key: str) -> pa.Table:
-    """The latest capture of each key (by captured_at, file, offset) within one snapshot."""
+    """The latest capture of each key (by captured_at, file, offset), sorted by key."""
     if table.num_rows == 0:
         return table
     order = [(key, "ascending"), ("captured_at", "ascending"), ("warc_file", "ascending"),
@@ -138,27 +138,26 @@ def _last_per_key(table: pa.Table, key: str) -> pa.Table:
 
 
 def _child_canon(child: pa.Table, key: str, parts: list[str], parents: pa.Table) -> pa.Array:
-    """Per parent row, its child rows (by capture and position) as one canonical string."""
-    if child.num_rows == 0:
-        return pa.nulls(parents.num_rows, pa.string())
+    """Per parent row, its child rows (same capture, by position) as one canonical string."""
+    if child.num_rows == 0 or parents.num_rows == 0:
+        return pa.array([""] * parents.num_rows, pa.string())
     child = child.take(pc.sort_indices(
         child, sort_keys=[("warc_record_id", "ascending"), (key, "ascending"),
                           ("position", "ascending")]))
-    item = _join_parts(*[_norm_text(child.column(p)) for p in parts])
+    item = _join_parts(*[child.column(p) for p in parts])
     grouped = (pa.table({"warc_record_id": child.column("warc_record_id"),
                          key: child.column(key), "item": item})
                .group_by(["warc_record_id", key], use_threads=False)
                .aggregate([("item", "list")]))
-    joined = pc.binary_join(grouped.column("item_list"), _ITEM_SEP)
     lookup = pa.table({"warc_record_id": grouped.column("warc_record_id"),
-                       key: grouped.column(key), "canon": joined})
-    # A left join reorders rows: carry the parent's row number through it.
+                       key: grouped.column(key),
+                       "canon": pc.binary_join(grouped.column("item_list"), _ITEM_SEP)})
+    # A join reorders rows: carry the parent's row number through it.
     left = pa.table({"warc_record_id": parents.column("warc_record_id"),
                      key: parents.column(key),
                      "_row": pa.array(np.arange(parents.num_rows))})
     out = left.join(lookup, ["warc_record_id", key], join_type="left outer", use_threads=False)
-    out = out.sort_by("_row")
-    return out.column("canon").combine_chunks()
+    return pc.fill_null(out.sort_by("_row").column("canon"), "").combine_chunks()
 
 
 def _article_side(datasets: Path, snapshot_id: str) -> SideKind:
@@ -172,24 +171,21 @@ def _article_side(datasets: Path, snapshot_id: str) -> SideKind:
         "published_at": _as_string(arts.column("published_at")),
         "authors": _child_canon(authors, "article_id", ["name", "organization"], arts),
         "images": _child_canon(images, "article_id", ["src", "caption", "credit"], arts),
-        "tags": _join_list(arts.column("tags"), _norm_text),
+        "tags": _join_list(arts.column("tags"), lambda flat: flat),
         "category": _as_string(arts.column("category")),
         "attachments": _join_list(arts.column("attachments"), _link_items),
     }
-    return _side_table(arts, "article_id", canon)
+    return _keys(arts, "article_id"), canon, arts
 
 
 def _document_side(datasets: Path, snapshot_id: str) -> SideKind:
     docs = _last_per_key(_read(datasets, "documents", snapshot_id), "document_id")
     canon = {f: _as_string(docs.column(f)) for f in DOCUMENT_FIELDS}
-    return _side_table(docs, "document_id", canon)
+    return _keys(docs, "document_id"), canon, docs
 
 
-def _side_table(rows: pa.Table, key: str, canon: dict[str, pa.Array]) -> SideKind:
-    """(canonical table: key, _row, canon_<field>…; the dataset rows `_row` points into)."""
-    cols: dict[str, Any] = {"key": rows.column(key), "_row": pa.array(np.arange(rows.num_rows))}
-    cols.update({f"canon_{f}": v for f, v in canon.items()})
-    return pa.table(cols), rows
+def _keys(rows: pa.Table, key: str) -> np.ndarray:
+    return np.asarray(rows.column(key).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _pages_lookup(datasets: Path, snapshot_id: str) -> dict[str, dict[str, Any]]:
@@ -371,67 +367,76 @@ def removal_reason(pages_b: dict[str, dict[str, Any]], urls: list[str]) -> tuple
     return "not_captured", "B did not fetch the URL: not a deletion", {}
 
 
-def _pair_documents_by_number(
-    joined: pa.Table, a_rows: pa.Table, b_rows: pa.Table
-) -> list[tuple[int, int]]:
+def _pair_documents_by_number(only_a: list[int], only_b: list[int], rows_a: pa.Table,
+                              rows_b: pa.Table) -> list[tuple[int, int]]:
     """(A row, B row) of documents whose id changed but whose number is the same, unambiguous."""
-    only_a = joined.filter(pc.is_null(joined.column("_row_b")))
-    only_b = joined.filter(pc.is_null(joined.column("_row_a")))
-    if not only_a.num_rows or not only_b.num_rows:
+    if not only_a or not only_b:
         return []
 
-    def by_number(side: pa.Table, rows_col: str, rows: pa.Table) -> dict[str, list[int]]:
+    def by_number(rows_idx: list[int], rows: pa.Table) -> dict[str, list[int]]:
         found: dict[str, list[int]] = {}
-        for r in side.column(rows_col).to_pylist():
-            number = normalize_text(rows.column("number")[r].as_py())
+        numbers = rows.column("number")
+        for r in rows_idx:
+            number = normalize_text(numbers[r].as_py())
             if number:
                 found.setdefault(number, []).append(r)
         return found
 
-    na, nb = by_number(only_a, "_row_a", a_rows), by_number(only_b, "_row_b", b_rows)
+    na, nb = by_number(only_a, rows_a), by_number(only_b, rows_b)
     return [(ra[0], nb[n][0]) for n, ra in na.items()
             if len(ra) == 1 and len(nb.get(n, [])) == 1]
 
 
-def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind,
-               side_b: SideKind, pages_b: dict, datasets: tuple[Path, Path],
-               snap_ids: tuple[str, str]) -> dict[str, Any]:
-    (canon_a, rows_a), (canon_b, rows_b) = side_a, side_b
-    joined = canon_a.join(canon_b, "key", join_type="full outer", left_suffix="_a",
-                          right_suffix="_b", coalesce_keys=True, use_threads=False)
-    # Column names after the join: canon_<f>_a/_b only where both sides have them (always).
-    has_a = pc.is_valid(joined.column("_row_a"))
-    has_b = pc.is_valid(joined.column("_row_b"))
-    both = joined.filter(pc.and_(has_a, has_b))
-    diff_masks = {}
-    any_changed = pa.array(np.zeros(both.num_rows, dtype=bool))
-    for f in fields:
-        ca = pc.fill_null(both.column(f"canon_{f}_a"), "\x00")
-        cb = pc.fill_null(both.column(f"canon_{f}_b"), "\x00")
-        mask = pc.not_equal(ca, cb)
-        diff_masks[f] = mask
-        any_changed = pc.or_(any_changed, mask)
-    changed_rows = both.filter(any_changed)
-    masks = {f: m.filter(any_changed).to_pylist() for f, m in diff_masks.items()}
-    pairs = [(ra, rb, {f for f in fields if masks[f][i]})
-             for i, (ra, rb) in enumerate(zip(changed_rows.column("_row_a").to_pylist(),
-                                              changed_rows.column("_row_b").to_pylist(),
-                                              strict=True))]
-    unchanged = both.num_rows - changed_rows.num_rows
+def _changed_fields(fields: tuple[str, ...], canon_a: dict[str, pa.Array],
+                    canon_b: dict[str, pa.Array], ia: np.ndarray,
+                    ib: np.ndarray) -> list[tuple[int, int, set[str]]]:
+    """(A row, B row, changed fields) of matched rows that really differ.
 
-    renumbered = []
+    Raw strings are compared in Arrow for all rows at once; the few rows that differ are
+    normalised in Python to drop differences of Unicode form or whitespace only.
+    """
+    if len(ia) == 0:
+        return []
+    take_a, take_b = pa.array(ia), pa.array(ib)
+    raw_diff: dict[str, np.ndarray] = {}
+    for f in fields:
+        va = pc.fill_null(canon_a[f].take(take_a), "")
+        vb = pc.fill_null(canon_b[f].take(take_b), "")
+        raw_diff[f] = pc.not_equal(va, vb).to_numpy(zero_copy_only=False)
+    candidates = np.flatnonzero(np.logical_or.reduce([raw_diff[f] for f in fields]))
+    out = []
+    for i in candidates:
+        ra, rb = int(ia[i]), int(ib[i])
+        changed = {f for f in fields if raw_diff[f][i]
+                   and canonical(canon_a[f][ra].as_py()) != canonical(canon_b[f][rb].as_py())}
+        if changed:
+            out.append((ra, rb, changed))
+    return out
+
+
+def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: SideKind,
+               pages_b: dict, datasets: tuple[Path, Path],
+               snap_ids: tuple[str, str]) -> dict[str, Any]:
+    (keys_a, canon_a, rows_a), (keys_b, canon_b, rows_b) = side_a, side_b
+    # Keys are unique and sorted on each side (_last_per_key).
+    _, ia, ib = np.intersect1d(keys_a, keys_b, assume_unique=True, return_indices=True)
+    only_a = np.flatnonzero(~np.isin(keys_a, keys_b, assume_unique=True)).tolist()
+    only_b = np.flatnonzero(~np.isin(keys_b, keys_a, assume_unique=True)).tolist()
+    pairs = _changed_fields(fields, canon_a, canon_b, ia, ib)
+    unchanged = len(ia) - len(pairs)
+
+    paired_a: set[int] = set()
+    paired_b: set[int] = set()
     if kind == "document":
-        for ra, rb in _pair_documents_by_number(joined, rows_a, rows_b):
-            fa = {f: canon_a.column(f"canon_{f}")[ra].as_py() for f in fields}
-            fb = {f: canon_b.column(f"canon_{f}")[rb].as_py() for f in fields}
-            changed = {f for f in fields if fa[f] != fb[f]}
-            renumbered.append((ra, rb))
+        for ra, rb in _pair_documents_by_number(only_a, only_b, rows_a, rows_b):
+            paired_a.add(ra)
+            paired_b.add(rb)
+            changed = {f for f in fields if canonical(canon_a[f][ra].as_py())
+                       != canonical(canon_b[f][rb].as_py())}
             if changed:
                 pairs.append((ra, rb, changed))
             else:
                 unchanged += 1
-    paired_a = {ra for ra, _ in renumbered}
-    paired_b = {rb for _, rb in renumbered}
 
     children_a: dict = {"authors": {}, "images": {}}
     children_b: dict = {"authors": {}, "images": {}}
@@ -467,7 +472,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind,
         changed_items.append(item)
 
     added = []
-    for rb in joined.filter(pc.invert(has_a)).column("_row_b").to_pylist():
+    for rb in only_b:
         if rb in paired_b:
             continue
         added.append({"kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
@@ -475,7 +480,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind,
                       "title": normalize_text(rows_b.column("title")[rb].as_py()) or None,
                       "b": _evidence(rows_b, rb)})
     removed = []
-    for ra in joined.filter(pc.invert(has_b)).column("_row_a").to_pylist():
+    for ra in only_a:
         if ra in paired_a:
             continue
         url, page_url = rows_a.column("url")[ra].as_py(), rows_a.column("page_url")[ra].as_py()
