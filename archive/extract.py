@@ -145,17 +145,17 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
     """
     name = path.name
     local: dict[str, int] = {}  # payload digest → offset of a response in this file
-    end = 0
+    end = at = 0
     with open(path, "rb") as fh:
-        # check_digests: a record cut short inside an uncompressed WARC fails its block digest.
+        # check_digests: a damaged (bit-flipped) record fails its block or payload digest.
         it = ArchiveIterator(fh, check_digests="raise")
         try:
             for record in it:
                 # Body first: warcio's get_record_offset() reads the record to its end.
                 body = read_body(record) if record.rec_type == "response" else None
-                offset = it.get_record_offset()
-                _check_member_complete(it)
-                end = offset + it.get_record_length()
+                offset = at = it.get_record_offset()
+                _check_record_complete(it, record)
+                end = at = offset + it.get_record_length()
                 if record.rec_type not in CAPTURE_TYPES:
                     continue
                 info = capture_info_for(record, name, offset, snapshot_id)
@@ -170,8 +170,8 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
         except WarcReadError:
             raise
         except Exception as exc:  # warcio raises several types for damaged input
-            # `end`: where the record that failed starts (the first byte not yet accounted for).
-            raise WarcReadError(f"{name}: unreadable WARC record at offset {end}: "
+            # `at`: start of the record that failed, or the first byte not accounted for.
+            raise WarcReadError(f"{name}: unreadable WARC record at offset {at}: "
                                 f"{_one_line(exc)}") from exc
         # warcio stops quietly at a record cut off in its header: look at what is left.
         fh.seek(end)
@@ -180,9 +180,13 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
                                 f"(file size {path.stat().st_size})")
 
 
-def _check_member_complete(it: ArchiveIterator) -> None:
-    # A gzip member whose end is missing (file cut inside the last record) decompresses
-    # without error in warcio; zlib's `eof` tells whether the member really ended.
+def _check_record_complete(it: ArchiveIterator, record: Any) -> None:
+    # warcio reads a record cut short by the end of the file without complaint. Its
+    # LimitReader tells how much of Content-Length never came, and for a gzip member whose
+    # end is missing zlib's `eof` tells whether the member really ended.
+    missing = getattr(record.raw_stream, "limit", 0) or 0
+    if missing > 0:
+        raise EOFError(f"record cut short: {missing} of {record.length} bytes missing")
     decompressor = getattr(it.reader, "decompressor", None)
     if decompressor is not None and not getattr(decompressor, "eof", True):
         raise EOFError("gzip member cut short (truncated file)")

@@ -390,3 +390,52 @@ def test_extract_of_a_real_writer_snapshot_resolves_revisits_through_the_dedup_i
     assert result.errors == [] and result.warnings == []
     assert_same_datasets(tmp_path / "crawl-20261127T020000Z", snap_dir / "datasets")
     assert counts["articles"] == 4 and counts["documents"] == 1
+
+
+def plain_warc(path: Path, count: int) -> list[int]:
+    """An uncompressed WARC (as some foreign tools write) with `count` article responses."""
+    offsets = []
+    with open(path, "wb") as fh:
+        w = WARCWriter(fh, gzip=False, warc_version="1.1")
+        for i in range(count):
+            url, body = article(i)
+            http = StatusAndHeaders("200 OK", [("Content-Type", HTML)], protocol="HTTP/1.1")
+            offsets.append(fh.tell())
+            w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                length=len(body), http_headers=http))
+    return offsets
+
+
+def test_uncompressed_warc_cut_short_or_damaged(tmp_path):
+    good = tmp_path / "plain.warc"
+    offsets = plain_warc(good, 3)
+    result = extract_warcs([good], SNAP, out_dir=tmp_path / "ok", jobs=1, progress=False)
+    assert result.errors == [] and result.counts["articles"] == 3
+    assert table(tmp_path / "ok", "pages").column("warc_offset").to_pylist() == offsets
+
+    data = good.read_bytes()
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(data[:-300])
+    result = extract_warcs([cut], SNAP, out_dir=tmp_path / "cut", jobs=1, progress=False)
+    (error,) = result.errors
+    assert error.startswith(f"cut.warc: unreadable WARC record at offset {offsets[2]}: "
+                            "EOFError: record cut short: 296 of ")
+    assert result.counts["articles"] == 2
+
+    flipped = bytearray(data)
+    at = data.index("Đoạn cuối của bài viết số 1001".encode())
+    flipped[at + 30] ^= 0x01
+    bad = tmp_path / "flip.warc"
+    bad.write_bytes(bytes(flipped))
+    result = extract_warcs([bad], SNAP, out_dir=tmp_path / "flip", jobs=1, progress=False)
+    assert len(result.errors) == 1 and "digest failed" in result.errors[0]
+    assert f"offset {offsets[1]}" in result.errors[0]
+    assert result.counts["articles"] == 1
+
+
+def test_progress_bar_on_request(crawl, tmp_path, capsys):
+    c, _ = crawl
+    extract_warcs(c.files, SNAP, out_dir=tmp_path, jobs=1, progress=True)
+    assert "extract" in capsys.readouterr().err
+    extract_warcs(c.files, SNAP, out_dir=tmp_path, jobs=1, progress=False)
+    assert capsys.readouterr().err == ""
