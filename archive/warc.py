@@ -13,6 +13,7 @@ request/response and calls `SnapshotWarcWriter.write_capture`.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -230,7 +231,12 @@ class SnapshotWarcWriter:
                 raise RuntimeError("write_capture on a closed SnapshotWarcWriter")
             if self._writer is None:
                 self._open_next_file()
-            info = self._write_records(capture)
+            start = self._file.tell()
+            try:
+                info = self._write_records(capture)
+            except BaseException:
+                self._rewind(start)
+                raise
             if self._file.tell() >= self.max_size:
                 self._finish_file()
             return info
@@ -291,6 +297,20 @@ class SnapshotWarcWriter:
         os.replace(self.warcs_dir / (self._name + OPEN_SUFFIX), self.warcs_dir / self._name)
         self._file = self._writer = self._name = None
 
+    def _rewind(self, start: int) -> None:
+        # A capture that failed half-way (bad input, disk full) must not leave part of a
+        # record behind, or every later record in the file would be unreadable.
+        with contextlib.suppress(OSError):
+            self._file.flush()
+        try:
+            self._file.seek(start)
+            self._file.truncate(start)
+        except OSError:
+            # cannot restore a clean end: stop writing; repair cuts the tail on resume
+            self._file.close()
+            self._file = self._writer = self._name = None
+            self.closed = True
+
     def _write(self, record: Any) -> tuple[int, int]:
         offset = self._file.tell()
         self._writer.write_record(record)  # one gzip member, flushed
@@ -302,6 +322,8 @@ class SnapshotWarcWriter:
         date = warc_date(capture.fetched_at)
         digest = payload_digest(capture.body)
         resp_headers = self._response_headers(capture)
+        req_headers = self._request_headers(capture)  # built before anything is written
+        metadata = self._metadata_fields(capture)
         common = {"WARC-Date": date}
         if capture.ip:
             common["WARC-IP-Address"] = capture.ip
@@ -347,7 +369,7 @@ class SnapshotWarcWriter:
             "request",
             payload=BytesIO(capture.request_body),
             length=len(capture.request_body),
-            http_headers=self._request_headers(capture),
+            http_headers=req_headers,
             warc_headers_dict={
                 **_first_headers("request"),
                 **common,
@@ -356,7 +378,6 @@ class SnapshotWarcWriter:
         )
         self._write(request)
 
-        metadata = self._metadata_fields(capture)
         meta = writer.create_warc_record(
             capture.url,
             "metadata",

@@ -256,3 +256,35 @@ def test_helpers():
         (b"Set-Cookie", b"b=2"),
         ("X", "y"),
     ]
+
+
+def test_failed_capture_leaves_no_partial_record(tmp_path, monkeypatch):
+    snap = tmp_path / "a" / "snapshots" / "S6"
+    writer = SnapshotWarcWriter(snap, "S6", "127.0.0.1:8080")
+    caps = sample_captures(n_articles=2)
+    writer.write_capture(caps[0])
+    # bad input is refused before anything is written
+    with pytest.raises((TypeError, AttributeError)):
+        writer.write_capture(Capture(url="http://h/", status=200, request_headers=[("X", None)]))
+
+    # a failure half-way through the records (here: the request record) is rolled back
+    real = writer._write
+    calls = []
+
+    def failing_write(record):
+        calls.append(record.rec_type)
+        if record.rec_type == "request":
+            raise OSError("disk full")
+        return real(record)
+
+    monkeypatch.setattr(writer, "_write", failing_write)
+    with pytest.raises(OSError):
+        writer.write_capture(caps[1])
+    assert calls == ["response", "request"]
+    monkeypatch.setattr(writer, "_write", real)
+    writer.write_capture(caps[2])
+    writer.close()
+    files = sorted((snap / "warcs").iterdir())
+    uris = [r.rec_headers.get_header("WARC-Target-URI") for _, r, _ in read_records(files[0])[1:]]
+    assert uris == [caps[0].url] * 3 + [caps[2].url] * 3
+    assert warcio_check(files).returncode == 0
