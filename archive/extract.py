@@ -171,6 +171,7 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
             raise
         except Exception as exc:  # warcio raises several types for damaged input
             # `at`: start of the record that failed, or the first byte not accounted for.
+            at = _skip_blank_lines(fh, at)
             raise WarcReadError(f"{name}: unreadable WARC record at offset {at}: "
                                 f"{_one_line(exc)}") from exc
         # warcio stops quietly at a record cut off in its header: look at what is left.
@@ -178,6 +179,14 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
         if fh.read(1 << 16).strip():
             raise WarcReadError(f"{name}: truncated or unreadable data at offset {end} "
                                 f"(file size {path.stat().st_size})")
+
+
+def _skip_blank_lines(fh: Any, offset: int) -> int:
+    # In uncompressed WARCs the record length leaves out the blank lines after each record;
+    # point at where the next record really starts.
+    fh.seek(offset)
+    head = fh.read(64)
+    return offset + len(head) - len(head.lstrip(b"\r\n"))
 
 
 def _check_record_complete(it: ArchiveIterator, record: Any) -> None:
