@@ -13,7 +13,6 @@ then in the same file, then (in the parent) among all the WARCs given.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import pickle
@@ -392,20 +391,21 @@ def _merge(
 
 # -- snapshot folder ---------------------------------------------------------------------------
 def ensure_snapshot(archive_root: Path, snapshot_id: str, warcs: list[Path]) -> Path:
-    """The snapshot folder, created with a minimal closed manifest if it does not exist yet.
+    """The snapshot folder, created with a minimal closed manifest if it has none yet.
 
-    Foreign WARCs have no manifest: this one records that the snapshot was made by `extract`
-    (contract 2 keys, `note: "extracted"`).
+    Foreign WARCs have no manifest: this one carries the contract-2 keys, `status: "closed"`
+    and `note: "extracted"`, written by archive.snapshot's atomic manifest writer.
     """
-    snapshot_dir = archive_root / "snapshots" / snapshot_id
-    manifest = snapshot_dir / "manifest.json"
-    if manifest.exists():
-        return snapshot_dir
-    snapshot_dir.mkdir(parents=True, exist_ok=True)
+    from archive.snapshot import SUBDIRS, snapshot_path, utc_now_iso, write_manifest
     from portal_archive import __version__
 
-    now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    data = {
+    snapshot_dir = snapshot_path(Path(archive_root), snapshot_id)  # validates the id
+    if (snapshot_dir / "manifest.json").exists():
+        return snapshot_dir
+    for sub in SUBDIRS:
+        (snapshot_dir / sub).mkdir(parents=True, exist_ok=True)
+    now = utc_now_iso()
+    write_manifest(snapshot_dir, {
         "snapshot_id": snapshot_id,
         "status": "closed",
         "note": "extracted",
@@ -418,8 +418,5 @@ def ensure_snapshot(archive_root: Path, snapshot_id: str, warcs: list[Path]) -> 
         "stats": {},
         "source_warcs": [str(p) for p in warcs],
         "files": [],
-    }
-    tmp = manifest.with_name(manifest.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, manifest)
+    })
     return snapshot_dir

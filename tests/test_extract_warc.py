@@ -439,3 +439,11 @@ def test_progress_bar_on_request(crawl, tmp_path, capsys):
     assert "extract" in capsys.readouterr().err
     extract_warcs(c.files, SNAP, out_dir=tmp_path, jobs=1, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_cli_extract_rejects_a_bad_snapshot_id(crawl, tmp_path, capsys):
+    c, _ = crawl
+    code = cli_main(["extract", str(c.files[0]), "--snapshot", "../x", "--archive",
+                     str(tmp_path)])
+    assert code == 2 and "invalid snapshot id" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

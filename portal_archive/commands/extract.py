@@ -28,12 +28,13 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no such WARC file: {', '.join(missing)}")
     if args.jobs is not None and args.jobs < 1:
         raise CommandError("--jobs must be at least 1")
-    if not args.snapshot or os.sep in args.snapshot or args.snapshot in (".", ".."):
-        raise CommandError(f"invalid snapshot id: {args.snapshot!r}")
-
     from archive.extract import ensure_snapshot, extract_warcs
+    from archive.snapshot import SnapshotError
 
-    snapshot_dir = ensure_snapshot(Path(args.archive), args.snapshot, args.warcs)
+    try:
+        snapshot_dir = ensure_snapshot(Path(args.archive), args.snapshot, args.warcs)
+    except SnapshotError as exc:
+        raise CommandError(str(exc)) from None
     result = extract_warcs(args.warcs, args.snapshot, archive_root=args.archive,
                            jobs=args.jobs or os.cpu_count())
     for line in result.warnings:
