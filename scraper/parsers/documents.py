@@ -124,7 +124,8 @@ def parse_document(doc, root, url: str, base: str, canonical: str) -> dict:
                 related.append({"relation": key, "url": link, "title": text_of(a) or None})
 
     def value(key: str) -> str | None:
-        return text_of(rows[key]) or None if key in rows else None
+        text = text_of(rows[key]) if key in rows else ""
+        return None if text.strip(" .…-–—") == "" else text
 
     return {
         "document_id": document_id(url) or document_id(canonical),

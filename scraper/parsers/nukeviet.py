@@ -141,3 +141,12 @@ QUERY_ARTICLE_ID = re.compile(r"/[^/]*-(\d+)(?:\.html?)?$", re.I)
 LAW_ID = re.compile(r"-(\d+)/?$")
 HOME_PATHS = re.compile(r"^/(?:[a-z]{2}/?)?(?:index\.php)?/?$", re.I)
 TAG_URL = re.compile(r"/tag/|[?&]op=tag\b", re.I)
+# Module names of the news module seen on portals (it can be renamed, e.g. `tin-tuc`).
+NEWS_MODULES = ("news", "tin-tuc", "tintuc")
+_NOT_CATEGORY = r"(?!tag/|topic/|rss/|print/|savefile/|sendmail/|search/|groups/|content/)"
+CATEGORY_PATH = re.compile(
+    r"^(?:/index\.php)?(?:/[a-z]{2})?/(?:" + "|".join(NEWS_MODULES) + r")/" + _NOT_CATEGORY
+    + r"[\w-]+/(?:page-\d+/?)?$",
+    re.I,
+)
+CATEGORY_OP = re.compile(_NOT_CATEGORY + r"[\w-]+(?:/page-\d+)?/?$", re.I)

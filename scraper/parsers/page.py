@@ -79,15 +79,30 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         result["listing"] = {"items": doc_items, "next_page": next_page(doc, base)}
         return result
     items = listing_items(doc, base)
-    if items and not _is_home(url):
-        tag = nv.TAG_URL.search(url) is not None
-        result["page_type"] = "tag_listing" if tag else "category_listing"
-        result["listing"] = {"items": items, "next_page": next_page(doc, base)}
-    elif not items:
+    if not items:
         body = doc.find("body")
         if body is not None and nv.SOFT_404.search(text_of(body)[:5000]):
             result["page_type"] = "soft_404"
+            return result
+    if _is_home(url):
+        return result
+    tag = nv.TAG_URL.search(url) is not None
+    # An empty listing is still a listing (a page past the end, a category or tag with no
+    # article yet): the crawler needs to see that it ended, so rely on the URL shape here.
+    if items or tag or _is_category_url(url):
+        result["page_type"] = "tag_listing" if tag else "category_listing"
+        result["listing"] = {"items": items, "next_page": next_page(doc, base)}
     return result
+
+
+def _is_category_url(url: str) -> bool:
+    parts = urlsplit(url)
+    if nv.CATEGORY_PATH.match(parts.path):
+        return True
+    query = parse_qs(parts.query)
+    ops = query.get("op", [])
+    return query.get("nv", [""])[0] in nv.NEWS_MODULES and bool(ops) and bool(
+        nv.CATEGORY_OP.match(ops[0]))
 
 
 def _is_home(url: str) -> bool:
