@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import heapq
 import json
 import os
 import struct
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from lxml import html as lxml_html
 from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
 
-from archive.cdxj import parse_cdxj_line
-from archive.snapshot import read_manifest, warc_files
+from archive.cdxj import build_cdxj, parse_cdxj_line, read_cdxj
+from archive.dedup import DedupEntry, DedupIndex
+from archive.snapshot import dedup_path, read_manifest, resolve_archive_path, warc_files
 
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
@@ -35,62 +40,181 @@ _TITLE_BYTES = 256 * 1024  # titles come from the page head; no need to read mor
 
 
 # -- writing ------------------------------------------------------------------------------
-def write_wacz(snapshot_dir: Path | str, out_path: Path | str, title: str | None = None) -> dict:
+def write_wacz(
+    snapshot_dir: Path | str,
+    out_path: Path | str,
+    title: str | None = None,
+    include_originals: bool = True,
+) -> dict:
     """Package a closed snapshot as WACZ at `out_path`; returns the datapackage dict.
 
-    Written as `<out>.tmp` and renamed, so a failure leaves no half package behind.
+    A deduplicated snapshot's revisits point at records in earlier snapshots. With
+    `include_originals` (the default) those records are copied byte for byte (each is its own
+    gzip member) into `archive/originals-<ID>.warc.gz` and indexed, so the package replays on
+    its own. Written as `<out>.tmp` and renamed: a failure leaves no half package behind.
     """
     snapshot_dir = Path(snapshot_dir)
     out_path = Path(out_path)
     manifest = read_manifest(snapshot_dir)
+    snapshot_id = str(manifest.get("snapshot_id") or snapshot_dir.name)
     if manifest.get("status") != "closed":
-        raise ValueError(f"snapshot {manifest.get('snapshot_id')} is not closed")
+        raise ValueError(f"snapshot {snapshot_id} is not closed")
     index = snapshot_dir / "indexes" / "index.cdxj"
     if not index.is_file():
-        raise ValueError(f"snapshot {manifest.get('snapshot_id')} has no indexes/index.cdxj")
+        raise ValueError(f"snapshot {snapshot_id} has no indexes/index.cdxj")
+    archive_root = snapshot_dir.parent.parent  # contract 2: <archive>/snapshots/<ID>
     warcs = warc_files(snapshot_dir)
-    pages = collect_pages(warcs)
+    revisits, originals, missing = find_originals(
+        index, archive_root, snapshot_id, resolve=include_originals
+    )
 
-    tmp = out_path.with_name(out_path.name + ".tmp")
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    resources: list[dict[str, Any]] = []
+    tmp = out_path.with_name(out_path.name + ".tmp")
     try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
-            pages_text = _pages_jsonl(pages).encode("utf-8")
-            resources.append(_write_bytes(zf, "pages/pages.jsonl", pages_text))
-            for warc in warcs:
-                resources.append(_copy_file(zf, f"archive/{warc.name}", warc, zipfile.ZIP_STORED))
-            resources.append(_copy_file(zf, "indexes/index.cdxj", index, zipfile.ZIP_DEFLATED))
-
-            seeds = manifest.get("seeds") or []
-            package: dict[str, Any] = {
-                "profile": "data-package",
-                "wacz_version": WACZ_VERSION,
-                "title": title or f"Snapshot {manifest.get('snapshot_id')}",
-                "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "software": _software(manifest),
-                "resources": resources,
-            }
-            main = _main_page(pages, seeds)
-            if main:
-                package["mainPageUrl"], package["mainPageDate"] = main["url"], main["ts"]
-            package_bytes = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
-            _write_bytes(zf, "datapackage.json", package_bytes)
-            digest = {"path": "datapackage.json", "hash": _sha256_prefixed(package_bytes)}
-            _write_bytes(zf, "datapackage-digest.json", json.dumps(digest, indent=2).encode())
+        with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".wacz-") as work:
+            indexes = [index]
+            if originals:
+                extra = Path(work) / f"originals-{snapshot_id}.warc.gz"
+                copy_original_records(originals.values(), archive_root, extra, snapshot_id)
+                build_cdxj([extra], Path(work) / "originals.cdxj")
+                warcs = [*warcs, extra]
+                indexes.append(Path(work) / "originals.cdxj")
+            pages = collect_pages(warcs, archive_root, originals)
+            package = _write_package(tmp, manifest, title, pages, warcs, indexes)
+        package_info = {"revisits": revisits, "originals": len(originals), "missing": missing}
         os.replace(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    package["portal_archive_originals"] = package_info
     return package
 
 
-def collect_pages(warcs: list[Path]) -> list[dict[str, Any]]:
+def _write_package(
+    tmp: Path,
+    manifest: dict[str, Any],
+    title: str | None,
+    pages: list[dict[str, Any]],
+    warcs: list[Path],
+    indexes: list[Path],
+) -> dict[str, Any]:
+    resources: list[dict[str, Any]] = []
+    with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        pages_text = _pages_jsonl(pages).encode("utf-8")
+        resources.append(_write_bytes(zf, "pages/pages.jsonl", pages_text))
+        for warc in warcs:
+            resources.append(_copy_file(zf, f"archive/{warc.name}", warc, zipfile.ZIP_STORED))
+        resources.append(_write_merged_index(zf, "indexes/index.cdxj", indexes))
+        package: dict[str, Any] = {
+            "profile": "data-package",
+            "wacz_version": WACZ_VERSION,
+            "title": title or f"Snapshot {manifest.get('snapshot_id')}",
+            "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "software": _software(manifest),
+            "resources": resources,
+        }
+        main = _main_page(pages, manifest.get("seeds") or [])
+        if main:
+            package["mainPageUrl"], package["mainPageDate"] = main["url"], main["ts"]
+        package_bytes = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
+        _write_bytes(zf, "datapackage.json", package_bytes)
+        digest = {"path": "datapackage.json", "hash": _sha256_prefixed(package_bytes)}
+        _write_bytes(zf, "datapackage-digest.json", json.dumps(digest, indent=2).encode())
+    return package
+
+
+def find_originals(
+    index: Path, archive_root: Path, snapshot_id: str, resolve: bool = True
+) -> tuple[int, dict[str, DedupEntry], int]:
+    """(revisit count, payload digest → original capture, revisits whose original is unknown).
+
+    Originals come from the archive's dedup index; a revisit whose digest is not there (index
+    missing or rebuilt) is counted as missing and will not replay from the package.
+    """
+    digests = []
+    for line in read_cdxj(index):
+        if line.fields.get("mime") == "warc/revisit" and line.fields.get("digest"):
+            digest = str(line.fields["digest"])
+            digests.append(digest if ":" in digest else "sha1:" + digest)
+    db = dedup_path(archive_root)
+    if not resolve or not digests or not db.is_file():  # never create a dedup index here
+        return len(digests), {}, len(digests)
+    originals: dict[str, DedupEntry] = {}
+    missing = 0
+    with DedupIndex(db) as idx:
+        for digest in digests:
+            entry = originals.get(digest) or idx.lookup(digest)
+            if entry is None or entry.snapshot_id == snapshot_id:
+                missing += 1
+            else:
+                originals[digest] = entry
+    return len(digests), originals, missing
+
+
+def copy_original_records(
+    entries: Iterable[DedupEntry], archive_root: Path, out: Path, snapshot_id: str
+) -> int:
+    """Copy each entry's gzip member byte for byte into `out`, after a warcinfo record."""
+    from archive.warc import WARC_VERSION as VERSION
+
+    with open(out, "wb") as dst:
+        writer = WARCWriter(dst, gzip=True, warc_version=VERSION)
+        info = (
+            f"isPartOf: {snapshot_id}\r\n"
+            "description: original records that revisit records of this snapshot refer to, "
+            "copied byte for byte from earlier snapshots of the archive\r\n"
+        ).encode()
+        writer.write_record(
+            writer.create_warc_record(
+                "",
+                "warcinfo",
+                payload=BytesIO(info),
+                length=len(info),
+                warc_headers_dict={"WARC-Filename": out.name},
+            )
+        )
+        count = 0
+        for entry in sorted(entries, key=lambda e: (e.warc_path, e.offset)):
+            src_path = resolve_archive_path(archive_root, entry.warc_path)
+            with open(src_path, "rb") as src:
+                src.seek(entry.offset)
+                data = src.read(entry.length)
+            if len(data) != entry.length or data[:2] != b"\x1f\x8b":
+                raise ValueError(f"{entry.warc_path}@{entry.offset}: not a WARC record member")
+            dst.write(data)
+            count += 1
+    return count
+
+
+def _write_merged_index(zf: zipfile.ZipFile, arcname: str, indexes: list[Path]) -> dict:
+    """Merge already sorted CDXJ files into one sorted member, hashing as it streams."""
+    digest = hashlib.sha256()
+    size = 0
+    handles = [open(p, encoding="utf-8") for p in indexes]  # noqa: SIM115 (closed below)
+    try:
+        with zf.open(_zipinfo(arcname, zipfile.ZIP_DEFLATED), "w", force_zip64=True) as out:
+            for line in heapq.merge(*handles):
+                data = line.encode("utf-8")
+                digest.update(data)
+                size += len(data)
+                out.write(data)
+    finally:
+        for handle in handles:
+            handle.close()
+    return _resource(arcname, "sha256:" + digest.hexdigest(), size)
+
+
+def collect_pages(
+    warcs: list[Path],
+    archive_root: Path | None = None,
+    originals: dict[str, DedupEntry] | None = None,
+) -> list[dict[str, Any]]:
     """One entry per HTML URL captured with status 200 (first capture), in capture order.
 
-    Responses give a title from `<title>`; revisits (whose body is in an earlier snapshot)
-    are listed without one.
+    The title comes from `<title>`: of the response, or for a revisit of its original when
+    `originals` knows it.
     """
+    originals = originals or {}
     pages: list[dict[str, Any]] = []
     seen: set[str] = set()
     for warc in warcs:
@@ -111,11 +235,23 @@ def collect_pages(warcs: list[Path]) -> list[dict[str, Any]]:
                     "ts": _rfc3339(record.rec_headers.get_header("WARC-Date")),
                 }
                 if record.rec_type == "response":
-                    page_title = _title(record.content_stream().read(_TITLE_BYTES))
-                    if page_title:
-                        page["title"] = page_title
+                    head = record.content_stream().read(_TITLE_BYTES)
+                else:
+                    entry = originals.get(record.rec_headers.get_header("WARC-Payload-Digest"))
+                    head = _original_head(archive_root, entry) if entry and archive_root else b""
+                page_title = _title(head)
+                if page_title:
+                    page["title"] = page_title
                 pages.append(page)
     return pages
+
+
+def _original_head(archive_root: Path, entry: DedupEntry) -> bytes:
+    with open(resolve_archive_path(archive_root, entry.warc_path), "rb") as fh:
+        fh.seek(entry.offset)
+        for record in ArchiveIterator(fh):
+            return record.content_stream().read(_TITLE_BYTES)
+    return b""
 
 
 def _pages_jsonl(pages: list[dict[str, Any]]) -> str:

@@ -6,6 +6,7 @@ import json
 import zipfile
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from archive.dedup import DedupIndex
 from archive.samples import sample_captures
@@ -98,11 +99,50 @@ def test_pages_jsonl_lists_html_pages_with_ts_and_title(wacz):
     )
 
 
-def test_wacz_of_revisit_snapshot_lists_pages_without_titles(archive, tmp_path):
+def wacz_records(path) -> dict[str, tuple[str, object]]:
+    """record id → (member name, record headers) of every record in the WACZ's WARCs."""
+    found = {}
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("archive/"):
+                with zf.open(name) as fh:
+                    for rec in ArchiveIterator(fh):
+                        found[rec.rec_headers.get_header("WARC-Record-ID")] = (
+                            name,
+                            rec.rec_headers,
+                        )
+    return found
+
+
+def test_wacz_of_revisit_snapshot_carries_the_originals(archive, tmp_path):
     out = tmp_path / "second.wacz"
-    write_wacz(archive / "snapshots" / "20261127T010000Z", out)
+    package = write_wacz(archive / "snapshots" / "20261127T010000Z", out)
     assert check_wacz(out) == []
+    assert package["portal_archive_originals"] == {"revisits": 8, "originals": 8, "missing": 0}
+    records = wacz_records(out)
+    revisits = [h for _, h in records.values() if h.get_header("WARC-Type") == "revisit"]
+    assert len(revisits) == 8
+    for h in revisits:  # every revisit's original travels in the package
+        name, orig = records[h.get_header("WARC-Refers-To")]
+        assert name == "archive/originals-20261127T010000Z.warc.gz"
+        assert orig.get_header("WARC-Type") == "response"
+        assert orig.get_header("WARC-Payload-Digest") == h.get_header("WARC-Payload-Digest")
     with zipfile.ZipFile(out) as zf:
+        index = zf.read("indexes/index.cdxj").decode().splitlines()
+        pages = [json.loads(x) for x in zf.read("pages/pages.jsonl").decode().splitlines()[1:]]
+    assert index == sorted(index) and len(index) == 10 + 8
+    assert sum('"filename": "originals-20261127T010000Z.warc.gz"' in x for x in index) == 8
+    # titles of unchanged pages come from their originals
+    assert len(pages) == 7 and all(p["title"].startswith(("Trang chủ", "Hội nghị")) for p in pages)
+
+
+def test_wacz_without_originals(archive, tmp_path):
+    out = tmp_path / "bare.wacz"
+    package = write_wacz(archive / "snapshots" / "20261127T010000Z", out, include_originals=False)
+    assert check_wacz(out) == []
+    assert package["portal_archive_originals"] == {"revisits": 8, "originals": 0, "missing": 8}
+    with zipfile.ZipFile(out) as zf:
+        assert not any("originals" in n for n in zf.namelist())
         pages = [json.loads(x) for x in zf.read("pages/pages.jsonl").decode().splitlines()[1:]]
     assert len(pages) == 7 and all("title" not in p for p in pages)
 
@@ -214,6 +254,9 @@ def test_wacz_command(archive, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["wacz", "20261127T010000Z", "--archive", str(archive)]) == 0
     assert check_wacz(tmp_path / "20261127T010000Z.wacz") == []
+    out = capsys.readouterr().out
+    assert out.startswith("20261127T010000Z.wacz: WACZ 1.1.1, 2 WARC file(s), ")
+    assert "8 original record(s) for 8 revisit(s)" in out
 
 
 def test_wacz_command_errors(archive, capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 NAME = "wacz"
@@ -21,6 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="output file (default: ./<ID>.wacz; the snapshot folder itself stays untouched)",
     )
     parser.add_argument("--title", default=None, help="collection title in datapackage.json")
+    parser.add_argument(
+        "--no-originals",
+        action="store_true",
+        help="leave out the earlier snapshots' records that revisits refer to "
+        "(smaller, but unchanged pages will not replay from the package alone)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,8 +49,19 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path(f"{args.snapshot_id}.wacz")
     if out.is_dir():
         out = out / f"{args.snapshot_id}.wacz"
-    package = write_wacz(snap.path, out, title=args.title)
+    package = write_wacz(snap.path, out, title=args.title, include_originals=not args.no_originals)
     size = out.stat().st_size
     warcs = sum(1 for r in package["resources"] if r["path"].startswith("archive/"))
-    print(f"{out}: WACZ {package['wacz_version']}, {warcs} WARC file(s), {size} bytes")
+    originals = package["portal_archive_originals"]
+    print(
+        f"{out}: WACZ {package['wacz_version']}, {warcs} WARC file(s), "
+        f"{originals['originals']} original record(s) for {originals['revisits']} revisit(s), "
+        f"{size} bytes"
+    )
+    if originals["missing"] and not args.no_originals:
+        print(
+            f"portal-archive wacz: warning: {originals['missing']} revisit(s) refer to records "
+            "not found in the dedup index; they will not replay from this package",
+            file=sys.stderr,
+        )
     return 0
