@@ -111,17 +111,18 @@ class Side:
     snapshot_id: str
     articles: SideKind
     documents: SideKind
-    pages: dict[str, dict[str, Any]]  # url → latest pages row (status, page_type, lineage)
+    pages: PagesLookup  # url → latest pages row (status, page_type, lineage)
 
 
-def _read(datasets: Path, table: str, snapshot_id: str) -> pa.Table:
+def _read(datasets: Path, table: str, snapshot_id: str,
+          columns: list[str] | None = None) -> pa.Table:
     path = datasets / f"{table}.parquet"
     if not path.is_file():
         raise DiffError(
             f"snapshot {snapshot_id} has no datasets ({path.name} missing in {datasets}); "
             f"build them with `portal-archive extract`"
         )
-    return pq.read_table(path)
+    return pq.read_table(path, columns=columns)
 
 
 def _last_per_key(table: pa.Table, key: str) -> pa.Table:
@@ -130,11 +131,15 @@ def _last_per_key(table: pa.Table, key: str) -> pa.Table:
         return table
     order = [(key, "ascending"), ("captured_at", "ascending"), ("warc_file", "ascending"),
              ("warc_offset", "ascending")]
-    table = table.take(pc.sort_indices(table, sort_keys=order))
-    keys = table.column(key).to_numpy(zero_copy_only=False)
+    small = table.select([key, "captured_at", "warc_file", "warc_offset"])
+    idx = pc.sort_indices(small, sort_keys=order).to_numpy()
+    keys = small.column(key).to_numpy(zero_copy_only=False)[idx]
     last = np.ones(len(keys), dtype=bool)
     last[:-1] = keys[:-1] != keys[1:]
-    return table.filter(pa.array(last))
+    idx = idx[last]
+    if len(idx) == table.num_rows and np.array_equal(idx, np.arange(len(idx))):
+        return table  # already one row per key, in key order: no copy of the text columns
+    return table.take(pa.array(idx))
 
 
 def _child_canon(child: pa.Table, key: str, parts: list[str], parents: pa.Table) -> pa.Array:
@@ -161,7 +166,9 @@ def _child_canon(child: pa.Table, key: str, parts: list[str], parents: pa.Table)
 
 
 def _article_side(datasets: Path, snapshot_id: str) -> SideKind:
-    arts = _last_per_key(_read(datasets, "articles", snapshot_id), "article_id")
+    columns = [*LINEAGE, "article_id", "url", "page_url", *ARTICLE_FIELDS]
+    columns = [c for c in columns if c not in ("authors", "images")]
+    arts = _last_per_key(_read(datasets, "articles", snapshot_id, columns), "article_id")
     authors = _read(datasets, "article_authors", snapshot_id)
     images = _read(datasets, "images", snapshot_id)
     canon = {
@@ -188,15 +195,27 @@ def _keys(rows: pa.Table, key: str) -> np.ndarray:
     return np.asarray(rows.column(key).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _pages_lookup(datasets: Path, snapshot_id: str) -> dict[str, dict[str, Any]]:
-    pages = _read(datasets, "pages", snapshot_id)
-    if pages.num_rows == 0:
-        return {}
-    pages = pages.select(["url", "status", "page_type", "record_type", *LINEAGE])
-    pages = pages.take(pc.sort_indices(pages, sort_keys=[("captured_at", "ascending"),
-                                                         ("warc_file", "ascending"),
-                                                         ("warc_offset", "ascending")]))
-    return {row["url"]: row for row in pages.to_pylist()}  # later captures win
+class PagesLookup:
+    """B's latest `pages` row per URL, materialised only for the URLs asked about."""
+
+    def __init__(self, pages: pa.Table) -> None:
+        self._pages = pages.select(["url", "status", "page_type", "record_type", *LINEAGE])
+        order = pc.sort_indices(self._pages, sort_keys=[("captured_at", "ascending"),
+                                                        ("warc_file", "ascending"),
+                                                        ("warc_offset", "ascending")])
+        urls = self._pages.column("url").take(order).to_pylist()
+        rows = order.to_pylist()
+        self._row = dict(zip(urls, rows, strict=True))  # later captures win
+
+    def get(self, url: str | None) -> dict[str, Any] | None:
+        row = self._row.get(url) if url else None
+        if row is None:
+            return None
+        return self._pages.slice(row, 1).to_pylist()[0]
+
+
+def _pages_lookup(datasets: Path, snapshot_id: str) -> PagesLookup:
+    return PagesLookup(_read(datasets, "pages", snapshot_id))
 
 
 def load_side(archive_root: Path, snapshot_id: str) -> Side:
@@ -347,7 +366,8 @@ def _page_evidence(page: dict[str, Any]) -> dict[str, Any]:
     return ev
 
 
-def removal_reason(pages_b: dict[str, dict[str, Any]], urls: list[str]) -> tuple[str, str, dict]:
+def removal_reason(pages_b: PagesLookup | dict[str, dict[str, Any]],
+                   urls: list[str]) -> tuple[str, str, dict]:
     """(reason, explanation, B's page row or {}) for an item missing from B."""
     for url in urls:
         page = pages_b.get(url)
@@ -397,11 +417,15 @@ def _changed_fields(fields: tuple[str, ...], canon_a: dict[str, pa.Array],
     """
     if len(ia) == 0:
         return []
-    take_a, take_b = pa.array(ia), pa.array(ib)
+    def aligned(arr: pa.Array, idx: np.ndarray) -> pa.Array:
+        if len(idx) == len(arr) and np.array_equal(idx, np.arange(len(idx))):
+            return arr  # the common case of identical key sets: no copy
+        return arr.take(pa.array(idx))
+
     raw_diff: dict[str, np.ndarray] = {}
     for f in fields:
-        va = pc.fill_null(canon_a[f].take(take_a), "")
-        vb = pc.fill_null(canon_b[f].take(take_b), "")
+        va = pc.fill_null(aligned(canon_a[f], ia), "")
+        vb = pc.fill_null(aligned(canon_b[f], ib), "")
         raw_diff[f] = pc.not_equal(va, vb).to_numpy(zero_copy_only=False)
     candidates = np.flatnonzero(np.logical_or.reduce([raw_diff[f] for f in fields]))
     out = []
@@ -415,7 +439,7 @@ def _changed_fields(fields: tuple[str, ...], canon_a: dict[str, pa.Array],
 
 
 def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: SideKind,
-               pages_b: dict, datasets: tuple[Path, Path],
+               pages_b: PagesLookup, datasets: tuple[Path, Path],
                snap_ids: tuple[str, str]) -> dict[str, Any]:
     (keys_a, canon_a, rows_a), (keys_b, canon_b, rows_b) = side_a, side_b
     # Keys are unique and sorted on each side (_last_per_key).

@@ -78,7 +78,10 @@ def build(root: Path, snapshot_id: str, n: int, night: int) -> tuple[int, int, i
     edits = ("title", "body_text", "authors", "images", "tags")
     edited = removed = added = 0
     top = n + (n // 250 if night else 0)
-    for k in range(1, top + 1):
+    # B is written newest first, as a crawl walking listings would: rows are not in key order,
+    # so the diff has to align them (no shortcut for identical order).
+    order = range(top, 0, -1) if night else range(1, top + 1)
+    for k in order:
         parsed = parse_dict(k, night=night)
         status = 200
         if night and k <= n:

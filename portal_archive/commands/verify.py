@@ -1,0 +1,50 @@
+"""`portal-archive verify [ID]`: fixity check of one snapshot or of every snapshot."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "verify"
+HELP = ("re-hash every file against its manifest, check every WARC digest, revisit target and "
+        "CDXJ entry; non-zero exit status on any problem")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("snapshot_id", nargs="?", metavar="ID",
+                        help="snapshot to verify (default: every snapshot in the archive)")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.snapshot import SnapshotError, list_snapshots
+    from archive.verify import reports_json, verify_archive
+    from portal_archive.cli import CommandError
+
+    if args.snapshot_id is None and not list_snapshots(args.archive):
+        raise CommandError(f"no snapshots in {args.archive}")
+    try:
+        reports = verify_archive(args.archive, [args.snapshot_id] if args.snapshot_id else None)
+    except SnapshotError as exc:
+        raise CommandError(str(exc)) from None
+    problems = [p for r in reports for p in r.problems]
+    if args.json:
+        print(reports_json(reports), end="")
+    else:
+        for report in reports:
+            for note in report.notes:
+                print(f"{report.snapshot_id}: note: {note}")
+        for problem in problems:
+            print(problem.line())
+    files = sum(r.files for r in reports)
+    records = sum(r.records for r in reports)
+    revisits = sum(r.revisits for r in reports)
+    lines = sum(r.cdxj_lines for r in reports)
+    counts = (f"{len(reports)} snapshot(s), {files} files, {records} WARC records "
+              f"({revisits} revisits), {lines} CDXJ lines")
+    if problems:
+        bad = sum(1 for r in reports if r.problems)
+        raise CommandError(f"FAILED: {len(problems)} problem(s) in {bad} snapshot(s) "
+                           f"({counts})", code=1)
+    if not args.json:
+        print(f"OK: {counts} verified")
+    return 0
