@@ -75,6 +75,31 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Teaser:
+    """The part of an article that listings, feeds and related lists show."""
+
+    id: int
+    cat: int
+    alias: str
+    title: str
+    published: datetime
+    edited: datetime
+    summary: str
+    lead: Image | None
+    comments: int
+    rating: tuple[int, int]
+    base_views: int
+
+    @property
+    def cat_alias(self) -> str:
+        return CATEGORIES[self.cat][0]
+
+    @property
+    def path(self) -> str:
+        return f"/vi/news/{self.cat_alias}/{self.alias}-{self.id}.html"
+
+
+@dataclass(frozen=True)
 class Article:
     id: int
     cat: int
@@ -174,6 +199,7 @@ class SiteModel:
         # Per-instance caches (a class-level lru_cache would keep every model alive).
         self.base_article = functools.lru_cache(maxsize=4096)(self._base_article)
         self.document = functools.lru_cache(maxsize=4096)(self._document)
+        self.head = functools.lru_cache(maxsize=65536)(self._head)
 
     # ---- nights ---------------------------------------------------------------------
     def state(self, night: int) -> NightState:
@@ -202,15 +228,16 @@ class SiteModel:
                 k = pick()
                 if k is not None:
                     st.removed[k] = (night, "http_404" if r.random() < 0.6 else "soft_404")
-            for _ in range(self.edits_per_night):
+            kinds = ["title", "body_text", "authors", "images"]
+            for i in range(self.edits_per_night):
                 k = pick()
                 if k is None:
                     continue
-                base = self.base_article(k)
-                choices = ["title", "body_text", "authors"]
-                if any(img.caption_lines for _, img in base.images):
-                    choices.append("images")
-                st.edits.setdefault(k, []).append((night, r.choice(choices)))
+                # rotate through the kinds so every night edits titles, bodies, bylines, captions
+                fld = kinds[(i + night) % len(kinds)]
+                if fld == "images" and not any(im.caption_lines for _, im in self._shape(k)[1]):
+                    fld = "body_text"
+                st.edits.setdefault(k, []).append((night, fld))
         st.removed_sorted = sorted(st.removed)
         self._states[night] = st
         return st
@@ -314,18 +341,35 @@ class SiteModel:
         r = rng(self.seed, "tags", k)
         return tuple(r.sample(self.tags, r.randint(0, 4)))
 
-    def _base_article(self, k: int) -> Article:
+    # An article is drawn from independent streams, so a listing (head), the URL list
+    # (head + shape) and an article page (everything) each generate only what they show.
+    def _head(self, k: int) -> Teaser:
         if k == seed.ARTICLE_ID:
-            return self._seed_article()
-        r = rng(self.seed, "article", k)
+            a = self._seed_article()
+            return Teaser(a.id, a.cat, a.alias, a.title, a.published, a.edited, a.summary,
+                          a.lead, a.comments, a.rating, a.base_views)
+        r = rng(self.seed, "head", k)
         pub = self.published(k)
         title = tg.title(r)
         title = title[0].upper() + title[1:]
-        paragraphs = tuple(tg.paragraph(r) for _ in range(r.randint(3, 8)))
-        month = f"{pub:%Y_%m}"
+        votes = r.choice([0, 0, 0, 1, 2, 5])
+        shape = self._shape(k)
+        return Teaser(
+            id=k, cat=self.category_of(k), alias=tg.alias(title)[:90].strip("-"), title=title,
+            published=pub, edited=pub + timedelta(minutes=r.randint(0, 600)),
+            summary=tg.paragraph(r, (1, 2)), lead=shape[2], comments=r.choice([0, 0, 0, 0, 1, 3]),
+            rating=(sum(r.randint(3, 5) for _ in range(votes)), votes),
+            base_views=r.randint(50, 4000))
+
+    def _shape(self, k: int) -> tuple[int, tuple[tuple[int, Image], ...], Image | None,
+                                      tuple[tuple[str, str], ...]]:
+        """Paragraph count, body images, lead image, attachments."""
+        r = rng(self.seed, "shape", k)
+        month = f"{self.published(k):%Y_%m}"
+        n_paras = r.randint(3, 8)
         images = []
         for i in range(r.choice([0, 1, 1, 2, 2, 3])):
-            images.append((r.randint(0, len(paragraphs) - 1), self._image(r, k, i, month)))
+            images.append((r.randint(0, n_paras - 1), self._image(r, k, i, month)))
         images.sort(key=lambda t: t[0])
         lead = None
         if r.random() < 0.7:
@@ -333,24 +377,55 @@ class SiteModel:
             ext = "png" if r.random() < 0.15 else "jpg"
             lead = Image(f"/uploads/news/{month}/{tg.alias(cap)[:40]}-{k}.{ext}", cap, (cap,),
                          None, "figure")
-        authors, line = self._authors(r)
-        source = r.choice(tg.SOURCES) if r.random() < 0.35 else None
-        attachments = ()
+        attachments: tuple[tuple[str, str], ...] = ()
         if r.random() < 0.08:
             attachments = ((f"tai-lieu-{k}.pdf", "pdf"),)
             if r.random() < 0.5:
                 attachments += ((f"phu-luc-{k}.doc", "doc"),)
-        votes = r.choice([0, 0, 0, 1, 2, 5])
+        return n_paras, tuple(images), lead, attachments
+
+    def shape(self, k: int) -> tuple[int, tuple[tuple[int, Image], ...], Image | None,
+                                     tuple[tuple[str, str], ...]]:
+        if k == seed.ARTICLE_ID:
+            a = self._seed_article()
+            return len(a.paragraphs), a.images, a.lead, a.attachments
+        return self._shape(k)
+
+    def _base_article(self, k: int) -> Article:
+        if k == seed.ARTICLE_ID:
+            return self._seed_article()
+        head = self.head(k)
+        n_paras, images, lead, attachments = self._shape(k)
+        body = rng(self.seed, "body", k)
+        paragraphs = tuple(tg.paragraph(body) for _ in range(n_paras))
+        byline = rng(self.seed, "byline", k)
+        authors, line = self._authors(byline)
+        source = byline.choice(tg.SOURCES) if byline.random() < 0.35 else None
         return Article(
-            id=k, cat=self.category_of(k), alias=tg.alias(title)[:90].strip("-"), title=title,
-            published=pub, edited=pub + timedelta(minutes=r.randint(0, 600)),
-            summary=tg.paragraph(r, (1, 2)), paragraphs=paragraphs, images=tuple(images),
+            id=k, cat=head.cat, alias=head.alias, title=head.title, published=head.published,
+            edited=head.edited, summary=head.summary, paragraphs=paragraphs, images=images,
             lead=lead, authors=authors, author_line=line, source=source,
-            tags=self.article_tags(k), attachments=attachments,
-            comments=r.choice([0, 0, 0, 0, 1, 3]),
-            rating=(sum(r.randint(3, 5) for _ in range(votes)), votes),
-            base_views=r.randint(50, 4000),
+            tags=self.article_tags(k), attachments=attachments, comments=head.comments,
+            rating=head.rating, base_views=head.base_views,
         )
+
+    def teaser(self, k: int, night: int) -> Teaser:
+        """What listings, feeds, sitemaps and related lists show of article k at `night`."""
+        t = self.head(k)
+        for n, fld in self.state(night).edits.get(k, []):
+            if n <= night:
+                title, edited = self._edit_head(t.title, t.edited, t.published, k, n, fld)
+                t = replace(t, title=title, edited=edited)
+        return t
+
+    def _edit_head(self, title: str, edited: datetime, published: datetime, k: int,
+                   night: int, fld: str) -> tuple[str, datetime]:
+        r = rng(self.seed, "edit", k, night)
+        edited = max(edited, T_END + timedelta(days=night, hours=r.randint(1, 20)))
+        if fld == "title":
+            title += r.choice([" (cập nhật)", " năm " + str(published.year),
+                               ": kết quả bước đầu"])
+        return title, edited
 
     def _image(self, r, k: int, i: int, month: str) -> Image:
         layout = r.choice(["alt_eq", "table", "br", "plain", "none", "alt_eq", "table"])
@@ -412,12 +487,10 @@ class SiteModel:
         return a
 
     def _apply_edit(self, a: Article, night: int, fld: str) -> Article:
-        r = rng(self.seed, "edit", a.id, night)
-        edited = max(a.edited, T_END + timedelta(days=night, hours=r.randint(1, 20)))
+        title, edited = self._edit_head(a.title, a.edited, a.published, a.id, night, fld)
+        r = rng(self.seed, "edit-body", a.id, night)
         if fld == "title":
-            return replace(a, title=a.title + r.choice(
-                [" (cập nhật)", " năm " + str(a.published.year), ": kết quả bước đầu"]),
-                edited=edited)
+            return replace(a, title=title, edited=edited)
         if fld == "body_text":
             paras = list(a.paragraphs)
             i = r.randrange(len(paras))
@@ -441,7 +514,7 @@ class SiteModel:
             return replace(a, images=tuple(imgs), edited=edited)
         raise ValueError(fld)
 
-    def views(self, a: Article, night: int) -> int:
+    def views(self, a: Article | Teaser, night: int) -> int:
         return a.base_views + int(night * (2 + 30 * unit(self.seed, "vr", a.id)))
 
     # ---- documents ------------------------------------------------------------------
@@ -523,13 +596,13 @@ class SiteModel:
         for k in range(sa.max_article + 1, sb.max_article + 1):
             if k not in sb.removed:
                 added.append({"kind": "article", "key": k,
-                              "url": base + self.base_article(k).path})
+                              "url": base + self.head(k).path})
         for k in range(sa.max_document + 1, sb.max_document + 1):
             added.append({"kind": "document", "key": k, "url": base + self.document(k).path})
         for k in sorted(set(sb.removed) - set(sa.removed)):
             if k <= sa.max_article:
                 removed.append({"kind": "article", "key": k,
-                                "url": base + self.article_any(k, night_a).path,
+                                "url": base + self.teaser(k, night_a).path,
                                 "reason": sb.removed[k][1]})
         for k in sorted(sb.edits):
             if k in sb.removed or k > sa.max_article or k in sa.removed:
@@ -539,6 +612,6 @@ class SiteModel:
             fields = [f for f in fa if fa[f] != fb[f]]
             if fields:
                 changed.append({"kind": "article", "key": k,
-                                "url": base + self.article_any(k, night_b).path,
+                                "url": base + self.teaser(k, night_b).path,
                                 "fields": fields})
         return {"added": added, "removed": removed, "changed": changed}

@@ -181,7 +181,7 @@ def sitemaps(site: Site, path: str, base: str) -> Response:
             base, ["/sitemap-vi.news.xml", "/sitemap-vi.laws.xml"], newest))
     if path == "/sitemap-vi.news.xml":
         ids = m.category_ids(None, night, 0, feeds.SITEMAP_ITEMS)
-        arts = [m.article_any(k, night) for k in ids]
+        arts = [m.teaser(k, night) for k in ids]
         return Response(200, xml, text=feeds.urlset(base, feeds.article_entries(arts)))
     if path == "/sitemap-vi.laws.xml":
         docs = [m.document(k) for k in m.document_ids(night, 0, feeds.SITEMAP_ITEMS)]
@@ -194,7 +194,7 @@ def home(site: Site, ctx: Ctx) -> Response:
     blocks = []
     for c, (alias, title) in enumerate(CATEGORIES):
         ids = m.category_ids(c, site.night, 0, 5)
-        blocks.append((alias, title, [m.article_any(k, site.night) for k in ids]))
+        blocks.append((alias, title, [m.teaser(k, site.night) for k in ids]))
     return html(site.theme.home(ctx, blocks), "/")
 
 
@@ -232,7 +232,7 @@ def news(site: Site, req: Request, ctx: Ctx) -> Response:
     total = m.category_total(c, night)
     pages = max(1, -(-total // PER_PAGE))
     ids = m.category_ids(c, night, (page - 1) * PER_PAGE, PER_PAGE)
-    arts = [m.article_any(k, night) for k in ids]
+    arts = [m.teaser(k, night) for k in ids]
     crumbs = [("Tin Tức", "/vi/news/")] + ([(title, base_path)] if cat else [])
     return html(site.theme.category(ctx, title, base_path, arts, page, pages, crumbs), path)
 
@@ -304,7 +304,7 @@ def rss(site: Site, ctx: Ctx, cat: str | None) -> Response:
         return html(site.theme.soft404(ctx), ctx.path)
     c = CAT_INDEX[cat] if cat else None
     ids = m.category_ids(c, site.night, 0, feeds.RSS_ITEMS)
-    arts = [m.article_any(k, site.night) for k in ids]
+    arts = [m.teaser(k, site.night) for k in ids]
     title = CATEGORIES[c][1] if c is not None else "Tin Tức"
     link = f"/vi/news/{cat}/" if cat else "/vi/news/"
     text = feeds.rss(ctx.base, title, link, ctx.path, arts, site.newest_time())
@@ -316,7 +316,7 @@ def tag(site: Site, ctx: Ctx, kw: str) -> Response:
     word = m.tag_words.get(kw)
     if word is None:
         return html(site.theme.soft404(ctx), ctx.path)
-    arts = [m.article_any(k, site.night) for k in m.tag_ids(kw, site.night)]
+    arts = [m.teaser(k, site.night) for k in m.tag_ids(kw, site.night)]
     return html(site.theme.tag_page(ctx, word, arts), ctx.path)
 
 

@@ -57,6 +57,7 @@ class ReplicaServer(ThreadingHTTPServer):
 
 class ReplicaHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms stalls
     server_version = "Apache"
     sys_version = ""
     server: ReplicaServer

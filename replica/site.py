@@ -87,7 +87,7 @@ class Site:
 
     def newest_time(self) -> datetime:
         ids = self.model.category_ids(None, self.night, 0, 1)
-        return self.model.article_any(ids[0], self.night).edited
+        return self.model.teaser(ids[0], self.night).edited
 
     # ---- requests -------------------------------------------------------------------------
     def respond(self, target: str, method: str = "GET", base: str = DEFAULT_BASE,
@@ -145,12 +145,13 @@ class Site:
         for k in range(1, st.max_article + 1):
             if k in st.removed:
                 continue
-            a = m.article_any(k, night)
-            urls.append(a.path)
-            urls += [f"{a.path}?download=1&id={i}" for i in range(len(a.attachments))]
-            if a.lead:
-                images[a.lead.src] = None
-            for _, im in a.images:
+            path = m.teaser(k, night).path
+            _, body_images, lead, attachments = m.shape(k)
+            urls.append(path)
+            urls += [f"{path}?download=1&id={i}" for i in range(len(attachments))]
+            if lead:
+                images[lead.src] = None
+            for _, im in body_images:
                 images[im.src] = None
         urls += list(images)
         pages = max(1, -(-st.max_document // LAWS_PER_PAGE))

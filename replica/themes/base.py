@@ -373,7 +373,7 @@ class Theme:
                 continue
             lis = []
             for k in ids:
-                r = m.article_any(k, ctx.night)
+                r = m.teaser(k, ctx.night)
                 lis.append(f'<li><em class="fa fa-angle-right">&nbsp;</em><a href="{r.path}" '
                            f'title="{e(r.title)}"><h4>{e(r.title)}</h4></a>'
                            f"<em>({r.published:%d/%m/%Y})</em></li>")
