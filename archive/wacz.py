@@ -2,6 +2,8 @@
 
 `write_wacz` never holds the package in memory: WARCs are copied into the ZIP in 1 MiB
 blocks, STORED (already gzip, and replay tools need byte-range access), hashing as they go.
+The records that a deduplicated snapshot's revisits refer to are carried along, so the
+package replays without the earlier snapshots.
 `check_wacz` verifies what py-wacz's validator does not: every listed resource is present
 with its size and sha256, WARCs are stored, pages and index lines are well formed, and index
 offsets land on the WARC record they name.
@@ -35,6 +37,9 @@ from archive.snapshot import dedup_path, read_manifest, resolve_archive_path, wa
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# CDXJ lines in a member named `.cdx`: pywb's `wb-manager add --unpack-wacz` only picks up
+# `.cdx`/`.cdx.gz` indexes, ReplayWeb.page reads any of them.
+WACZ_INDEX = "indexes/index.cdx"
 _CHUNK = 1 << 20
 _TITLE_BYTES = 256 * 1024  # titles come from the page head; no need to read more
 
@@ -104,7 +109,7 @@ def _write_package(
         resources.append(_write_bytes(zf, "pages/pages.jsonl", pages_text))
         for warc in warcs:
             resources.append(_copy_file(zf, f"archive/{warc.name}", warc, zipfile.ZIP_STORED))
-        resources.append(_write_merged_index(zf, "indexes/index.cdxj", indexes))
+        resources.append(_write_merged_index(zf, WACZ_INDEX, indexes))
         package: dict[str, Any] = {
             "profile": "data-package",
             "wacz_version": WACZ_VERSION,
@@ -441,7 +446,8 @@ def _is_rfc3339(value: Any) -> bool:
 
 
 def _check_indexes(zf: zipfile.ZipFile, names: dict) -> list[str]:
-    indexes = [n for n in names if n.startswith("indexes/") and n.endswith((".cdxj", ".cdx.gz"))]
+    suffixes = (".cdx", ".cdxj", ".cdx.gz")
+    indexes = [n for n in names if n.startswith("indexes/") and n.endswith(suffixes)]
     if not indexes:
         return ["indexes/ holds no CDXJ index"]
     problems = []

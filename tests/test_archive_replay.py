@@ -1,9 +1,11 @@
-"""Revisits written by our writer replay in real pywb with the original's payload."""
+"""Revisits written by our writer replay in real pywb with the original's payload, both from
+the snapshots' WARCs and from the WACZ of the second snapshot alone."""
 
 from __future__ import annotations
 
 import gzip
 import io
+import shutil
 from datetime import timedelta
 from wsgiref.util import setup_testing_defaults
 
@@ -13,6 +15,7 @@ from archive.cdxj import build_cdxj
 from archive.dedup import DedupIndex
 from archive.samples import sample_captures
 from archive.snapshot import close_snapshot, create_snapshot, warc_files
+from archive.wacz import write_wacz
 from archive.warc import SnapshotWarcWriter
 
 pywb_frontend = pytest.importorskip("pywb.apps.frontendapp")
@@ -31,9 +34,7 @@ def wsgi_get(app, path: str, query: str = "") -> tuple[str, dict, bytes]:
     return started["status"], started["headers"], body
 
 
-@pytest.fixture
-def pywb_app(tmp_path, monkeypatch):
-    archive = tmp_path / "archive"
+def two_nights(archive):
     idx = DedupIndex(archive / "dedup.sqlite3")
     for day, sid in enumerate(("S1", "S2")):
         snap = create_snapshot(archive, sid)
@@ -42,6 +43,13 @@ def pywb_app(tmp_path, monkeypatch):
                 cap.fetched_at += timedelta(days=day)  # the second crawl, a night later
                 writer.write_capture(cap)
         close_snapshot(archive, sid, dedup=idx)
+    idx.close()
+
+
+@pytest.fixture
+def pywb_app(tmp_path, monkeypatch):
+    archive = tmp_path / "archive"
+    two_nights(archive)
     coll = tmp_path / "collections" / "c"
     (coll / "archive").mkdir(parents=True)
     warcs = []
@@ -55,7 +63,29 @@ def pywb_app(tmp_path, monkeypatch):
     return pywb_frontend.FrontEndApp(config_file=str(tmp_path / "config.yaml"))
 
 
-def test_revisit_replays_original_payload(pywb_app):
+@pytest.fixture
+def pywb_wacz_app(tmp_path, monkeypatch):
+    """pywb over nothing but the WACZ of the second night (unpacked by wb-manager)."""
+    from pywb.manager.manager import CollectionsManager
+
+    archive = tmp_path / "archive"
+    two_nights(archive)
+    wacz = tmp_path / "S2.wacz"
+    write_wacz(archive / "snapshots" / "S2", wacz)
+    shutil.rmtree(archive)  # the earlier snapshot is gone: the package must suffice
+    work = tmp_path / "replay"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    manager = CollectionsManager("c", must_exist=False)
+    manager.add_collection()
+    manager.add_archives([str(wacz)], unpack_wacz=True)
+    (work / "config.yaml").write_text("collections_root: collections\n")
+    return pywb_frontend.FrontEndApp(config_file=str(work / "config.yaml"))
+
+
+@pytest.mark.parametrize("app_fixture", ["pywb_app", "pywb_wacz_app"])
+def test_revisit_replays_original_payload(app_fixture, request):
+    pywb_app = request.getfixturevalue(app_fixture)
     article = sample_captures()[1]
     pdf = sample_captures()[-1]
     # 2026-11-28 = the second snapshot, where both are revisit records

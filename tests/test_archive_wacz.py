@@ -71,7 +71,7 @@ def test_wacz_layout_stored_warcs_and_digest(wacz, archive):
                 src = archive / "snapshots/20261126T010000Z/warcs" / name.split("/", 1)[1]
                 assert zf.read(name) == src.read_bytes()  # byte-identical, not recompressed
         assert {
-            "indexes/index.cdxj",
+            "indexes/index.cdx",
             "pages/pages.jsonl",
             "datapackage.json",
             "datapackage-digest.json",
@@ -128,7 +128,7 @@ def test_wacz_of_revisit_snapshot_carries_the_originals(archive, tmp_path):
         assert orig.get_header("WARC-Type") == "response"
         assert orig.get_header("WARC-Payload-Digest") == h.get_header("WARC-Payload-Digest")
     with zipfile.ZipFile(out) as zf:
-        index = zf.read("indexes/index.cdxj").decode().splitlines()
+        index = zf.read("indexes/index.cdx").decode().splitlines()
         pages = [json.loads(x) for x in zf.read("pages/pages.jsonl").decode().splitlines()[1:]]
     assert index == sorted(index) and len(index) == 10 + 8
     assert sum('"filename": "originals-20261127T010000Z.warc.gz"' in x for x in index) == 8
@@ -172,7 +172,7 @@ def test_check_finds_bad_hash_bad_pages_and_bad_offsets(wacz, tmp_path):
     path, _ = wacz
     with zipfile.ZipFile(path) as zf:
         pages = zf.read("pages/pages.jsonl").decode().splitlines()
-        index = zf.read("indexes/index.cdxj").decode().splitlines()
+        index = zf.read("indexes/index.cdx").decode().splitlines()
     pages[1] = json.dumps({"url": "http://x/", "ts": "yesterday"})
     key, ts, blob = index[0].split(" ", 2)
     fields = json.loads(blob)
@@ -188,17 +188,15 @@ def test_check_finds_bad_hash_bad_pages_and_bad_offsets(wacz, tmp_path):
         bad,
         replace={
             "pages/pages.jsonl": ("\n".join(pages) + "\n").encode(),
-            "indexes/index.cdxj": ("\n".join(index) + "\n").encode(),
+            "indexes/index.cdx": ("\n".join(index) + "\n").encode(),
         },
     )
     problems = check_wacz(bad)
     assert "pages/pages.jsonl: sha256 does not match datapackage.json" in problems
     assert "pages/pages.jsonl line 2: ts 'yesterday' is not RFC 3339" in problems
+    assert any(p.startswith("indexes/index.cdx line 1:") and "not the start" in p for p in problems)
     assert any(
-        p.startswith("indexes/index.cdxj line 1:") and "not the start" in p for p in problems
-    )
-    assert any(
-        p.startswith("indexes/index.cdxj line 2:") and "not exactly one gzip member" in p
+        p.startswith("indexes/index.cdx line 2:") and "not exactly one gzip member" in p
         for p in problems
     )
 
