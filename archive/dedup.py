@@ -91,9 +91,10 @@ class DedupIndex:
         # One connection guarded by a lock: simpler than a pool, and SQLite serialises
         # writers anyway. WAL lets a reader (e.g. `verify`) run while a crawl writes.
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        # busy_timeout first: a crawl and `verify` may open the index at the same moment.
+        self._conn.execute("PRAGMA busy_timeout=10000")
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA busy_timeout=10000")
         self._conn.executescript(_SCHEMA)
 
     # -- queries ---------------------------------------------------------------------------
