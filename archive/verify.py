@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -104,6 +105,7 @@ class RecordInfo:
     block_ok: bool | None
     refers_to: str | None
     refers_to_uri: str | None
+    problem: str | None = None  # a block shorter than its Content-Length, missing headers
 
 
 # -- digests ---------------------------------------------------------------------------------
@@ -131,8 +133,8 @@ def _hasher(header: str | None) -> Any:
         return None
 
 
-def _hash_block(record: Any) -> tuple[bool | None, bool | None]:
-    """(block ok, payload ok) for one record, streaming its raw block."""
+def _hash_block(record: Any) -> tuple[bool | None, bool | None, str | None]:
+    """(block ok, payload ok, problem) for one record, streaming its raw block."""
     headers = record.rec_headers
     block_header = headers.get_header("WARC-Block-Digest")
     payload_header = headers.get_header("WARC-Payload-Digest")
@@ -142,7 +144,9 @@ def _hash_block(record: Any) -> tuple[bool | None, bool | None]:
     pending = b""  # bytes of an HTTP block until its header end is found
     in_payload = not is_http
     stream = record.raw_stream
+    size = 0
     while chunk := stream.read(_CHUNK):
+        size += len(chunk)
         if block_h is not None:
             block_h.update(chunk)
         if payload_h is None:
@@ -160,7 +164,13 @@ def _hash_block(record: Any) -> tuple[bool | None, bool | None]:
         payload_ok = None
     else:
         payload_ok = digest_matches(payload_header, payload_h)
-    return block_ok, payload_ok
+    declared = headers.get_header("Content-Length")
+    problem = None
+    if declared is None or not declared.strip().isdigit():
+        problem = "record headers incomplete (no Content-Length): truncated or corrupt"
+    elif size != int(declared):
+        problem = f"record block is {size} bytes, Content-Length says {declared}: truncated"
+    return block_ok, payload_ok, problem
 
 
 class WarcReadProblem(Exception):
@@ -174,6 +184,7 @@ class WarcReadProblem(Exception):
 def scan_warc(path: Path) -> Iterator[RecordInfo]:
     """Every record of a WARC with its digests checked; WarcReadProblem at the first bad one."""
     offset = 0
+    last_start: int | None = None
     with open(path, "rb") as fh:
         it = ArchiveIterator(fh, no_record_parse=True)
         try:
@@ -181,7 +192,7 @@ def scan_warc(path: Path) -> Iterator[RecordInfo]:
                 # `it.offset` is where this record starts; get_record_offset() would first
                 # read the record to its end (and leave nothing to hash).
                 offset = it.offset
-                block_ok, payload_ok = _hash_block(record)
+                block_ok, payload_ok, problem = _hash_block(record)
                 it.read_to_end(record)
                 length = it.get_record_length()
                 h = record.rec_headers
@@ -193,11 +204,36 @@ def scan_warc(path: Path) -> Iterator[RecordInfo]:
                     payload_ok=payload_ok, block_ok=block_ok,
                     refers_to=h.get_header("WARC-Refers-To"),
                     refers_to_uri=h.get_header("WARC-Refers-To-Target-URI"),
+                    problem=problem,
                 )
-                offset = it.offset
+                last_start, offset = offset, it.offset
         except Exception as exc:  # warcio/zlib raise many types on damaged input
             raise WarcReadProblem(offset, " ".join(f"{type(exc).__name__}: {exc}".split())) \
                 from exc
+    _check_last_member(path, offset, last_start)
+
+
+def _check_last_member(path: Path, offset: int, last_start: int | None) -> None:
+    """WarcReadProblem if the file does not end with a complete gzip member.
+
+    warcio reads a gzip member cut before its trailer without complaint; a truncated file
+    (copy interrupted, disk full) shows here even when the manifest is not there to tell.
+    """
+    size = path.stat().st_size
+    if offset != size:
+        raise WarcReadProblem(offset, f"{size - offset} bytes after the last record")
+    if last_start is None or not path.name.endswith(".gz"):
+        return
+    with open(path, "rb") as fh:
+        fh.seek(last_start)
+        tail = fh.read()
+    decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        decomp.decompress(tail)
+    except zlib.error as exc:
+        raise WarcReadProblem(last_start, f"corrupt gzip member: {exc}") from exc
+    if not decomp.eof:
+        raise WarcReadProblem(last_start, "last gzip member incomplete: file truncated")
 
 
 def read_record_info(path: Path, offset: int) -> RecordInfo | None:
@@ -207,7 +243,7 @@ def read_record_info(path: Path, offset: int) -> RecordInfo | None:
             fh.seek(offset)
             it = ArchiveIterator(fh, no_record_parse=True)
             record = next(iter(it))
-            block_ok, payload_ok = _hash_block(record)
+            block_ok, payload_ok, problem = _hash_block(record)
             it.read_to_end(record)
             h = record.rec_headers
             return RecordInfo(
@@ -217,7 +253,7 @@ def read_record_info(path: Path, offset: int) -> RecordInfo | None:
                 payload_digest=h.get_header("WARC-Payload-Digest"),
                 payload_ok=payload_ok, block_ok=block_ok,
                 refers_to=h.get_header("WARC-Refers-To"),
-                refers_to_uri=h.get_header("WARC-Refers-To-Target-URI"))
+                refers_to_uri=h.get_header("WARC-Refers-To-Target-URI"), problem=problem)
     except Exception:  # not a record boundary, or damaged
         return None
 
@@ -442,6 +478,9 @@ def verify_snapshot(archive_root: Path | str, snapshot_id: str,
 
 
 def _record_problems(rec: RecordInfo, report: SnapshotReport) -> None:
+    if rec.problem:
+        report.problems.append(Problem(report.snapshot_id, "warc", rec.file, rec.offset,
+                                       rec.record_id, f"{rec.rec_type} record: {rec.problem}"))
     for name, ok, header in (("block", rec.block_ok, "WARC-Block-Digest"),
                              ("payload", rec.payload_ok, "WARC-Payload-Digest")):
         if ok is False:
