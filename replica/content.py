@@ -200,6 +200,7 @@ class SiteModel:
         self.base_article = functools.lru_cache(maxsize=4096)(self._base_article)
         self.document = functools.lru_cache(maxsize=4096)(self._document)
         self.head = functools.lru_cache(maxsize=65536)(self._head)
+        self._shape = functools.lru_cache(maxsize=8192)(self._make_shape)  # type: ignore
 
     # ---- nights ---------------------------------------------------------------------
     def state(self, night: int) -> NightState:
@@ -361,8 +362,8 @@ class SiteModel:
             rating=(sum(r.randint(3, 5) for _ in range(votes)), votes),
             base_views=r.randint(50, 4000))
 
-    def _shape(self, k: int) -> tuple[int, tuple[tuple[int, Image], ...], Image | None,
-                                      tuple[tuple[str, str], ...]]:
+    def _make_shape(self, k: int) -> tuple[int, tuple[tuple[int, Image], ...], Image | None,
+                                           tuple[tuple[str, str], ...]]:
         """Paragraph count, body images, lead image, attachments."""
         r = rng(self.seed, "shape", k)
         month = f"{self.published(k):%Y_%m}"

@@ -4,6 +4,7 @@ provincial portal (Lai Châu). Everything comes from a `random.Random` passed in
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 
 PLACES = [
@@ -76,19 +77,14 @@ TAG_WORDS = [
 ]
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def alias(text: str) -> str:
     """NukeViet's change_alias: strip accents, đ→d, non-alphanumerics → single hyphens."""
     text = text.replace("đ", "d").replace("Đ", "D")
     ascii_text = unicodedata.normalize("NFD", text).encode("ascii", "ignore").decode()
-    out, dash = [], False
-    for ch in ascii_text.lower():
-        if ch.isalnum():
-            out.append(ch)
-            dash = False
-        elif not dash and out:
-            out.append("-")
-            dash = True
-    return "".join(out).strip("-")
+    return _NON_ALNUM.sub("-", ascii_text.lower()).strip("-")
 
 
 def person(r: random.Random) -> str:
