@@ -204,7 +204,11 @@ def open_snapshot(archive_root: Path, snapshot_id: str) -> Snapshot:
 
 
 def stats_from_index(index_path: Path) -> dict[str, Any]:
-    """Counts by record type, status and MIME type from the snapshot's CDXJ."""
+    """Counts of captures by record type, HTTP status and MIME type, from the snapshot's CDXJ.
+
+    `by_type` follows the index: a revisit counts as `warc/revisit` (its payload's type is
+    the original's), a response without Content-Type as `unknown`; it sums to `captures`.
+    """
     by_status: Counter[str] = Counter()
     by_type: Counter[str] = Counter()
     responses = revisits = 0
@@ -214,9 +218,9 @@ def stats_from_index(index_path: Path) -> dict[str, Any]:
             revisits += 1
         elif line.fields.get("status"):
             responses += 1
-            by_type[mime] += 1
         else:
             continue  # resource/metadata records are not captures
+        by_type[mime] += 1
         by_status[str(line.fields.get("status", "-"))] += 1
     return {
         "captures": responses + revisits,

@@ -94,6 +94,10 @@ def test_second_snapshot_writes_revisits_with_all_refers_to_headers(tmp_path):
     first = crawl(archive, "S1", idx)
     close_snapshot(archive, "S1", dedup=idx)
     second = crawl(archive, "S2", idx)
+    stats = close_snapshot(archive, "S2", dedup=idx)["stats"]
+    assert (stats["captures"], stats["responses"], stats["revisits"]) == (10, 2, 8)
+    assert stats["by_status"] == {"200": 8, "301": 1, "404": 1}
+    assert stats["by_type"] == {"text/html": 1, "unknown": 1, "warc/revisit": 8}
 
     candidates = [i for i, c in enumerate(sample_captures()) if c.status == 200 and c.body]
     assert [i for i, info in enumerate(second) if info["record_type"] == "revisit"] == candidates

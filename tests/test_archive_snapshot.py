@@ -71,7 +71,7 @@ def test_close_builds_index_hashes_files_and_commits_dedup(tmp_path):
     assert stats["captures"] == len(infos) == stats["responses"]
     assert stats["revisits"] == 0
     assert stats["by_status"] == {"200": len(infos) - 2, "301": 1, "404": 1}
-    assert stats["by_type"]["application/pdf"] == 1
+    assert stats["by_type"] == {"application/pdf": 1, "text/html": len(infos) - 2, "unknown": 1}
     assert not (snap.path / "state").exists()  # resume state dropped once closed
 
     listed = {f["path"]: f for f in manifest["files"]}
