@@ -54,7 +54,9 @@ class Capture:
     de-chunked (HTTP clients hand over de-chunked bodies; see `SnapshotWarcWriter`).
     Header names/values may be `str` or raw `bytes` (bytes are kept byte for byte).
     `hops` is a Heritrix-style hop path ("L" link, "R" redirect, "E" embed, "P" prerequisite,
-    "X" speculative); `via` the URL it was discovered from.
+    "X" speculative); `via` the URL it was discovered from. `truncated` is set when the body
+    is incomplete (WARC-Truncated reason: "length", "time", "disconnect" or "unspecified",
+    e.g. for a Scrapy response flagged `dataloss` or cut at DOWNLOAD_MAXSIZE).
     """
 
     url: str
@@ -71,6 +73,7 @@ class Capture:
     hops: str | None = None
     via: str | None = None
     outlinks: int | None = None
+    truncated: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,14 +109,16 @@ def sanitize_host(host: str) -> str:
 def is_dedup_candidate(capture: Capture) -> bool:
     """Only these responses are looked up in (and added to) the dedup index.
 
-    GET with a 2xx status other than 206 and a non-empty body: a revisit of an error page,
-    an empty body or a byte range would replay wrongly or save nothing.
+    GET with a 2xx status other than 206 and a complete, non-empty body: a revisit of an
+    error page, an empty or truncated body or a byte range would replay wrongly or save
+    nothing.
     """
     return (
         capture.method.upper() == "GET"
         and 200 <= capture.status < 300
         and capture.status != 206
         and len(capture.body) > 0
+        and not capture.truncated
     )
 
 
@@ -359,6 +364,7 @@ class SnapshotWarcWriter:
                     **_first_headers("response"),
                     **common,
                     "WARC-Payload-Digest": digest,
+                    **({"WARC-Truncated": capture.truncated} if capture.truncated else {}),
                 },
             )
         response_id = response.rec_headers.get_header("WARC-Record-ID")

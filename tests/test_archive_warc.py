@@ -288,3 +288,30 @@ def test_failed_capture_leaves_no_partial_record(tmp_path, monkeypatch):
     uris = [r.rec_headers.get_header("WARC-Target-URI") for _, r, _ in read_records(files[0])[1:]]
     assert uris == [caps[0].url] * 3 + [caps[2].url] * 3
     assert warcio_check(files).returncode == 0
+
+
+def test_truncated_body_is_marked_and_never_deduplicated(tmp_path):
+    from archive.dedup import DedupIndex
+    from archive.snapshot import close_snapshot, create_snapshot
+
+    archive = tmp_path / "archive"
+    idx = DedupIndex(archive / "dedup.sqlite3")
+    pdf = sample_captures()[-1]
+    cut = Capture(**{**pdf.__dict__, "body": pdf.body[:1000], "truncated": "length"})
+    snap = create_snapshot(archive, "S1")
+    with SnapshotWarcWriter(snap.path, "S1", "h", dedup=idx) as w:
+        w.write_capture(pdf)
+        w.write_capture(cut)
+    close_snapshot(archive, "S1", dedup=idx)
+    assert idx.lookup(sha1_b32(pdf.body)) is not None
+    assert idx.lookup(sha1_b32(cut.body)) is None  # a cut body is no dedup source
+    snap2 = create_snapshot(archive, "S2")
+    with SnapshotWarcWriter(snap2.path, "S2", "h", dedup=idx) as w:
+        again = w.write_capture(Capture(**{**pdf.__dict__, "truncated": "time"}))
+    assert again["record_type"] == "response"  # nor a revisit, even of a known payload
+    records = read_records(sorted((snap2.path / "warcs").iterdir())[0])
+    assert records[1][1].rec_headers.get_header("WARC-Truncated") == "time"
+    first = read_records(sorted((snap.path / "warcs").iterdir())[0])
+    assert first[1][1].rec_headers.get_header("WARC-Truncated") is None
+    assert first[4][1].rec_headers.get_header("WARC-Truncated") == "length"
+    assert warcio_check(sorted((snap.path / "warcs").iterdir())).returncode == 0
