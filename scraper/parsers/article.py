@@ -23,6 +23,8 @@ _BLOCKS = frozenset({"p", "div", "center", "h4", "h5", "h6", "blockquote", "li",
 
 def find_root(doc):
     """The element holding the article (title, date line, body), or None."""
+    if not any(selector(doc) for selector in nv.BODY):
+        return None
     for selector in nv.ARTICLE_ROOTS:
         for el in selector(doc):
             if _first_in(nv.BODY, el) is not None:
@@ -228,15 +230,18 @@ def _images(root, body, base: str) -> list[dict]:
     return images
 
 
-def _labelled_line(scope, body, label: re.Pattern[str]) -> str | None:
-    for tags in (("p",), ("div", "span", "li")):
-        for el in scope.iter(*tags):
+def _labelled_line(scope, body, label: re.Pattern[str], words: tuple[str, ...]) -> str | None:
+    # libxml2 computes string values in C: pre-filter candidates by their first word.
+    starts = " or ".join(f"starts-with(normalize-space(.), '{w}')" for w in words)
+    for tags in ("p", "div|span|li"):
+        path = " | ".join(f".//{t}[{starts}]" for t in tags.split("|"))
+        for el in scope.xpath(path):
             if body is not None and (el is body or _inside(el, body)):
                 continue
             text = text_of(el)
             if len(text) < 400 and label.match(text):
                 # Skip wrappers that hold several labelled lines (author + source).
-                if tags != ("p",) and el.find(".//p") is not None:
+                if tags != "p" and el.find(".//p") is not None:
                     continue
                 return text
     return None
@@ -283,17 +288,24 @@ def _attachments(scope, base: str) -> list[dict]:
 
 def _related(scope, base: str) -> list[dict]:
     related: list[dict] = []
+    seen: set[str] = set()
     for li in nv.RELATED_LISTS(scope):
-        a = next((x for x in li.iter("a") if absolute(x.get("href"), base)), None)
-        if a is None:
+        url = a = None
+        for candidate in li.iter("a"):
+            url = absolute(candidate.get("href"), base)
+            if url:
+                a = candidate
+                break
+        if a is None or url in seen:
             continue
-        url = absolute(a.get("href"), base)
-        if any(r["url"] == url for r in related):
-            continue
+        seen.add(url)
         title = text_of(a) or normalize_text(a.get("title"))
-        date_text = " ".join(text_of(e) for e in li.iter("em", "span") if "(" in text_of(e))
-        related.append({"url": url, "title": title or None,
-                        "date": parse_date(date_text or text_of(li))})
+        dated = [t for t in (text_of(e) for e in li.iter("em", "span")) if "(" in t]
+        date = parse_date(" ".join(dated) or text_of(li))
+        if title and date and title.endswith(")"):
+            # viewcat lists put `<em>(d/m/Y)</em>` inside the link: keep it out of the title.
+            title = re.sub(r"\s*\([\d/:\s]+\)$", "", title)
+        related.append({"url": url, "title": title or None, "date": date})
     return related
 
 
@@ -344,8 +356,8 @@ def parse_article(doc, root, url: str, base: str) -> dict:
     views, comments = _counters(date_el, root)
     crumbs = breadcrumbs(doc, base)
     categories = [c for c in crumbs[1:] if c["url"] != url]
-    author_line = _labelled_line(root, body, AUTHOR_LABEL)
-    source_line = _labelled_line(root, body, SOURCE_LABEL)
+    author_line = _labelled_line(root, body, AUTHOR_LABEL, nv.AUTHOR_WORDS)
+    source_line = _labelled_line(root, body, SOURCE_LABEL, nv.SOURCE_WORDS)
     clean = _clean_body(body)
     return {
         "article_id": article_id(url) or article_id(canonical_url(doc, url, base)),

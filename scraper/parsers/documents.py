@@ -250,14 +250,23 @@ def sidebar_documents(doc, base: str) -> list[dict]:
     """`.block-law .item` entries: number, title, views, downloads, url."""
     docs = []
     for item in nv.SIDEBAR_ITEMS(doc):
-        code = first(nv.SIDEBAR_CODE, item)
+        # One walk over the item instead of three selector runs: this block is on every page.
+        code = title_el = None
+        views = []
+        for el in item.iter():
+            classes = (el.get("class") or "").split() if isinstance(el.tag, str) else ()
+            if "law-code" in classes and code is None:
+                code = el
+            elif "law-title" in classes and title_el is None:
+                title_el = el
+            elif "law-view" in classes:
+                views.append(el)
         link = code if code is not None and code.tag == "a" else (
             code.find(".//a") if code is not None else None)
-        title_el = first(nv.SIDEBAR_TITLE, item)
         title = text_of(title_el) if title_el is not None else None
         if not title and link is not None:
             title = normalize_text(link.get("title"))
-        counters = parse_counters(" ".join(text_of(v) for v in nv.SIDEBAR_VIEW(item)))
+        counters = parse_counters(" ".join(text_of(v) for v in views))
         docs.append({
             "number": parse_document_number(text_of(code))["number"],
             "title": title or None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -44,13 +45,16 @@ def _tag(el) -> str:
     return el.tag if isinstance(el.tag, str) else ""
 
 
-def text_of(el) -> str:
-    """All visible text inside an element on one line (br and blocks become spaces)."""
+def text_of(el, skip=None) -> str:
+    """All visible text inside an element on one line (br and blocks become spaces).
+
+    `skip(child)` may return True for descendants whose own text must be left out.
+    """
     if el is None or not _tag(el) or _tag(el) in SKIP_TAGS:
         return ""
     parts: list[str] = [el.text or ""]
     for child in el:
-        _collect(child, parts, " ")
+        _collect(child, parts, " ", skip)
     return normalize_text("".join(parts))
 
 
@@ -64,11 +68,11 @@ def lines_of(el) -> str:
     return normalize_lines("".join(parts))
 
 
-def _collect(el, parts: list[str], brk: str) -> None:
+def _collect(el, parts: list[str], brk: str, skip=None) -> None:
     tag = _tag(el)
     if tag == "br":
         parts.append(brk)
-    elif tag and tag not in SKIP_TAGS:
+    elif tag and tag not in SKIP_TAGS and not (skip and skip(el)):
         # (Comments, processing instructions and skipped tags contribute only their tail.)
         block = tag in BLOCK_TAGS
         if block:
@@ -76,7 +80,7 @@ def _collect(el, parts: list[str], brk: str) -> None:
         if el.text:
             parts.append(el.text)
         for child in el:
-            _collect(child, parts, brk)
+            _collect(child, parts, brk, skip)
         if block:
             parts.append(brk)
     if el.tail:
@@ -85,6 +89,14 @@ def _collect(el, parts: list[str], brk: str) -> None:
 
 def absolute(href: str | None, base: str) -> str | None:
     """Absolute URL for an href/src; None for empty, `#`, `javascript:` and `data:` links."""
+    if not href:
+        return None
+    return _absolute(href.strip(), base)
+
+
+# Pages of one site repeat the same menu, sidebar and related links: urljoin is the cost.
+@lru_cache(maxsize=65536)
+def _absolute(href: str, base: str) -> str | None:
     href = normalize_text(href)
     if not href or href.startswith("#"):
         return None

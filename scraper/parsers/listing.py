@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 from scraper.parsers import nukeviet as nv
@@ -10,11 +9,14 @@ from scraper.parsers.dates import parse_datetime
 from scraper.parsers.dom import absolute, first, text_of
 from scraper.parsers.text import normalize_text, to_int
 
-_NOT_SUMMARY = (
-    ".//h1 | .//h2 | .//h3 | .//h4 | .//ul | .//img | .//*[contains(@class, 'text-muted')] | "
-    ".//*[contains(@class, 'viewmore')] | .//p[contains(@class, 'text-right')] | "
-    ".//a[contains(@class, 'more')] | .//script"
-)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "ul", "ol", "img", "script", "style"})
+_NOT_SUMMARY_CLASSES = frozenset({"text-muted", "viewmore", "text-right", "more", "adminlink"})
+
+
+def _not_summary(el) -> bool:
+    """Title, meta line, thumbnails, admin and read-more links of a listing item."""
+    return el.tag in _HEADINGS or bool(_NOT_SUMMARY_CLASSES.intersection(
+        (el.get("class") or "").split()))
 
 
 def _item(panel, base: str) -> dict | None:
@@ -34,19 +36,14 @@ def _item(panel, base: str) -> dict | None:
     meta = " | ".join(meta_texts)
     views = nv.VIEWS_LABEL.search(meta)
     comments = nv.COMMENTS_LABEL.search(meta)
-    rest = copy.deepcopy(panel)
-    for el in rest.xpath(_NOT_SUMMARY):
-        el.drop_tree()
-    for p in list(rest.iter("p")):
-        if len(text_of(p)) < 40 and parse_datetime(text_of(p)):
-            p.drop_tree()
+    summary = text_of(panel, skip=lambda el: _not_summary(el) or any(el is m for m in meta_els))
     return {
         "url": url,
         "title": text_of(link) or link.get("title") or None,
         "date": date,
         "views": to_int(views.group(1)) if views else None,
         "comments": to_int(comments.group(1)) if comments else None,
-        "summary": text_of(rest) or None,
+        "summary": summary or None,
     }
 
 

@@ -52,8 +52,9 @@ TAG_LINKS = css(".keywords a, .news-tags a, [itemprop='keywords'] a")
 RELATED_LISTS = css(".other-news ul.related li, ul.related li")
 TEMP_CRUMBS = css("ul.temp-breadcrumbs li a, .temp-breadcrumbs a")
 CRUMBS = css("ul.breadcrumbs li a, .breadcrumb li a, [itemtype*='BreadcrumbList'] a")
-AUTHOR_LABELS = ("tac gia bai viet", "tac gia", "author", "nguoi viet")
-SOURCE_LABELS = ("nguon tin", "nguon", "source")
+# First words of the author and source lines, as typed (the page is NFC by then).
+AUTHOR_WORDS = ("Tác giả", "tác giả", "TÁC GIẢ", "Author", "Người viết")
+SOURCE_WORDS = ("Nguồn", "nguồn", "NGUỒN", "Source")
 
 # Boilerplate that must never reach extracted text even when a theme nests it oddly.
 BOILERPLATE = css(

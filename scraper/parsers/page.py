@@ -40,11 +40,7 @@ def _is_soft_404(doc) -> bool:
         if nv.SOFT_404.search(text_of(el)):
             return True
     title = doc.findtext(".//title") or ""
-    if nv.SOFT_404.search(title):
-        return True
-    main = doc.xpath("//*[@id='main' or contains(@class, 'main-content') or "
-                     "contains(@class, 'col-md-')]")
-    return any(nv.SOFT_404.search(text_of(el)[:2000]) for el in main[:3])
+    return bool(nv.SOFT_404.search(title))
 
 
 def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
@@ -59,8 +55,9 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
     result = empty_result(url)
     result["sidebar_documents"] = sidebar_documents(doc, base)
 
-    root = find_root(doc)
-    law_root = find_detail_root(doc) if root is None else None
+    # Laws first: its markup is specific, while a laws page may sit in a news-like column.
+    law_root = find_detail_root(doc)
+    root = find_root(doc) if law_root is None else None
     if root is None and law_root is None and _is_soft_404(doc):
         result["page_type"] = "soft_404"
         return result

@@ -21,9 +21,8 @@ _BOMS = (
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-# Characters that are whitespace for readers but not always for str.split (NBSP, zero-width).
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"\s+")
+# Zero-width characters and soft hyphens: invisible for readers, not whitespace for str.split.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
@@ -84,8 +83,12 @@ def normalize_text(value: str | None) -> str:
     if "&" in value:
         # Titles are stored escaped by the CMS and sometimes escaped twice in templates.
         value = html.unescape(value)
-    value = value.translate(_INVISIBLE)
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    if _INVISIBLE.search(value):
+        value = _INVISIBLE.sub("", value)
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    # str.split() without arguments splits on every Unicode space, NBSP included.
+    return " ".join(value.split())
 
 
 def normalize_lines(value: str | None) -> str:
