@@ -57,6 +57,13 @@ DOC_ISSUERS = [("UBND tỉnh Lai Châu", "UBND"), ("HĐND tỉnh Lai Châu", "H�
 DOC_SIGNERS = ["Nguyễn Văn Minh", "Lò Thị Hạnh", "Trần Quang Tuấn", "Giàng A Sơn",
                "Hoàng Thị Lan"]  # invented names
 CV_DEPTS = ["VX", "KT", "NC", "TH", "KTN"]
+TOPICS = [  # "Theo dòng sự kiện": event threads an editor attaches some articles to
+    ("dai-hoi-dang-bo-cac-cap", "Đại hội Đảng bộ các cấp"),
+    ("phong-chong-dich-covid-19", "Phòng, chống dịch COVID-19"),
+    ("xay-dung-nong-thon-moi", "Xây dựng nông thôn mới"),
+    ("bau-cu-dai-bieu-quoc-hoi-va-hdnd", "Bầu cử đại biểu Quốc hội và HĐND"),
+    ("cai-cach-hanh-chinh", "Cải cách hành chính"),
+]
 WEEKDAYS = ["Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật"]
 
 
@@ -317,6 +324,25 @@ class SiteModel:
         k = st.max_article
         while k >= 1 and len(out) < count and st.max_article - k < 20000:
             if k not in st.removed and tag in self.article_tags(k):
+                out.append(k)
+            k -= 1
+        return out
+
+    def topic_of(self, k: int) -> int | None:
+        if k == seed.ARTICLE_ID:
+            return None
+        u = unit(self.seed, "topic", k)
+        return int(u * 100) % len(TOPICS) if u < 0.12 else None
+
+    def topic_ids(self, topic: int, night: int, count: int = PER_PAGE,
+                  below: int | None = None) -> list[int]:
+        """Newest alive articles of a topic (below id `below` if given), by a short scan."""
+        st = self.state(night)
+        out = []
+        k = st.max_article if below is None else below - 1
+        start = k
+        while k >= 1 and len(out) < count and start - k < 20000:
+            if k not in st.removed and self.topic_of(k) == topic:
                 out.append(k)
             k -= 1
         return out

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from replica import assets, feeds, media
 from replica.config import THEMES
-from replica.content import CAT_INDEX, CATEGORIES, LAWS_PER_PAGE, PER_PAGE, Article
+from replica.content import CAT_INDEX, CATEGORIES, LAWS_PER_PAGE, PER_PAGE, TOPICS, Article
 from replica.determinism import hexid
 from replica.themes.base import Ctx
 
@@ -215,6 +215,8 @@ def news(site: Site, req: Request, ctx: Ctx) -> Response:
         return rss(site, ctx, parts[1] if len(parts) > 1 else None)
     if parts[:1] == ["tag"]:
         return tag(site, ctx, parts[1] if len(parts) > 1 else "")
+    if parts[:1] == ["topic"]:
+        return topic(site, ctx, parts[1] if len(parts) > 1 else "")
     cat = None
     if parts and not PAGE_RE.match(parts[0]):
         cat = parts[0]
@@ -318,6 +320,15 @@ def tag(site: Site, ctx: Ctx, kw: str) -> Response:
         return html(site.theme.soft404(ctx), ctx.path)
     arts = [m.teaser(k, site.night) for k in m.tag_ids(kw, site.night)]
     return html(site.theme.tag_page(ctx, word, arts), ctx.path)
+
+
+def topic(site: Site, ctx: Ctx, alias: str) -> Response:
+    m = site.model
+    found = [i for i, (a, _) in enumerate(TOPICS) if a == alias]
+    if not found:
+        return html(site.theme.soft404(ctx), ctx.path)
+    arts = [m.teaser(k, site.night) for k in m.topic_ids(found[0], site.night)]
+    return html(site.theme.topic_page(ctx, TOPICS[found[0]][1], arts), ctx.path)
 
 
 def laws(site: Site, req: Request, ctx: Ctx, q) -> Response:

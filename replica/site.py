@@ -12,7 +12,15 @@ from datetime import datetime
 
 from replica import assets, feeds
 from replica.config import ReplicaConfig
-from replica.content import CATEGORIES, LAWS_PER_PAGE, PER_PAGE, Article, Document, SiteModel
+from replica.content import (
+    CATEGORIES,
+    LAWS_PER_PAGE,
+    PER_PAGE,
+    TOPICS,
+    Article,
+    Document,
+    SiteModel,
+)
 from replica.determinism import hexid, unit
 from replica.routes import Request, Response, route
 from replica.themes import get_theme
@@ -141,6 +149,7 @@ class Site:
             if cat is not None:
                 urls.append(f"/vi/news/rss/{alias}/")
         urls += [f"/vi/news/tag/{tg}" for tg in m.tags]
+        urls += [f"/vi/news/topic/{alias}/" for alias, _ in TOPICS]
         images: dict[str, None] = {}
         for k in range(1, st.max_article + 1):
             if k in st.removed:

@@ -158,3 +158,14 @@ def test_every_page_references_theme_requisites(site):
     assert js and all(h.startswith(f"/themes/{site.theme.name}/js/") for h in js)
     for url in css + js:
         assert site.render(url)[0] == 200
+
+
+def test_topic_block_and_topic_page(site):
+    m = site.model
+    k = next(k for k in range(2, 150) if m.topic_of(k) is not None)
+    doc = page(site, m.teaser(k, 0).path)
+    other = doc.cssselect(".other-news")[0]
+    assert [text(p) for p in other.cssselect("p.h3")][0] == "Theo dòng sự kiện"
+    more = [a for a in other.cssselect("a") if "/vi/news/topic/" in a.get("href")][0]
+    topic = page(site, more.get("href"))
+    assert topic.cssselect(".news_column .panel-body h2 a, .news_column .panel-body h3 a")

@@ -13,7 +13,15 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from replica import seed_article as seed
-from replica.content import CATEGORIES, PER_PAGE, Article, Document, Image, weekday_line
+from replica.content import (
+    CATEGORIES,
+    PER_PAGE,
+    TOPICS,
+    Article,
+    Document,
+    Image,
+    weekday_line,
+)
 from replica.determinism import hexid
 
 if TYPE_CHECKING:
@@ -368,6 +376,18 @@ class Theme:
 
         newer, older = scan(1)[::-1], scan(-1)
         blocks = []
+        topic = m.topic_of(a.id)
+        if topic is not None:
+            t_alias, t_title = TOPICS[topic]
+            ids = [k for k in m.topic_ids(topic, ctx.night, 6) if k != a.id][:5]
+            lis = "".join(
+                f'<li><em class="fa fa-angle-right">&nbsp;</em><a href="{r.path}" '
+                f'title="{e(r.title)}"><h4>{e(r.title)}</h4></a><em>({r.published:%d/%m/%Y})'
+                "</em></li>" for r in (m.teaser(k, ctx.night) for k in ids))
+            blocks.append(f'<div class="clearfix"><p class="h3"><strong>Theo dòng sự kiện'
+                          f'</strong></p><div class="clearfix"><ul class="related">{lis}</ul>'
+                          f'</div><p class="text-right"><a title="{e(t_title)}" '
+                          f'href="/vi/news/topic/{t_alias}/">Xem tiếp</a></p></div>')
         for label, ids in (("Những tin mới hơn", newer), ("Những tin cũ hơn", older)):
             if not ids:
                 continue
@@ -475,6 +495,13 @@ class Theme:
                 "</h1></div></div>")
         return self.page(ctx, word, head + items,
                          crumbs=[("Tin Tức", "/vi/news/"), (word, ctx.path)])
+
+    def topic_page(self, ctx: Ctx, title: str, articles: list[Article]) -> str:
+        items = "".join(self.listing_item(ctx, a, i == 0) for i, a in enumerate(articles))
+        head = (f'<div class="news_column"><div class="alert alert-info clearfix"><h3>{e(title)}'
+                "</h3></div></div>")
+        return self.page(ctx, title, head + items,
+                         crumbs=[("Tin Tức", "/vi/news/"), (title, ctx.path)])
 
     def home(self, ctx: Ctx, blocks: list[tuple[str, str, list[Article]]]) -> str:
         out = []
