@@ -58,9 +58,10 @@ class ReplicaServer(ThreadingHTTPServer):
 class ReplicaHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms stalls
-    server_version = "Apache"
-    sys_version = ""
     server: ReplicaServer
+
+    def version_string(self) -> str:
+        return "Apache"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         if self.server.verbose:
