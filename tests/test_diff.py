@@ -10,6 +10,8 @@ import copy
 import csv
 import io
 import json
+import shutil
+import subprocess
 import unicodedata
 
 import pytest
@@ -97,6 +99,13 @@ def build_snapshot(root, snapshot_id: str, pages: list[tuple[str, dict | None, i
     close_snapshot(root, snapshot_id)
 
 
+# Archived text that would run script if a report did not escape it.
+PAYLOAD_TITLE = "Bài mới <script>document.title='PWNED'</script>"
+PAYLOAD_SIGNER = "Trần Văn B <img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"
+CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser",
+                                                        "google-chrome")) if p), None)
+
+
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
@@ -129,11 +138,10 @@ def archive(tmp_path):
     b_pages.append(page(article_url(10), {"url": article_url(10), "page_type": "soft_404",
                                           "article": None, "document": None, "listing": None,
                                           "sidebar_documents": []}))
-    b_pages.append(page(article_url(11), article(11, title="Bài mới <script>"
-                                                           "document.title='PWNED'</script>")))
+    b_pages.append(page(article_url(11), article(11, title=PAYLOAD_TITLE)))
     b_pages += [
         page(document_url(101), document(101)),
-        page(document_url(102), document(102, issued_on="2015-03-21", signer="Trần Văn B")),
+        page(document_url(102), document(102, issued_on="2015-03-21", signer=PAYLOAD_SIGNER)),
         # 103 is not fetched in B at all; 104 got a server error: neither is a deletion.
         page(document_url(104), None, 503),
         page(document_url(105), document(105)),
@@ -307,3 +315,33 @@ def test_html_report_escapes_archived_content(archive, tmp_path):
     assert "6changed" in summary.replace(" ", "") and "3unchanged" in summary.replace(" ", "")
     assert doc.xpath("//ins[contains(., '(cập nhật)')]")
     assert doc.xpath("//del[contains(., 'rõ rệt')]")
+
+
+def dump_dom(path, tmp_path) -> str:
+    """The DOM after Chromium loaded the page and ran whatever script it could."""
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--dump-dom", path.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
+                    "(apt-get install chromium); the lxml test above still checks escaping")
+def test_html_report_in_headless_chromium(archive, tmp_path):
+    # The harness itself: the same payloads, unescaped, do run in this Chromium.
+    control = tmp_path / "control.html"
+    control.write_text(f"<html><head><title>x</title></head><body><p>{PAYLOAD_TITLE}</p>"
+                       f"<p>{PAYLOAD_SIGNER}</p></body></html>", encoding="utf-8")
+    dom = dump_dom(control, tmp_path)
+    assert "<title>PWNED</title>" in dom and 'data-pwned="1"' in dom
+
+    report = tmp_path / "report.html"
+    assert main(["diff", A, B, "--archive", str(archive), "--out", str(report)]) == 0
+    dom = dump_dom(report, tmp_path)
+    assert "PWNED</title>" not in dom and "data-pwned" not in dom.split("<body", 1)[1][:200]
+    assert f"<title>Snapshot diff {A} → {B}</title>" in dom
+    # rendered as text, with the highlighted changes and the summary at the top
+    assert "Bài mới &lt;script&gt;document.title='PWNED'&lt;/script&gt;" in dom
+    assert "<ins>(cập nhật)</ins>" in dom
+    assert dom.index('id="summary"') < dom.index("Changed (6)")
