@@ -117,6 +117,13 @@ def route(site: Site, req: Request, base: str) -> Response:
         return redirect("/")
     if path.startswith(("/news/", "/laws/")) or path in ("/news", "/laws"):
         return redirect("/vi" + req.target)  # rewrite_optional variant
+    if path.startswith("/vi/users/"):
+        return html(site.theme.message_page(ctx, "Đăng nhập", "Đăng nhập thành viên"), path)
+    if path.startswith("/vi/van-ban/") or path == "/vi/van-ban":
+        return redirect("/vi/laws/" + req.target[len("/vi/van-ban/"):])  # custom module alias
+    first = path.split("/")[2] if path.count("/") >= 2 else ""
+    if first in CAT_INDEX:
+        return redirect("/vi/news/" + req.target[len("/vi/"):])  # op_mod: news is the default
     if path.startswith("/vi/news"):
         if not path.endswith("/") and not path.endswith(".html") and "/tag/" not in path:
             return redirect(path + "/")
@@ -134,6 +141,8 @@ def index_php(site: Site, req: Request, base: str, ctx: Ctx) -> Response:
         return redirect(path[len("/index.php"):] or "/")  # rewrite file missing variant
     q = {k: v[0] for k, v in req.query.items()}
     nv, op = q.get("nv"), q.get("op", "")
+    if "scaptcha" in q:  # captcha image: a different picture on every fetch on real sites
+        return Response(200, "image/png", body=media.png(f"captcha-{q.get('t', '')}", 150, 40))
     if nv == "comment":
         checkss = hexid(site.config.seed, "checkss", q.get("id", ""))
         if q.get("checkss") != checkss:
@@ -344,6 +353,10 @@ def laws(site: Site, req: Request, ctx: Ctx, q) -> Response:
             return redirect(d.path)
         if q.get("download") == ["1"]:
             return attachment(d.files, q, d.title, [d.number, d.summary, *d.body])
+        if q.get("pdf") == ["1"]:  # quick-view copy of a PDF attachment, served inline
+            resp = attachment(d.files, q, d.title, [d.number, d.summary, *d.body])
+            resp.headers = []
+            return resp
         text = site.theme.law_detail(ctx, d)
         site.touch_document(d.id, counted=not req.session_known)
         return html(text, path)

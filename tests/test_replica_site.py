@@ -135,6 +135,23 @@ def test_listing_redirects_and_index_php(site):
     assert site.render("/vi/news/kinh-te")[1]["Location"] == "/vi/news/kinh-te/"
 
 
+def test_portal_url_variants(site):
+    assert site.render("/vi/kinh-te/page-2/")[1]["Location"] == "/vi/news/kinh-te/page-2/"
+    assert site.render("/vi/van-ban/page-2/")[1]["Location"] == "/vi/laws/page-2/"
+    page = doc(site.render("/vi/news/")[2])
+    login = [a.get("href") for a in page.iter("a") if "nv_redirect=" in (a.get("href") or "")]
+    assert login and site.render(login[0])[0] == 200
+    article = doc(site.render(SEED_URL)[2])
+    captcha = article.cssselect("img.captchaImg")[0].get("src")
+    assert "scaptcha=" in captcha and site.render(captcha)[1]["Content-Type"] == "image/png"
+    law = doc(site.render(site.model.document(1).path)[2])
+    quick = law.cssselect('[data-toggle="collapsepdf"]')[0].get("data-src")
+    status, headers, body = site.render(quick)
+    assert body.startswith(b"%PDF") and "Content-Disposition" not in headers
+    cat = doc(site.render("/vi/news/kinh-te/")[2])
+    assert cat.cssselect('link[rel="alternate"][href="/vi/news/rss/kinh-te/"]')
+
+
 def test_unknown_category_is_a_soft_200(site):
     status, _, body = site.render("/vi/news/khong-ton-tai/")
     assert status == 200

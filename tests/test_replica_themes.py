@@ -145,7 +145,7 @@ def test_law_detail_table_order(site):
     assert text(rows[0].cssselect("td")[1]) == "17/CT-UBND"
     assert re.fullmatch(r"\d\d/\d\d/\d{4}", text(rows[1].cssselect("td")[1]))
     assert [text(h) for h in doc.cssselect("h2.lawh3")] == ["Nội dung", "File đính kèm"]
-    link = doc.cssselect(".laws-download-file .list-group-item a")[0]
+    link = doc.cssselect(".laws-download-file .list-group-item a[href*='download=1']")[0]
     assert link.get("href").endswith("?download=1&id=0")
     assert re.fullmatch(r"Tải tập tin 1: .+\.pdf", text(link))
 

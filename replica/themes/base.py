@@ -7,6 +7,7 @@ our own. Methods return HTML strings; the page shell wraps a main column and a s
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -187,8 +188,14 @@ class Theme:
                 f'alt="{SITE_NAME}" /></a><span class="site_name">{SITE_NAME}</span>'
                 f'<span class="site_description">Tỉnh Lai Châu</span></div>'
                 f'<div class="lang"><a href="/vi/news/" title="Tiếng Việt">Tiếng Việt</a> | '
-                f'<a href="{e(self.en_path(ctx.path))}" title="English">English</a></div>'
-                f'</div></div></header>')
+                f'<a href="{e(self.en_path(ctx.path))}" title="English">English</a> | '
+                f'<a href="/vi/users/login/?nv_redirect={self.redirect_token(ctx.path)}" '
+                f'rel="nofollow">Đăng nhập</a></div></div></div></header>')
+
+    @staticmethod
+    def redirect_token(path: str) -> str:
+        # NukeViet's nv_redirect: base64 of the page to come back to, URL-safe alphabet
+        return base64.urlsafe_b64encode(path.encode()).decode().rstrip("=")
 
     @staticmethod
     def en_path(path: str) -> str:
@@ -360,7 +367,9 @@ class Theme:
                f"&amp;allowed=4&amp;checkss={checkss}&amp;perpage=5&amp;status_comment=")
         return ('<div class="news_column panel panel-default"><div class="panel-body">'
                 f'<div id="idcomment" data-url="{url}"><a href="{url}" rel="nofollow">'
-                f"Ý kiến bạn đọc ({a.comments})</a></div></div></div>")
+                f"Ý kiến bạn đọc ({a.comments})</a><img class=\"captchaImg\" alt=\"captcha\" "
+                f'src="/index.php?scaptcha=captcha&amp;t={a.id}" width="150" height="40" />'
+                "</div></div></div>")
 
     def related_html(self, ctx: Ctx, a: Article) -> str:
         m = ctx.site.model
@@ -487,7 +496,10 @@ class Theme:
         pag = self.pagination(base_path, title, page, pages)
         main = items + (f'<div class="text-center">{pag}</div>' if pag else "")
         page_title = title if page == 1 else f"{title} - Trang {page}"
-        return self.page(ctx, page_title, main, crumbs=crumbs)
+        rss = base_path.replace("/vi/news/", "/vi/news/rss/", 1)
+        head = (f'<link rel="alternate" href="{rss}" title="{e(title)}" '
+                'type="application/rss+xml" />\n')
+        return self.page(ctx, page_title, main, crumbs=crumbs, head_extra=head)
 
     def tag_page(self, ctx: Ctx, word: str, articles: list[Article]) -> str:
         items = "".join(self.listing_item(ctx, a, False) for a in articles)
@@ -563,9 +575,16 @@ class Theme:
                     f'"{other.path}" title="{e(other.title)}">{e(other.number)}</a> - '
                     f"{e(other.title)}</li></ul></td></tr>")
         files = "".join(
-            f'<div class="list-group-item"><a href="{d.path}?download=1&amp;id={i}" '
+            '<div class="list-group-item">'
+            + (f'<span class="badge"><a role="button" data-toggle="collapse" href="#pdf{i}">'
+               f'<i class="fa fa-file-pdf-o"></i></a></span>' if kind == "pdf" else "")
+            + f'<a href="{d.path}?download=1&amp;id={i}" '
             f'title="Tải tập tin {i + 1}{e(name)}">Tải tập tin {i + 1}: <strong>{e(name)}</strong>'
-            f"</a></div>" for i, (name, _) in enumerate(d.files))
+            "</a>"
+            + (f'<div class="collapse" id="pdf{i}" data-src="{d.path}?pdf=1&amp;id={i}" '
+               'data-toggle="collapsepdf"><iframe frameborder="0" height="600" src="" '
+               'width="100%"></iframe></div>' if kind == "pdf" else "")
+            + "</div>" for i, (name, kind) in enumerate(d.files))
         body = "".join(f"<p>{e(p)}</p>" for p in d.body)
         main = (f'<h1 class="lawh3">{e(d.title)}</h1><p>{e(d.summary)}</p>'
                 '<div class="table-responsive"><table class="table table-striped table-bordered '
