@@ -144,11 +144,13 @@ def test_wrong_charset_header_with_utf8_body():
 
 def test_redirect_loop_only_when_enabled():
     with run_replica(faulty(redirect_loop=True)) as url:
+        assert b'href="/vi/loop/"' in fetch(url, "/")[2]  # linked, so a crawl meets it
         s1, h1, _ = fetch(url, "/vi/loop/")
         s2, h2, _ = fetch(url, h1["location"])
         assert (s1, s2) == (302, 302) and h2["location"] == "/vi/loop/"
     with run_replica(faulty()) as url:
         assert fetch(url, "/vi/loop/")[0] == 404
+        assert b"/vi/loop/" not in fetch(url, "/")[2]
 
 
 def test_oversize_body():

@@ -250,8 +250,19 @@ class Theme:
                 '<p>Ghi rõ nguồn "Cổng thông tin điện tử tỉnh Lai Châu" khi phát hành lại thông '
                 'tin từ website này.</p></div><div class="col-xs-24 col-sm-24 col-md-12">'
                 '<ul class="list-inline"><li><a href="/vi/news/rss/">RSS</a></li>'
-                '<li><a href="/sitemap.xml">Sitemap</a></li></ul></div>'
-                "</div></div></div></footer>")
+                '<li><a href="/sitemap.xml">Sitemap</a></li>' + self.fault_links(ctx)
+                + "</ul></div></div></div></div></footer>")
+
+    @staticmethod
+    def fault_links(ctx: Ctx) -> str:
+        """Links to the fault URLs when they are switched on, so a crawl runs into them."""
+        f = ctx.site.config.faults
+        out = ""
+        if f.redirect_loop:
+            out += '<li><a href="/vi/loop/">Lưu trữ</a></li>'
+        if f.oversize:
+            out += '<li><a href="/vi/oversize/">Dữ liệu mở</a></li>'
+        return out
 
     # ---- article parts -------------------------------------------------------------------
     def image_html(self, im: Image) -> str:
