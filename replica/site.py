@@ -10,7 +10,7 @@ import threading
 import unicodedata
 from datetime import datetime
 
-from replica import assets, feeds
+from replica import assets
 from replica.config import ReplicaConfig
 from replica.content import (
     CATEGORIES,
@@ -176,4 +176,4 @@ class Site:
         return self.model.changes(night_a, night_b, base)
 
 
-__all__ = ["Site", "to_cp1258", "feeds"]
+__all__ = ["Site", "to_cp1258"]
