@@ -30,9 +30,10 @@ from pipelines.datasets import DatasetWriter  # noqa: E402
 
 BASE = "http://127.0.0.1:8080"
 A, B = "20261126T020000Z", "20261127T020000Z"
-WORDS = ("tỉnh huyện xã công tác quản lý nhà nước cán bộ đảng viên hội nghị triển khai nhiệm vụ "
+_TEXT = ("tỉnh huyện xã công tác quản lý nhà nước cán bộ đảng viên hội nghị triển khai nhiệm vụ "
          "năm kế hoạch phát triển kinh tế xã hội nông thôn mới giáo dục y tế văn hóa an ninh "
-         "quốc phòng đồng bào dân tộc vùng cao biên giới chính trị cơ sở chất lượng").split()
+         "quốc phòng đồng bào dân tộc vùng cao biên giới chính trị cơ sở chất lượng")
+WORDS = _TEXT.split()
 
 
 def words(r: random.Random, n: int) -> str:
