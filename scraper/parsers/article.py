@@ -6,13 +6,11 @@ import copy
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import lxml.html
-
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.authors import AUTHOR_LABEL, SOURCE_LABEL, parse_author_line, parse_source_line
 from scraper.parsers.captions import has_credit, is_residue, same_caption, split_caption_credit
 from scraper.parsers.dates import parse_date, parse_date_line
-from scraper.parsers.dom import absolute, first, lines_of, text_of
+from scraper.parsers.dom import absolute, drop_tree, first, inner_html, lines_of, text_of
 from scraper.parsers.text import normalize_text, to_int
 
 _CAPTION_CLASS = re.compile(r"caption|image|img|note|desc|chuthich|chu-thich", re.I)
@@ -23,8 +21,6 @@ _BLOCKS = frozenset({"p", "div", "center", "h4", "h5", "h6", "blockquote", "li",
 
 def find_root(doc):
     """The element holding the article (title, date line, body), or None."""
-    if not any(selector(doc) for selector in nv.BODY):
-        return None
     for selector in nv.ARTICLE_ROOTS:
         for el in selector(doc):
             if _first_in(nv.BODY, el) is not None:
@@ -254,8 +250,7 @@ def _tags(scope) -> list[str]:
         if links:
             break
     if not links:
-        links = nv.TAG_LINKS(scope) or [a for a in scope.iter("a")
-                                         if "/tag/" in (a.get("href") or "")]
+        links = nv.TAG_LINKS(scope) or nv.TAG_HREFS(scope)
     tags: list[str] = []
     for a in links:
         tag = text_of(a)
@@ -325,22 +320,15 @@ def _summary(root, body) -> str | None:
         return None
     el = copy.deepcopy(el)
     for junk in el.xpath(".//figure | .//*[@id='imghome'] | .//img"):
-        junk.drop_tree()
+        drop_tree(junk)
     return text_of(el) or None
 
 
 def _clean_body(body):
     body = copy.deepcopy(body)
     for el in nv.BOILERPLATE(body):
-        el.drop_tree()
+        drop_tree(el)
     return body
-
-
-def _inner_html(el) -> str:
-    inner = (el.text or "") + "".join(
-        lxml.html.tostring(child, encoding="unicode") for child in el
-    )
-    return inner.strip()
 
 
 def parse_article(doc, root, url: str, base: str) -> dict:
@@ -369,7 +357,7 @@ def parse_article(doc, root, url: str, base: str) -> dict:
         "comments": comments,
         "summary": _summary(root, body),
         "body_text": lines_of(clean) or None,
-        "body_html": _inner_html(clean) or None,
+        "body_html": inner_html(clean) or None,
         "authors": parse_author_line(author_line) if author_line else [],
         "source": parse_source_line(source_line) if source_line else None,
         "images": _images(root, body, base),

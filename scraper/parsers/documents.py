@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.dates import parse_date
-from scraper.parsers.dom import absolute, first, lines_of, text_of
+from scraper.parsers.dom import absolute, drop_tree, first, lines_of, text_of
 from scraper.parsers.numbers import parse_counters, parse_document_number
 from scraper.parsers.text import fold, normalize_text
 
@@ -187,7 +187,7 @@ def _flex_items(doc, base: str) -> list[dict]:
             continue
         link = code.find(".//a")
         for label in row.xpath(".//span[contains(@class, 'label-name')]"):
-            label.drop_tree()
+            drop_tree(label)
         intro = cells["c-intro"][0] if cells["c-intro"] else None
         title_el = intro.find(".//a") if intro is not None else None
         summary_el = intro.xpath(".//*[contains(@class, 'l-intro')]") if intro is not None else []

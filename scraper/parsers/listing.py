@@ -6,7 +6,7 @@ import re
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.dates import parse_datetime
-from scraper.parsers.dom import absolute, first, text_of
+from scraper.parsers.dom import absolute, drop_tree, first, text_of
 from scraper.parsers.text import normalize_text, to_int
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "ul", "ol", "img", "script", "style"})
@@ -57,7 +57,7 @@ def _list_group_items(doc, base: str) -> list[dict]:
         heading = a.find(".//h4")
         if heading is not None:
             for label in heading.xpath(".//*[contains(@class, 'label')]"):
-                label.drop_tree()
+                drop_tree(label)
         title = normalize_text(a.get("title")) or text_of(heading if heading is not None else a)
         # data-content holds the plain-text hometext (tags stripped by the CMS, but be safe).
         summary = normalize_text(re.sub(r"<[^>]+>", " ", a.get("data-content") or ""))

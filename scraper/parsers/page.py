@@ -53,12 +53,18 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         return empty_result(url)
     base = base_url(doc, url)
     result = empty_result(url)
-    result["sidebar_documents"] = sidebar_documents(doc, base)
-
+    # Cheap substring tests on the decoded page skip DOM queries that cannot match: most
+    # pages of a portal are articles, and each skipped query is a walk over the whole tree.
+    if "law" in text:
+        result["sidebar_documents"] = sidebar_documents(doc, base)
     # Laws first: its markup is specific, while a laws page may sit in a news-like column.
-    law_root = find_detail_root(doc)
-    root = find_root(doc) if law_root is None else None
-    if root is None and law_root is None and _is_soft_404(doc):
+    law_root = find_detail_root(doc) if _has_any(text, nv.LAW_DETAIL_HINTS) else None
+    root = None
+    if law_root is None and _has_any(text, nv.ARTICLE_HINTS):
+        root = find_root(doc)
+    # (`&#`: a page that spells Vietnamese with numeric entities defeats the substring test.)
+    maybe_404 = root is None and law_root is None and _has_any(text, nv.SOFT_404_HINTS)
+    if maybe_404 and _is_soft_404(doc):
         result["page_type"] = "soft_404"
         return result
     if law_root is not None:
@@ -76,7 +82,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         result["listing"] = {"items": doc_items, "next_page": next_page(doc, base)}
         return result
     items = listing_items(doc, base)
-    if not items:
+    if not items and maybe_404:
         body = doc.find("body")
         if body is not None and nv.SOFT_404.search(text_of(body)[:5000]):
             result["page_type"] = "soft_404"
@@ -100,6 +106,10 @@ def _is_category_url(url: str) -> bool:
     ops = query.get("op", [])
     return query.get("nv", [""])[0] in nv.NEWS_MODULES and bool(ops) and bool(
         nv.CATEGORY_OP.match(ops[0]))
+
+
+def _has_any(text: str, needles: tuple[str, ...]) -> bool:
+    return any(needle in text for needle in needles)
 
 
 def _is_home(url: str) -> bool:

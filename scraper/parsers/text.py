@@ -72,20 +72,27 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
                 continue
         if text is None:
             text, used = body.decode("utf-8", "replace"), "utf-8"
-    text = _XML_DECL.sub("", text, count=1)
-    return unicodedata.normalize("NFC", text), used
+    if text.lstrip()[:5].lower() == "<?xml":
+        text = _XML_DECL.sub("", text, count=1)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text, used
 
 
-def normalize_text(value: str | None) -> str:
-    """NFC, HTML entities decoded, invisible characters dropped, whitespace collapsed."""
+def normalize_text(value: str | None, is_nfc: bool = False) -> str:
+    """NFC, HTML entities decoded, invisible characters dropped, whitespace collapsed.
+
+    `is_nfc=True` skips the NFC check for text taken from an already normalised page.
+    """
     if not value:
         return ""
     if "&" in value:
         # Titles are stored escaped by the CMS and sometimes escaped twice in templates.
         value = html.unescape(value)
+        is_nfc = False
     if _INVISIBLE.search(value):
         value = _INVISIBLE.sub("", value)
-    if not unicodedata.is_normalized("NFC", value):
+    if not is_nfc and not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     # str.split() without arguments splits on every Unicode space, NBSP included.
     return " ".join(value.split())
