@@ -148,12 +148,16 @@ class Site:
             urls += [f"{base_path}page-{n}/" for n in range(2, pages + 1)]
             if cat is not None:
                 urls.append(f"/vi/news/rss/{alias}/")
-        urls += [f"/vi/news/tag/{tg}" for tg in m.tags]
-        urls += [f"/vi/news/topic/{alias}/" for alias, _ in TOPICS]
         images: dict[str, None] = {}
+        tags: set[str] = set()  # only tags and topics a live article links to are reachable
+        topics: set[int] = set()
         for k in range(1, st.max_article + 1):
             if k in st.removed:
                 continue
+            tags.update(m.article_tags(k))
+            topic = m.topic_of(k)
+            if topic is not None:
+                topics.add(topic)
             path = m.teaser(k, night).path
             _, body_images, lead, attachments = m.shape(k)
             urls.append(path)
@@ -162,6 +166,8 @@ class Site:
                 images[lead.src] = None
             for _, im in body_images:
                 images[im.src] = None
+        urls += [f"/vi/news/tag/{tg}" for tg in m.tags if tg in tags]
+        urls += [f"/vi/news/topic/{TOPICS[t][0]}/" for t in sorted(topics)]
         urls += list(images)
         pages = max(1, -(-st.max_document // LAWS_PER_PAGE))
         urls.append("/vi/laws/")

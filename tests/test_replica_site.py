@@ -52,6 +52,31 @@ def test_every_canonical_url_answers_200(theme):
         assert body, url
 
 
+@pytest.mark.parametrize("theme", ["custom2015", "egov45"])
+def test_every_canonical_url_is_reachable_by_links_from_home(theme):
+    s = Site(ReplicaConfig(articles=60, theme=theme, night=1, nfd_rate=0.0))
+    canonical = set(s.canonical_urls())
+    seen, todo = {"/"}, ["/"]
+    while todo:
+        url = todo.pop()
+        status, headers, body = s.render(url)
+        if status != 200 or not headers["Content-Type"].startswith("text/html"):
+            continue
+        for _, _, link, _ in doc(body).iterlinks():
+            link = link.split("#")[0].replace("http://127.0.0.1:8080", "")
+            if link.startswith("/") and link not in seen and (
+                    link in canonical or link.endswith(".css")):
+                seen.add(link)
+                todo.append(link)
+    for css in [u for u in seen if u.endswith(".css")]:  # url(../images/logo.png)
+        if b"../images/logo.png" in s.render(css)[2]:
+            seen.add(css.rsplit("/css/", 1)[0] + "/images/logo.png")
+    for xml in ("/sitemap.xml", "/sitemap-vi.xml", "/sitemap-vi.news.xml", "/sitemap-vi.laws.xml",
+                "/robots.txt"):
+        seen.add(xml)  # reachable from robots.txt and the sitemap chain
+    assert canonical - seen == set()
+
+
 def test_canonical_urls_cover_every_kind(site):
     urls = site.canonical_urls("http://h")
     assert all(u.startswith("http://h/") for u in urls)
