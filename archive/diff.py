@@ -87,8 +87,14 @@ def _join_parts(*parts: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(*filled, _PART_SEP)
 
 
+def _site_path(urls: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """URLs without scheme and host: the same file served from another host name, port or
+    over https (a portal moving to TLS, a replica on another port) is not a content change."""
+    return pc.replace_substring_regex(urls, r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", "")
+
+
 def _link_items(flat: pa.Array) -> pa.Array:
-    return _join_parts(pc.struct_field(flat, "url"), pc.struct_field(flat, "name"))
+    return _join_parts(_site_path(pc.struct_field(flat, "url")), pc.struct_field(flat, "name"))
 
 
 def canonical(value: str | None) -> str:
@@ -149,7 +155,8 @@ def _child_canon(child: pa.Table, key: str, parts: list[str], parents: pa.Table)
     child = child.take(pc.sort_indices(
         child, sort_keys=[("warc_record_id", "ascending"), (key, "ascending"),
                           ("position", "ascending")]))
-    item = _join_parts(*[child.column(p) for p in parts])
+    item = _join_parts(*[_site_path(child.column(p)) if p == "src" else child.column(p)
+                         for p in parts])
     grouped = (pa.table({"warc_record_id": child.column("warc_record_id"),
                          key: child.column(key), "item": item})
                .group_by(["warc_record_id", key], use_threads=False)

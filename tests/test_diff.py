@@ -132,6 +132,10 @@ def archive(tmp_path):
     b_by_id[6] = article(6, tags=["hệ thống chính trị"], category="Thời sự",
                          published_at="2015-03-25T10:21:00+07:00",
                          attachments=[{"url": f"{BASE}/uploads/a.pdf", "name": "Kế hoạch"}])
+    # 7: the same image served over https from another host name: unchanged.
+    moved = copy.deepcopy(article(7)["article"]["images"])
+    moved[0]["src"] = moved[0]["src"].replace("http://127.0.0.1:8080", "https://localhost")
+    b_by_id[7] = article(7, images=moved)
     b_pages = [page(article_url(k), b_by_id[k]) for k in (1, 2, 3, 4, 5, 6, 7)]
     b_pages.append(page(article_url(8), None, 404))
     b_pages.append(page(article_url(9), None, 410))
