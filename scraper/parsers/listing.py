@@ -6,7 +6,7 @@ import re
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.dates import parse_datetime
-from scraper.parsers.dom import absolute, drop_tree, first, text_of
+from scraper.parsers.dom import absolute, drop_tree, first, text_of, xp
 from scraper.parsers.text import normalize_text, to_int
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "ul", "ol", "img", "script", "style"})
@@ -19,14 +19,16 @@ def _not_summary(el) -> bool:
         (el.get("class") or "").split()))
 
 
+_META_LI = xp(".//ul[contains(@class, 'list-inline')]/li")
+_MUTED = xp(".//*[contains(@class, 'text-muted')]")
+
+
 def _item(panel, base: str) -> dict | None:
     link = first(nv.LISTING_LINK, panel)
     url = absolute(link.get("href"), base) if link is not None else None
     if not url:
         return None
-    meta_els = panel.xpath(".//ul[contains(@class, 'list-inline')]/li")
-    if not meta_els:
-        meta_els = panel.xpath(".//*[contains(@class, 'text-muted')]")
+    meta_els = _META_LI(panel) or _MUTED(panel)
     if not meta_els:
         # topic.tpl (tag and topic pages): `<p><em class="fa-clock-o"></em><em>H:i d/m/Y</em></p>`
         meta_els = [p for p in panel.iter("p") if len(text_of(p)) < 40
@@ -34,8 +36,8 @@ def _item(panel, base: str) -> dict | None:
     meta_texts = [text_of(el) for el in meta_els]
     date = next((d for d in map(parse_datetime, meta_texts) if d), None)
     meta = " | ".join(meta_texts)
-    views = nv.VIEWS_LABEL.search(meta)
-    comments = nv.COMMENTS_LABEL.search(meta)
+    views = nv.VIEWS_LABEL.search(meta) if ":" in meta else None
+    comments = nv.COMMENTS_LABEL.search(meta) if ":" in meta else None
     summary = text_of(panel, skip=lambda el: _not_summary(el) or any(el is m for m in meta_els))
     return {
         "url": url,

@@ -67,11 +67,12 @@ BOILERPLATE = css(
 
 # --- listings -------------------------------------------------------------------------------
 LISTING_ITEMS = [
-    css(".news_column .panel-body"),
+    xp("//*[contains(@class, 'news_column')]//*[contains(@class, 'panel-body')]"),
     css(".news_column .news-item, .news_column .item"),
     css(".viewcat .item, .news-list .item"),
 ]
-LISTING_LINK = css("h2 a, h3 a, h4 a, .title a")
+LISTING_LINK = xp(".//h2//a[@href] | .//h3//a[@href] | .//h4//a[@href] | "
+                  ".//*[contains(@class, 'title')]//a[@href]")
 LIST_GROUP_LINKS = css(".news_column ~ .list-group > a[href], div.list-group > a.show[href]")
 NEXT_LINKS = [css("ul.pagination a[rel~='next']"), css("a[rel~='next']"),
               css("link[rel~='next']")]
