@@ -133,6 +133,16 @@ def closest(captures: list[CaptureRef], at: datetime | None = None) -> CaptureRe
     return min(captures, key=distance)
 
 
+def select(captures: list[CaptureRef], at: str | None) -> CaptureRef:
+    """The capture `show --at` means: the latest one of snapshot `at` if that is a snapshot
+    id holding a capture, else the one closest to the date `at` (the latest if None)."""
+    if at is not None:
+        in_snapshot = [c for c in captures if c.snapshot_id == at]
+        if in_snapshot:
+            return in_snapshot[-1]
+    return closest(captures, parse_when(at) if at else None)
+
+
 @dataclass
 class LoadedCapture:
     """A capture's HTTP status line and headers, its decoded payload, and where it came from."""

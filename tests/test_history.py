@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from archive.dedup import DedupIndex
-from archive.history import HistoryError, closest, parse_when, url_captures
+from archive.history import HistoryError, closest, parse_when, select, url_captures
 from archive.samples import article_html, sample_captures
 from archive.snapshot import close_snapshot, create_snapshot
 from archive.warc import SnapshotWarcWriter
@@ -127,3 +127,5 @@ def test_closest_and_parse_when(archive):
     assert closest(caps, parse_when("2026-11-30T02:00:00+07:00")).snapshot_id == NIGHTS[2]
     with pytest.raises(HistoryError):
         closest([])
+    assert select(caps, NIGHTS[1]).snapshot_id == NIGHTS[1]  # a snapshot id
+    assert select(caps, None).snapshot_id == NIGHTS[2]

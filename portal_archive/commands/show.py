@@ -25,11 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from archive.history import (
         HistoryError,
-        closest,
         decode_text,
         is_text,
         load_capture,
-        parse_when,
+        select,
         url_captures,
     )
     from portal_archive.cli import CommandError
@@ -38,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         captures = url_captures(args.archive, args.url)
         if not captures:
             raise CommandError(f"no capture of {args.url} in {args.archive}", code=1)
-        capture = closest(captures, parse_when(args.at) if args.at else None)
+        capture = select(captures, args.at)
         loaded = load_capture(args.archive, capture)
     except HistoryError as exc:
         raise CommandError(str(exc)) from None
