@@ -11,7 +11,18 @@ from scraper.parsers.numbers import parse_counters, parse_document_number
 from scraper.parsers.page import PAGE_TYPES, parse_page
 from scraper.parsers.text import decode_html, normalize_text
 
+
+def clear_caches() -> None:
+    """Forget memoised field parses (benchmarks measure cold runs with this)."""
+    from scraper.parsers import dates, dom, numbers
+
+    for cached in (dates._parse_date_line, dates.parse_date, numbers._parse_document_number,
+                   numbers._parse_counters, dom._absolute):
+        cached.cache_clear()
+
+
 __all__ = [
+    "clear_caches",
     "PAGE_TYPES",
     "decode_html",
     "is_residue",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
+
+from lxml import etree
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.authors import AUTHOR_LABEL, SOURCE_LABEL, parse_author_line, parse_source_line
@@ -21,10 +24,15 @@ _BLOCKS = frozenset({"p", "div", "center", "h4", "h5", "h6", "blockquote", "li",
 
 def find_root(doc):
     """The element holding the article (title, date line, body), or None."""
-    for selector in nv.ARTICLE_ROOTS:
-        for el in selector(doc):
-            if _first_in(nv.BODY, el) is not None:
-                return el
+    body = _first_in(nv.BODY, doc)
+    if body is None:
+        return None
+    # The nearest wrapper the themes put around title, date line and body.
+    for anc in body.iterancestors():
+        if anc.get("itemtype", "").endswith("NewsArticle") or anc.get("id") == "news_detail":
+            return anc
+        if "news_column" in (anc.get("class") or ""):
+            return anc
     return None
 
 
@@ -226,18 +234,25 @@ def _images(root, body, base: str) -> list[dict]:
     return images
 
 
-def _labelled_line(scope, body, label: re.Pattern[str], words: tuple[str, ...]) -> str | None:
-    # libxml2 computes string values in C: pre-filter candidates by their first word.
+@lru_cache(maxsize=8)
+def _label_queries(words: tuple[str, ...]) -> tuple[etree.XPath, ...]:
     starts = " or ".join(f"starts-with(normalize-space(.), '{w}')" for w in words)
-    for tags in ("p", "div|span|li"):
-        path = " | ".join(f".//{t}[{starts}]" for t in tags.split("|"))
-        for el in scope.xpath(path):
+    return (etree.XPath(f".//strong[{starts}]/parent::p | .//b[{starts}]/parent::p"),
+            etree.XPath(f".//p[{starts}]"),
+            etree.XPath(f".//div[{starts}] | .//span[{starts}] | .//li[{starts}]"))
+
+
+def _labelled_line(scope, body, label: re.Pattern[str], words: tuple[str, ...]) -> str | None:
+    # The templates print `<p><strong>Tác giả: </strong>…</p>`: look at labelled `strong`s
+    # first (few, cheap), then any paragraph or block starting with the label.
+    for query in _label_queries(words):
+        for el in query(scope):
             if body is not None and (el is body or _inside(el, body)):
                 continue
             text = text_of(el)
             if len(text) < 400 and label.match(text):
                 # Skip wrappers that hold several labelled lines (author + source).
-                if tags != "p" and el.find(".//p") is not None:
+                if el.tag != "p" and el.find(".//p") is not None:
                     continue
                 return text
     return None

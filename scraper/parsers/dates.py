@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from scraper.parsers.text import fold, normalize_text
 
@@ -46,6 +47,13 @@ def _build(m: re.Match[str]) -> datetime | None:
 
 
 def parse_date_line(line: str | None) -> dict | None:
+    """See `_parse_date_line`; returns a fresh dict (results are cached)."""
+    parsed = _parse_date_line(line)
+    return dict(parsed) if parsed else None
+
+
+@lru_cache(maxsize=16384)
+def _parse_date_line(line: str | None) -> dict | None:
     """Parse a visible date line such as `Thứ tư - 25/03/2015 09:21`.
 
     Returns `{"published_at": ISO 8601 with +07:00, "weekday": 0..6 or None,
@@ -77,6 +85,7 @@ def parse_datetime(text: str | None) -> str | None:
     return parsed["published_at"] if parsed else None
 
 
+@lru_cache(maxsize=16384)
 def parse_date(text: str | None) -> str | None:
     """`d/m/Y` (document dates) → `YYYY-MM-DD`; `...`, empty or invalid → None."""
     m = re.search(_DMY, normalize_text(text))

@@ -22,12 +22,12 @@ ARTICLE_ROOTS = [
     xp(".//div[contains(@class, 'news_column')]"),
 ]
 TITLE = [
-    css("h1.title"),
-    css("[itemprop='headline']"),
-    css("h3.title"),
-    css("h2.title"),
-    css("#news_detail h1"),
-    css("h1"),
+    xp(".//h1[contains(@class, 'title')]"),
+    xp(".//*[@itemprop='headline']"),
+    xp(".//h3[contains(@class, 'title')]"),
+    xp(".//h2[contains(@class, 'title')]"),
+    xp(".//*[@id='news_detail']//h1"),
+    xp(".//h1"),
 ]
 BODY = [
     xp(".//*[@id='news-bodyhtml']"),
@@ -36,10 +36,11 @@ BODY = [
     xp(".//*[contains(@class, 'bodytext')]"),
 ]
 META_TOP = css(".newsdetailmetatop")
-DATE_SPANS = [css(".newsdetailmetatop span.h5"), css("span.h5"), css("span.time"),
-              css(".time"), css("[itemprop='datePublished']")]
-HOMETEXT = [css("div.hometext"), css("#hometext"), css("[itemprop='description']"),
-            css(".hometext")]
+DATE_SPANS = [xp(".//*[contains(@class, 'newsdetailmetatop')]//span[contains(@class, 'h5')]"),
+              xp(".//span[contains(@class, 'h5')]"), xp(".//span[contains(@class, 'time')]"),
+              xp(".//*[contains(@class, 'time')]"), xp(".//*[@itemprop='datePublished']")]
+HOMETEXT = [xp(".//div[contains(@class, 'hometext')]"), xp(".//*[@id='hometext']"),
+            xp(".//*[@itemprop='description']"), xp(".//*[contains(@class, 'hometext')]")]
 LEAD_FIGURES = css("figure.article, #imghome, div.imghome, .news_column figure")
 ATTACHMENTS = css(".news-download-file .list-group-item a, .news-download-file a")
 STRINGRATING = css("#stringrating, p#stringrating, div#stringrating")
@@ -48,10 +49,11 @@ RATING_SENTENCE = re.compile(
     re.I,
 )
 TAG_ICONS = xp(".//*[contains(@class, 'fa-tags')]")
-TAG_LINKS = css(".keywords a, .news-tags a, [itemprop='keywords'] a")
+TAG_LINKS = xp(".//*[contains(@class, 'keywords') or contains(@class, 'news-tags') or "
+               "@itemprop='keywords']//a")
 TAG_HREFS = xp(".//a[contains(@href, '/tag/') or contains(@href, 'op=tag')]")
 RELATED_LISTS = xp(".//ul[contains(@class, 'related')]/li")
-TEMP_CRUMBS = xp("//*[contains(@class, 'temp-breadcrumbs')]//a")
+TEMP_CRUMBS = xp("//ul[contains(@class, 'temp-breadcrumbs')]//a")
 CRUMBS = css("ul.breadcrumbs li a, .breadcrumb li a, [itemtype*='BreadcrumbList'] a")
 # First words of the author and source lines, as typed (the page is NFC by then).
 AUTHOR_WORDS = ("Tác giả", "tác giả", "TÁC GIẢ", "Author", "Người viết")

@@ -8,6 +8,7 @@ Vietnamese document numbers (Nghị định 30/2020/NĐ-CP on administrative doc
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from scraper.parsers.text import normalize_text, to_int
 
@@ -28,6 +29,13 @@ def _is_type(code: str) -> bool:
 
 
 def parse_document_number(value: str | None) -> dict:
+    """See `_parse_document_number`; returns a fresh dict (results are cached)."""
+    return dict(_parse_document_number(value))
+
+
+# The same numbers recur on every page (sidebar block, listings): parse each once.
+@lru_cache(maxsize=8192)
+def _parse_document_number(value: str | None) -> dict:
     """Split a document number.
 
     `17/CT-UBND` → serial 17, type_code CT, issuer_code UBND; `3600/UBND-VX` → 3600, None,
@@ -73,6 +81,11 @@ _DOWNLOADS = re.compile(r"(?:lượt tải|tải về|downloads?)\s*:?\s*([\d.,]
 
 def parse_counters(text: str | None) -> dict:
     """`lượt xem: 424 | lượt tải:9` → {"views": 424, "downloads": 9} (missing → None)."""
+    return dict(_parse_counters(text))
+
+
+@lru_cache(maxsize=8192)
+def _parse_counters(text: str | None) -> dict:
     text = normalize_text(text)
     views = _VIEWS.search(text)
     downloads = _DOWNLOADS.search(text)
