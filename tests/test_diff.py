@@ -295,6 +295,14 @@ def test_csv_one_row_per_changed_field_added_and_removed(result):
     assert title["field"] == "title" and title["b_value"].endswith("(cập nhật)")
 
 
+def test_csv_file_has_a_bom_for_spreadsheets(archive, tmp_path):
+    out = tmp_path / "diff.csv"
+    assert main(["diff", A, B, "--archive", str(archive), "--out", str(out)]) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfchange,kind,key,") and b"\r\n" in raw
+    assert "cập nhật" in raw.decode("utf-8-sig")
+
+
 def test_markdown_report(result):
     md = render(result, "md")
     assert md.startswith(f"# Snapshot diff {A} → {B}")

@@ -41,14 +41,17 @@ def run(args: argparse.Namespace) -> int:
         diff = diff_snapshots(args.archive, args.a, args.b)
     except DiffError as exc:
         raise CommandError(str(exc)) from None
-    text = render(diff, _format(args))
+    fmt = _format(args)
+    text = render(diff, fmt)
     if args.out is None:
         sys.stdout.write(text)
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp")
-    # newline="" keeps the CSV's CRLF row ends as written.
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    # newline="" keeps the CSV's CRLF row ends as written; a CSV file gets a BOM, as the
+    # datasets' CSVs do, so spreadsheets read Vietnamese correctly.
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    with open(tmp, "w", encoding=encoding, newline="") as fh:
         fh.write(text)
     tmp.replace(args.out)
     print(f"{summary_line(diff)}; report: {args.out}")
