@@ -14,8 +14,9 @@ from scraper.parsers.text import decode_html, normalize_text
 
 def clear_caches() -> None:
     """Forget memoised field parses (benchmarks measure cold runs with this)."""
-    from scraper.parsers import dates, dom, numbers
+    from scraper.parsers import dates, documents, dom, numbers
 
+    documents._SIDEBAR_CACHE.clear()
     for cached in (dates._parse_date_line, dates.parse_date, numbers._parse_document_number,
                    numbers._parse_counters, dom._absolute):
         cached.cache_clear()

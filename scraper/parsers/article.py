@@ -64,7 +64,9 @@ def article_id(url: str) -> int | None:
 
 
 def canonical_url(doc, url: str, base: str) -> str:
-    for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
+    for xpath in ("/html/head/link[@rel='canonical']/@href",
+                  "/html/head/meta[@property='og:url']/@content",
+                  "//link[@rel='canonical']/@href"):
         for href in doc.xpath(xpath):
             resolved = absolute(href, base)
             if resolved:
@@ -339,10 +341,20 @@ def _summary(root, body) -> str | None:
     return text_of(el) or None
 
 
+def _is_boilerplate(el) -> bool:
+    if el.tag in nv.BOILERPLATE_TAGS or el.get("id") in nv.BOILERPLATE_IDS:
+        return True
+    classes = el.get("class")
+    return bool(classes) and not nv.BOILERPLATE_CLASSES.isdisjoint(classes.split())
+
+
 def _clean_body(body):
+    if not any(_is_boilerplate(el) for el in body.iter() if isinstance(el.tag, str)):
+        return body  # the usual case: nothing to cut, no copy needed
     body = copy.deepcopy(body)
-    for el in nv.BOILERPLATE(body):
-        drop_tree(el)
+    for el in [el for el in body.iter() if isinstance(el.tag, str) and _is_boilerplate(el)]:
+        if el.getparent() is not None:
+            drop_tree(el)
     return body
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import etree
+
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.dates import parse_date
 from scraper.parsers.dom import absolute, drop_tree, first, lines_of, text_of
@@ -248,8 +250,30 @@ def document_listing_items(doc, base: str) -> list[dict] | None:
 
 def sidebar_documents(doc, base: str) -> list[dict]:
     """`.block-law .item` entries: number, title, views, downloads, url."""
+    blocks = nv.SIDEBAR_BLOCKS(doc)
+    if not blocks:
+        return []
+    # The block is the same on every page of a crawl: parse each distinct markup once.
+    key = (b"".join(etree.tostring(block) for block in blocks), base)
+    return [dict(entry) for entry in _sidebar_cached(key, blocks)]
+
+
+_SIDEBAR_CACHE: dict = {}
+
+
+def _sidebar_cached(key, blocks) -> list[dict]:
+    found = _SIDEBAR_CACHE.get(key)
+    if found is None:
+        if len(_SIDEBAR_CACHE) > 1024:
+            _SIDEBAR_CACHE.clear()
+        found = _SIDEBAR_CACHE[key] = _sidebar_items(blocks, key[1])
+    return found
+
+
+def _sidebar_items(blocks, base: str) -> list[dict]:
     docs = []
-    for item in nv.SIDEBAR_ITEMS(doc):
+    items = [item for block in blocks for item in nv.SIDEBAR_BLOCK_ITEMS(block)]
+    for item in items:
         # One walk over the item instead of three selector runs: this block is on every page.
         code = title_el = None
         views = []

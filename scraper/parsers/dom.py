@@ -145,7 +145,7 @@ def _absolute(href: str, base: str) -> str | None:
 
 def base_url(doc, url: str) -> str:
     """The document's `<base href>` resolved against its URL, else the URL."""
-    for href in doc.xpath("//head/base/@href"):
+    for href in doc.xpath("/html/head/base/@href"):
         resolved = absolute(href, url)
         if resolved:
             return resolved

@@ -29,8 +29,9 @@ TITLE = [
     xp(".//*[@id='news_detail']//h1"),
     xp(".//h1"),
 ]
+# (`id()` is an index lookup in libxml2; `//*[@id=…]` walks the whole tree.)
 BODY = [
-    xp(".//*[@id='news-bodyhtml']"),
+    xp("id('news-bodyhtml')"),
     xp(".//*[@itemprop='articleBody']"),
     xp(".//div[contains(@class, 'bodytext')]"),
     xp(".//*[contains(@class, 'bodytext')]"),
@@ -43,7 +44,7 @@ HOMETEXT = [xp(".//div[contains(@class, 'hometext')]"), xp(".//*[@id='hometext']
             xp(".//*[@itemprop='description']"), xp(".//*[contains(@class, 'hometext')]")]
 LEAD_FIGURES = css("figure.article, #imghome, div.imghome, .news_column figure")
 ATTACHMENTS = css(".news-download-file .list-group-item a, .news-download-file a")
-STRINGRATING = css("#stringrating, p#stringrating, div#stringrating")
+STRINGRATING = xp("id('stringrating')")
 RATING_SENTENCE = re.compile(
     r"Tổng số điểm(?: của bài viết)?(?: là)?\s*:?\s*([\d.,]+)\s*trong\s*([\d.,]+)\s*đánh giá",
     re.I,
@@ -60,16 +61,19 @@ AUTHOR_WORDS = ("Tác giả", "tác giả", "TÁC GIẢ", "Author", "Người vi
 SOURCE_WORDS = ("Nguồn", "nguồn", "NGUỒN", "Source")
 
 # Boilerplate that must never reach extracted text even when a theme nests it oddly.
-BOILERPLATE = css(
-    "#timeoutsess, .timeoutsess, #form3B, .other-news, ul.related, .news-download-file, "
-    ".socialicon, .fb-like, .g-plusone, #idcomment, #showcomment, #formcomment, .comment, "
-    ".control, .hover-star, .adminlink, .block-law, ul.temp-breadcrumbs, ul.breadcrumbs, "
-    "script, style, noscript"
-)
+# Checked in one pass over the body (a CSS union would walk it once per alternative).
+BOILERPLATE_IDS = frozenset({"timeoutsess", "form3B", "idcomment", "showcomment",
+                             "formcomment"})
+BOILERPLATE_CLASSES = frozenset({
+    "timeoutsess", "other-news", "related", "news-download-file", "socialicon", "fb-like",
+    "g-plusone", "comment", "control", "hover-star", "adminlink", "block-law",
+    "temp-breadcrumbs", "breadcrumbs",
+})
+BOILERPLATE_TAGS = frozenset({"script", "style", "noscript"})
 
 # --- listings -------------------------------------------------------------------------------
 LISTING_ITEMS = [
-    xp("//*[contains(@class, 'news_column')]//*[contains(@class, 'panel-body')]"),
+    xp("//div[contains(@class, 'panel-body')][ancestor::*[contains(@class, 'news_column')]]"),
     css(".news_column .news-item, .news_column .item"),
     css(".viewcat .item, .news-list .item"),
 ]
@@ -91,8 +95,8 @@ LAW_BODY = [css(".law-detail .bodytext"), css("#doc-body .bodytext"), css(".laws
 LAW_SECTION_HEADINGS = css("h2.lawh3, h3.lawh3")
 LAW_FLEX_ROWS = css("div.flex-table-laws > div.table-rows")
 LAW_TABLES = css("table")
-SIDEBAR_ITEMS = xp("//*[contains(@class, 'block-law')]//*[contains(concat(' ', @class, ' '), "
-                   "' item ')]")
+SIDEBAR_BLOCKS = xp("//div[contains(@class, 'block-law')]")
+SIDEBAR_BLOCK_ITEMS = xp(".//*[contains(concat(' ', normalize-space(@class), ' '), ' item ')]")
 SIDEBAR_CODE = css(".law-code a, .law-code")
 SIDEBAR_TITLE = css(".law-title")
 SIDEBAR_VIEW = css(".law-view")

@@ -55,7 +55,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
     result = empty_result(url)
     # Cheap substring tests on the decoded page skip DOM queries that cannot match: most
     # pages of a portal are articles, and each skipped query is a walk over the whole tree.
-    if "law" in text:
+    if "block-law" in text:
         result["sidebar_documents"] = sidebar_documents(doc, base)
     # Laws first: its markup is specific, while a laws page may sit in a news-like column.
     law_root = find_detail_root(doc) if _has_any(text, nv.LAW_DETAIL_HINTS) else None
