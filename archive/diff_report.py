@@ -11,6 +11,8 @@ import csv
 import html
 import io
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 FORMATS = ("html", "md", "json", "csv")
@@ -32,6 +34,24 @@ def render(diff: dict[str, Any], fmt: str) -> str:
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     return renderers[fmt](diff)
+
+
+def write_report(diff: dict[str, Any], path: str | Path, fmt: str | None = None) -> Path:
+    """Write the report to `path` atomically (temporary file, then rename); returns the path.
+
+    `fmt` defaults to the file's extension. A CSV file gets a UTF-8 BOM, as the datasets' CSVs.
+    """
+    path = Path(path)
+    fmt = fmt or {"htm": "html", "markdown": "md"}.get(path.suffix.lstrip(".").lower(),
+                                                         path.suffix.lstrip(".").lower())
+    text = render(diff, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    # newline="" keeps the CSV's CRLF row ends as written.
+    with open(tmp, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+    return path
 
 
 def render_json(diff: dict[str, Any]) -> str:

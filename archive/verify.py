@@ -58,6 +58,9 @@ class Problem:
     record_id: str | None
     message: str
 
+    def __str__(self) -> str:
+        return self.line()
+
     def line(self) -> str:
         where = self.file or "-"
         if self.offset is not None:
@@ -83,6 +86,14 @@ class SnapshotReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    # Iterating a report (or taking its len / truth value) means its problems, so callers can
+    # write `for p in verify_snapshot(...)` or `if not verify_snapshot(...)`.
+    def __iter__(self):
+        return iter(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

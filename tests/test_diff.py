@@ -303,6 +303,15 @@ def test_csv_file_has_a_bom_for_spreadsheets(archive, tmp_path):
     assert "cập nhật" in raw.decode("utf-8-sig")
 
 
+def test_write_report_picks_the_format_from_the_extension(result, tmp_path):
+    from archive.diff import write_report
+
+    for ext in ("html", "md", "json", "csv"):
+        path = write_report(result, tmp_path / "reports" / f"diff.{ext}")
+        assert path.read_text(encoding="utf-8-sig") == render(result, ext)
+    assert not list((tmp_path / "reports").glob("*.tmp"))
+
+
 def test_markdown_report(result):
     md = render(result, "md")
     assert md.startswith(f"# Snapshot diff {A} → {B}")

@@ -175,6 +175,10 @@ def test_unlisted_files(archive):
     assert [(p.check, p.file) for p in report.problems] == [
         ("manifest", "warcs/stray.warc.gz")]
     assert any("reports/diff.html" in n for n in report.notes)
+    # a report iterates (and counts) as its problems, each printing as one located line
+    assert list(report) == report.problems and len(report) == 1 and not report.ok
+    assert str(report.problems[0]) == "S1: manifest: warcs/stray.warc.gz: file not listed " \
+        "in the manifest"
 
 
 def test_json_output_and_unknown_snapshot(archive, capsys):

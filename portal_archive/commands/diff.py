@@ -34,7 +34,7 @@ def _format(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from archive.diff import DiffError, diff_snapshots
-    from archive.diff_report import render, summary_line
+    from archive.diff_report import render, summary_line, write_report
     from portal_archive.cli import CommandError
 
     try:
@@ -42,17 +42,9 @@ def run(args: argparse.Namespace) -> int:
     except DiffError as exc:
         raise CommandError(str(exc)) from None
     fmt = _format(args)
-    text = render(diff, fmt)
     if args.out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(render(diff, fmt))
         return 0
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    # newline="" keeps the CSV's CRLF row ends as written; a CSV file gets a BOM, as the
-    # datasets' CSVs do, so spreadsheets read Vietnamese correctly.
-    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    with open(tmp, "w", encoding=encoding, newline="") as fh:
-        fh.write(text)
-    tmp.replace(args.out)
+    write_report(diff, args.out, fmt)
     print(f"{summary_line(diff)}; report: {args.out}")
     return 0
