@@ -308,7 +308,7 @@ def test_write_report_picks_the_format_from_the_extension(result, tmp_path):
 
     for ext in ("html", "md", "json", "csv"):
         path = write_report(result, tmp_path / "reports" / f"diff.{ext}")
-        assert path.read_text(encoding="utf-8-sig") == render(result, ext)
+        assert path.read_bytes().decode("utf-8-sig") == render(result, ext)
     assert not list((tmp_path / "reports").glob("*.tmp"))
 
 
