@@ -131,9 +131,16 @@ def absolute(href: str | None, base: str) -> str | None:
 # Pages of one site repeat the same menu, sidebar and related links: urljoin is the cost.
 @lru_cache(maxsize=65536)
 def _absolute(href: str, base: str) -> str | None:
-    href = normalize_text(href)
+    # No entity decoding here: lxml already decoded the attribute, and a second pass would
+    # turn `?a=1&not=2` into `?a=1¬=2`.
+    href = href.strip()
     if not href or href.startswith("#"):
         return None
+    if href.startswith("/") and not href.startswith("//"):
+        # Root-relative, the usual NukeViet link: no need for urljoin's general algorithm.
+        return _origin(base) + href
+    if href.startswith(("http://", "https://")):
+        return href
     scheme = urlsplit(href).scheme.lower()
     if scheme in ("javascript", "data", "mailto", "tel"):
         return None
@@ -141,6 +148,12 @@ def _absolute(href: str, base: str) -> str | None:
         return urljoin(base, href)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
 
 
 def base_url(doc, url: str) -> str:
