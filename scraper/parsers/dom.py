@@ -83,12 +83,17 @@ def text_of(el, skip=None) -> str:
 
     `skip(child)` may return True for descendants whose own text must be left out.
     """
-    if el is None or not _tag(el) or _tag(el) in SKIP_TAGS:
+    if el is None:
         return ""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in SKIP_TAGS:
+        return ""
+    # decode_html normalised the whole page to NFC before parsing.
+    if not len(el):  # a leaf: most links, headings and spans
+        return normalize_text(el.text, is_nfc=True)
     parts: list[str] = [el.text or ""]
     for child in el:
         _collect(child, parts, " ", skip)
-    # decode_html normalised the whole page to NFC before parsing.
     return normalize_text("".join(parts), is_nfc=True)
 
 
@@ -103,10 +108,10 @@ def lines_of(el) -> str:
 
 
 def _collect(el, parts: list[str], brk: str, skip=None) -> None:
-    tag = _tag(el)
+    tag = el.tag
     if tag == "br":
         parts.append(brk)
-    elif tag and tag not in SKIP_TAGS and not (skip and skip(el)):
+    elif isinstance(tag, str) and tag not in SKIP_TAGS and not (skip and skip(el)):
         # (Comments, processing instructions and skipped tags contribute only their tail.)
         block = tag in BLOCK_TAGS
         if block:

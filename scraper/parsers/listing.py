@@ -38,7 +38,14 @@ def _item(panel, base: str) -> dict | None:
     meta = " | ".join(meta_texts)
     views = nv.VIEWS_LABEL.search(meta) if ":" in meta else None
     comments = nv.COMMENTS_LABEL.search(meta) if ":" in meta else None
-    summary = text_of(panel, skip=lambda el: _not_summary(el) or any(el is m for m in meta_els))
+    # The lead text sits directly in the item (a `<p>` or bare hometext HTML): look at the
+    # item's own children only, leaving out title, meta line, thumbnails and links.
+    parts = [panel.text or ""]
+    for child in panel:
+        if isinstance(child.tag, str) and not _not_summary(child) and child not in meta_els:
+            parts.append(text_of(child))
+        parts.append(child.tail or "")
+    summary = normalize_text(" ".join(parts), is_nfc=True)
     return {
         "url": url,
         "title": text_of(link) or link.get("title") or None,

@@ -139,7 +139,7 @@ LAW_COLUMNS = {
 # (Plain `in` tests: a regex scan of a 30 KB page costs more than the DOM query it saves.)
 ARTICLE_HINTS = ("bodytext", "articleBody", "news-bodyhtml")
 LAW_DETAIL_HINTS = ("law-detail", "laws-detail", "lawh3", "hoatim")
-SOFT_404_HINTS = ("chủ đề", "Chủ đề", "tồn tại", "404", "tìm thấy", "Không tìm", "&#")
+SOFT_404_HINTS = ("chủ đề", "Chủ đề", "tồn tại", "404", "tìm thấy", "&#")
 
 # --- soft 404 -------------------------------------------------------------------------------
 SOFT_404 = re.compile(
