@@ -358,8 +358,11 @@ def _clean_body(body):
     return body
 
 
-def parse_article(doc, root, url: str, base: str) -> dict:
-    """Build the article record from the root found by `find_root`."""
+def parse_article(doc, root, url: str, base: str, text: str | None = None) -> dict:
+    """Build the article record from the root found by `find_root`.
+
+    `text` (the decoded page) lets absent author/source labels skip their tree searches.
+    """
     body = _first_in(nv.BODY, root)
     scope = root.getparent() if root.getparent() is not None else root
     title_el = _first_in(nv.TITLE, root)
@@ -371,8 +374,11 @@ def parse_article(doc, root, url: str, base: str) -> dict:
     views, comments = _counters(date_el, root)
     crumbs = breadcrumbs(doc, base)
     categories = [c for c in crumbs[1:] if c["url"] != url]
-    author_line = _labelled_line(root, body, AUTHOR_LABEL, nv.AUTHOR_WORDS)
-    source_line = _labelled_line(root, body, SOURCE_LABEL, nv.SOURCE_WORDS)
+    author_line = source_line = None
+    if text is None or any(word in text for word in nv.AUTHOR_WORDS):
+        author_line = _labelled_line(root, body, AUTHOR_LABEL, nv.AUTHOR_WORDS)
+    if text is None or any(word in text for word in nv.SOURCE_WORDS):
+        source_line = _labelled_line(root, body, SOURCE_LABEL, nv.SOURCE_WORDS)
     clean = _clean_body(body)
     return {
         "article_id": article_id(url) or article_id(canonical_url(doc, url, base)),

@@ -254,7 +254,9 @@ def sidebar_documents(doc, base: str) -> list[dict]:
     if not blocks:
         return []
     # The block is the same on every page of a crawl: parse each distinct markup once.
-    key = (b"".join(etree.tostring(block) for block in blocks), base)
+    markup = b"".join(etree.tostring(block) for block in blocks)
+    # Links resolve the same from every page of one directory (query-only links excepted).
+    key = (markup, base if b'href="?' in markup else base[: base.rfind("/") + 1])
     return [dict(entry) for entry in _sidebar_cached(key, blocks)]
 
 

@@ -104,7 +104,7 @@ def lines_of(el) -> str:
     parts: list[str] = [el.text or ""]
     for child in el:
         _collect(child, parts, "\n")
-    return normalize_lines("".join(parts))
+    return normalize_lines("".join(parts), is_nfc=True)
 
 
 def _collect(el, parts: list[str], brk: str, skip=None) -> None:

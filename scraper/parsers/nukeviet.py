@@ -43,7 +43,7 @@ DATE_SPANS = [xp(".//*[contains(@class, 'newsdetailmetatop')]//span[contains(@cl
 HOMETEXT = [xp(".//div[contains(@class, 'hometext')]"), xp(".//*[@id='hometext']"),
             xp(".//*[@itemprop='description']"), xp(".//*[contains(@class, 'hometext')]")]
 LEAD_FIGURES = css("figure.article, #imghome, div.imghome, .news_column figure")
-ATTACHMENTS = css(".news-download-file .list-group-item a, .news-download-file a")
+ATTACHMENTS = xp(".//*[contains(@class, 'news-download-file')]//a")
 STRINGRATING = xp("id('stringrating')")
 RATING_SENTENCE = re.compile(
     r"Tổng số điểm(?: của bài viết)?(?: là)?\s*:?\s*([\d.,]+)\s*trong\s*([\d.,]+)\s*đánh giá",

@@ -74,7 +74,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         return result
     if root is not None:
         result["page_type"] = "article"
-        result["article"] = parse_article(doc, root, url, base)
+        result["article"] = parse_article(doc, root, url, base, text)
         return result
     doc_items = document_listing_items(doc, base)
     if doc_items is not None:

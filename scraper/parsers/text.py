@@ -98,11 +98,11 @@ def normalize_text(value: str | None, is_nfc: bool = False) -> str:
     return " ".join(value.split())
 
 
-def normalize_lines(value: str | None) -> str:
+def normalize_lines(value: str | None, is_nfc: bool = False) -> str:
     """Like `normalize_text` but keeps line breaks: each line collapsed, empty lines dropped."""
     if not value:
         return ""
-    lines = (normalize_text(line) for line in value.split("\n"))
+    lines = (normalize_text(line, is_nfc) for line in value.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
