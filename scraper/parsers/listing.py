@@ -24,7 +24,13 @@ _MUTED = xp(".//*[contains(@class, 'text-muted')]")
 
 
 def _item(panel, base: str) -> dict | None:
-    link = first(nv.LISTING_LINK, panel)
+    link = None
+    for child in panel:  # the title heading is a direct child in every listing template
+        if child.tag in ("h2", "h3", "h4"):
+            link = child.find(".//a[@href]")
+            break
+    if link is None:
+        link = first(nv.LISTING_LINK, panel)
     url = absolute(link.get("href"), base) if link is not None else None
     if not url:
         return None

@@ -62,11 +62,6 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
     root = None
     if law_root is None and _has_any(text, nv.ARTICLE_HINTS):
         root = find_root(doc)
-    # (`&#`: a page that spells Vietnamese with numeric entities defeats the substring test.)
-    maybe_404 = root is None and law_root is None and _has_any(text, nv.SOFT_404_HINTS)
-    if maybe_404 and _is_soft_404(doc):
-        result["page_type"] = "soft_404"
-        return result
     if law_root is not None:
         result["page_type"] = "document_detail"
         result["document"] = parse_document(doc, law_root, url, base,
@@ -82,9 +77,12 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         result["listing"] = {"items": doc_items, "next_page": next_page(doc, base)}
         return result
     items = listing_items(doc, base)
-    if not items and maybe_404:
+    # A soft 404 has no items; the substring test spares the DOM search on other pages
+    # (`&#`: a page that spells Vietnamese with numeric entities would defeat it).
+    if not items and _has_any(text, nv.SOFT_404_HINTS):
         body = doc.find("body")
-        if body is not None and nv.SOFT_404.search(text_of(body)[:5000]):
+        if _is_soft_404(doc) or (body is not None
+                                 and nv.SOFT_404.search(text_of(body)[:5000])):
             result["page_type"] = "soft_404"
             return result
     if _is_home(url):
