@@ -565,10 +565,3 @@ def diff_snapshots(archive_root: Path | str, a: str, b: str) -> dict[str, Any]:
     }
     return {"a": a, "b": b, "summary": summary, "added": added, "removed": removed,
             "changed": changed, "unchanged": unchanged}
-
-
-def write_report(diff: dict[str, Any], path: Path | str, fmt: str | None = None) -> Path:
-    """`archive.diff_report.write_report`, here too for callers that only import this module."""
-    from archive.diff_report import write_report as write
-
-    return write(diff, path, fmt)

@@ -87,14 +87,6 @@ class SnapshotReport:
     def ok(self) -> bool:
         return not self.problems
 
-    # Iterating a report (or taking its len / truth value) means its problems, so callers can
-    # write `for p in verify_snapshot(...)` or `if not verify_snapshot(...)`.
-    def __iter__(self):
-        return iter(self.problems)
-
-    def __len__(self) -> int:
-        return len(self.problems)
-
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["ok"] = self.ok

@@ -23,7 +23,7 @@ from archive.snapshot import (
     open_snapshot,
 )
 from archive.warc import SnapshotWarcWriter
-from scraper.freshness import FreshnessPolicy, known_captures
+from scraper.freshness import FreshnessPolicy, is_item_url, known_captures
 from scraper.profiles.nukeviet import NukeVietProfile
 from scraper.resume import ResumeState, recover_state
 
@@ -50,6 +50,8 @@ class CrawlOptions:
     operator: str | None = None
     # Incremental (nightly) crawl: skip known items that the policy says are not due.
     freshness: FreshnessPolicy | None = None
+    # Re-fetch item pages captured by earlier closed snapshots even if nothing links to them.
+    recheck_known: bool = True
 
 
 @dataclass
@@ -164,9 +166,13 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     crawler.portal_warc_writer = writer
     crawler.portal_orphan_captures = []
     freshness = opts.freshness
+    known = known_captures(archive) if (freshness is not None or opts.recheck_known) else {}
     if freshness is not None and not freshness.known:
-        freshness.known = known_captures(archive)
-    process.crawl(crawler, profile=profile, frontier=state.frontier, freshness=freshness)
+        freshness.known = known
+    known_items = sorted(u for u, seen in known.items()
+                         if seen.ok and is_item_url(u) and profile.canonicalize(u) == u)
+    process.crawl(crawler, profile=profile, frontier=state.frontier, freshness=freshness,
+                  known_items=known_items if opts.recheck_known else ())
     try:
         process.start()
     finally:

@@ -31,8 +31,9 @@ ITEM_PATTERNS = (
 
 @dataclass(frozen=True)
 class Seen:
-    first: datetime
-    last: datetime
+    first: datetime  # first capture of any status
+    last: datetime  # latest capture of any status (a 404 is a check too)
+    ok: bool  # ever captured with a 2xx answer (or a revisit of one)
 
 
 @dataclass
@@ -48,8 +49,7 @@ class FreshnessPolicy:
             return True
         if role != "page":
             return False
-        path = url.split("?", 1)[0]
-        return not any(p.search(path) for p in ITEM_PATTERNS)
+        return not is_item_url(url)
 
     def due(self, url: str, role: str) -> bool:
         """Whether to fetch `url` tonight."""
@@ -74,12 +74,18 @@ class FreshnessPolicy:
         }
 
 
+def is_item_url(url: str) -> bool:
+    """Article or document detail page (the things a diff compares)."""
+    path = url.split("?", 1)[0]
+    return any(p.search(path) for p in ITEM_PATTERNS)
+
+
 def _ts(timestamp14: str) -> datetime:
     return datetime.strptime(timestamp14[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
 
 def known_captures(archive_root: Path) -> dict[str, Seen]:
-    """First and last successful capture time of every URL in the closed snapshots' indexes."""
+    """First and last capture time of every URL in the closed snapshots' indexes."""
     known: dict[str, Seen] = {}
     for snap in list_snapshots(archive_root):
         if snap.status != "closed" or not snap.index_path.is_file():
@@ -88,12 +94,13 @@ def known_captures(archive_root: Path) -> dict[str, Seen]:
             url = line.fields.get("url")
             status = str(line.fields.get("status", ""))
             mime = line.fields.get("mime")
-            if not url or not (status.startswith("2") or mime == "warc/revisit"):
+            if not url or mime == "warc/request" or not status:
                 continue
+            ok = status.startswith("2") or mime == "warc/revisit"
             when = _ts(line.timestamp)
             prev = known.get(url)
             if prev is None:
-                known[url] = Seen(when, when)
+                known[url] = Seen(when, when, ok)
             else:
-                known[url] = Seen(min(prev.first, when), max(prev.last, when))
+                known[url] = Seen(min(prev.first, when), max(prev.last, when), prev.ok or ok)
     return known

@@ -304,7 +304,7 @@ def test_csv_file_has_a_bom_for_spreadsheets(archive, tmp_path):
 
 
 def test_write_report_picks_the_format_from_the_extension(result, tmp_path):
-    from archive.diff import write_report
+    from archive.diff_report import write_report
 
     for ext in ("html", "md", "json", "csv"):
         path = write_report(result, tmp_path / "reports" / f"diff.{ext}")

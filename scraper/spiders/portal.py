@@ -33,6 +33,7 @@ class PortalSpider(scrapy.Spider):
         profile: NukeVietProfile,
         frontier: Iterable[Link] = (),
         freshness: FreshnessPolicy | None = None,
+        known_items: Iterable[str] = (),
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -42,12 +43,18 @@ class PortalSpider(scrapy.Spider):
         self.frontier = list(frontier)
         # Incremental crawls skip known item pages and resources that are not due (nightly).
         self.freshness = freshness
+        # Item URLs captured by earlier snapshots: re-checked even when no page links to them
+        # any more, so a withdrawn article is seen as 404 / soft 404, not just "not captured".
+        self.known_items = list(known_items)
 
     async def start(self) -> AsyncIterator[Request]:
         for link in self.profile.seeds():
             yield self.request_for(link, hops="", via=None)
         for link in self.frontier:
             yield self.request_for(link, hops=link.via, via=None)
+        for url in self.known_items:
+            for request in self.follow(Link(url, PAGE, "K"), hops="", via=None):
+                yield request
 
     def request_for(self, link: Link, hops: str, via: str | None) -> Request:
         return Request(

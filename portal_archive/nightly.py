@@ -1,0 +1,119 @@
+"""The scheduled run: lock, incremental crawl, datasets, verify, diff, report, one-line summary.
+
+One command for cron or a systemd timer. Every step is logged to `<archive>/logs/nightly-<ts>.log`;
+the exit status is 0 only when the crawl closed its snapshot and verification found no problem.
+An interrupted earlier run (its snapshot still `open`) is resumed instead of starting anew.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from archive.snapshot import latest_closed, list_snapshots
+from portal_archive.lock import RunLock
+from scraper.crawl import CrawlOptions, run_crawl
+from scraper.freshness import FreshnessPolicy
+
+DEFAULT_URL = "https://laichau.gov.vn/"
+LOCK_NAME = "nightly.lock"
+
+
+@dataclass
+class NightlyOptions:
+    archive: Path
+    url: str = DEFAULT_URL
+    concurrency: int | None = None
+    delay: float | None = None
+    max_pages: int | None = None
+    full: bool = False  # ignore the freshness policy: re-fetch everything
+    max_age_days: float = 7.0
+    recent_days: float = 30.0
+    recent_interval_days: float = 1.0
+    report_format: str = "html"
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass
+class NightlyResult:
+    ok: bool
+    summary: str
+    snapshot_id: str | None = None
+    report: Path | None = None
+    log: Path | None = None
+
+
+def _logger(log_path: Path) -> logging.Logger:
+    log = logging.getLogger("portal_archive.nightly")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.handlers[:] = [handler]
+    return log
+
+
+def run_nightly(opts: NightlyOptions) -> NightlyResult:
+    from archive.diff import diff_snapshots
+    from archive.diff_report import write_report
+    from archive.verify import verify_snapshot
+
+    archive = Path(opts.archive)
+    (archive / "logs").mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = archive / "logs" / f"nightly-{stamp}.log"
+
+    with RunLock(archive / LOCK_NAME) as lock:
+        log = _logger(log_path)
+        if lock.recovered_from:
+            log.warning("recovered a stale lock left by %s", lock.recovered_from)
+        interrupted = [s for s in list_snapshots(archive) if s.status == "open"]
+        previous = latest_closed(archive)
+        crawl = CrawlOptions(
+            url=opts.url, archive=archive, concurrency=opts.concurrency, delay=opts.delay,
+            max_pages=opts.max_pages, settings=dict(opts.settings), progress=False,
+        )
+        if interrupted:
+            crawl.resume = True
+            crawl.snapshot_id = interrupted[-1].snapshot_id
+            log.info("resuming interrupted snapshot %s", crawl.snapshot_id)
+        elif previous is not None and not opts.full:
+            crawl.freshness = FreshnessPolicy(
+                max_age_days=opts.max_age_days, recent_days=opts.recent_days,
+                recent_interval_days=opts.recent_interval_days,
+            )
+        log.info("crawl %s (previous closed snapshot: %s)", opts.url,
+                 previous.snapshot_id if previous else "none")
+        result = run_crawl(crawl)
+        log.info("crawl finished: %s, snapshot %s %s", result.finish_reason,
+                 result.snapshot_id, result.status)
+        if result.status != "closed":
+            return NightlyResult(False, f"crawl of {opts.url} interrupted "
+                                 f"({result.finish_reason}); snapshot {result.snapshot_id} "
+                                 "stays open and the next run resumes it",
+                                 result.snapshot_id, None, log_path)
+
+        problems = verify_snapshot(archive, result.snapshot_id).problems
+        for problem in problems:
+            log.error("verify: %s", problem)
+        report_path = None
+        diff_summary = "no earlier snapshot to diff against"
+        base = previous if previous and previous.snapshot_id != result.snapshot_id else None
+        if base is not None:
+            diff = diff_snapshots(archive, base.snapshot_id, result.snapshot_id)
+            suffix = {"html": "html", "md": "md", "json": "json", "csv": "csv"}[opts.report_format]
+            report_path = (archive / "snapshots" / result.snapshot_id / "reports"
+                           / f"diff-{base.snapshot_id}-{result.snapshot_id}.{suffix}")
+            write_report(diff, report_path, opts.report_format)
+            diff_summary = (f"vs {base.snapshot_id}: {len(diff['added'])} added, "
+                            f"{len(diff['removed'])} removed, {len(diff['changed'])} changed")
+            log.info("diff %s, report %s", diff_summary, report_path)
+        stats = result.stats
+        ok = not problems
+        summary = (f"{'OK' if ok else 'FAILED'} snapshot {result.snapshot_id}: "
+                   f"{stats.get('captures', 0)} captures ({stats.get('revisits', 0)} revisits), "
+                   f"verify {'clean' if ok else f'{len(problems)} problems'}, {diff_summary}")
+        log.info(summary)
+        return NightlyResult(ok, summary, result.snapshot_id, report_path, log_path)
