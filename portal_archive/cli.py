@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         add_archive_option(p)
         module.add_arguments(p)
-        p.set_defaults(_run=module.run)
+        p.set_defaults(_run=module.run, _default_archive=getattr(module, "DEFAULT_ARCHIVE", None))
     return parser
 
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     if getattr(args, "archive", None) is None:
-        args.archive = default_archive()
+        args.archive = args._default_archive or default_archive()
     try:
         return int(args._run(args) or 0)
     except CommandError as exc:

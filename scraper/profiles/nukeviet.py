@@ -14,8 +14,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-# Query parameters that only vary caching, redirects or captchas: the page is the same without them.
-VOLATILE_PARAMS = frozenset({"nocache", "nv_redirect", "scaptcha"})
+# Query parameters that only bust caches: the page is the same without them.
+VOLATILE_PARAMS = frozenset({"nocache"})
+# Parameters of URLs that are never archival content: captcha images, login round-trips.
+TRAP_PARAMS = frozenset({"scaptcha", "nv_redirect", "checkss", "pdf"})
 # Path segments of the per-article copies NukeViet generates for tools (PORTAL.md "Traps").
 TRAP_SEGMENTS = ("/print/", "/savefile/", "/sendmail/")
 # Folders robots.txt disallows on every NukeViet site; never worth a request even if robots is off.
@@ -80,8 +82,10 @@ class NukeVietProfile:
             netloc = netloc[:-3]
         if netloc != self.netloc:
             return None
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                 if k not in VOLATILE_PARAMS]
+        params = parse_qsl(parts.query, keep_blank_values=True)
+        if any(k in TRAP_PARAMS for k, _ in params):
+            return None
+        query = [(k, v) for k, v in params if k not in VOLATILE_PARAMS]
         path = parts.path or "/"
         canonical = urlunsplit((self.scheme, netloc, path, urlencode(query), ""))
         if self.is_trap(canonical, original_query=parts.query):
@@ -99,9 +103,7 @@ class NukeVietProfile:
             return True
         if path.startswith("/en/") or path == "/en":
             return True
-        if params.get("nv") == "comment" or "checkss" in params:
-            return True
-        if "pdf" in params:
+        if params.get("nv") == "comment" or TRAP_PARAMS.intersection(params):
             return True
         # On a site with rewritten URLs, `index.php?language=..&nv=..` only mirrors a rewritten
         # page (the CMS 301s it to the canonical one). Sites without rewrite use that form for

@@ -1,0 +1,116 @@
+"""`portal-archive demo`: the main job on the embedded replica, end to end, in one command.
+
+Serves the replica for night 0, crawls it, serves night 1 (new, edited and withdrawn articles
+and documents) on the same address, crawls again (unchanged pages become revisits), then diffs
+the two snapshots, checks the diff against the replica's ground truth, verifies fixity and
+prints where everything is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+NAME = "demo"
+HELP = "crawl two nights of the embedded replica, build datasets, diff them and report"
+MARKER = ".portal-archive-demo"
+# The demo never writes into the real archive unless asked to.
+DEFAULT_ARCHIVE = Path("demo-archive")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--articles", type=int, default=120, help="replica size (default 120)")
+    parser.add_argument("--seed", type=int, default=1, help="replica seed (default 1)")
+    parser.add_argument("--theme", default="custom2015",
+                        choices=["custom2015", "default40", "egov45"])
+    parser.add_argument("--nights", type=int, default=2, help="nights to crawl (default 2)")
+
+
+def _prepare(archive: Path) -> None:
+    from portal_archive.cli import CommandError
+
+    if archive.exists() and any(archive.iterdir()):
+        if not (archive / MARKER).exists():
+            raise CommandError(f"{archive} is not empty and not a demo archive; "
+                               "give another --archive")
+        shutil.rmtree(archive)
+    archive.mkdir(parents=True, exist_ok=True)
+    (archive / MARKER).write_text("created by `portal-archive demo`; safe to delete\n")
+
+
+def _crawl(url: str, archive: Path) -> None:
+    from portal_archive.cli import CommandError
+
+    cmd = [sys.executable, "-m", "portal_archive", "crawl", url, "--archive", str(archive),
+           "--delay", "0", "--concurrency", "8"]
+    # A new process per crawl: Twisted's reactor cannot be restarted within one process.
+    proc = subprocess.run(cmd)
+    if proc.returncode != 0:
+        raise CommandError(f"crawl of {url} failed (exit {proc.returncode}); "
+                           f"see {archive}/snapshots/*/logs/crawl.log")
+
+
+def run(args: argparse.Namespace) -> int:
+    from archive.diff import diff_snapshots
+    from archive.diff_report import write_report
+    from archive.snapshot import list_snapshots
+    from archive.verify import verify_snapshot
+    from pipelines.loader import load_table
+    from replica import ReplicaConfig, Site
+    from replica.server import make_server
+
+    archive: Path = args.archive
+    _prepare(archive)
+
+    port = 0
+    base = ""
+    for night in range(args.nights):
+        config = ReplicaConfig(articles=args.articles, seed=args.seed, night=night,
+                               theme=args.theme)
+        server = make_server(config, port)
+        port = server.server_address[1]
+        base = server.base_url
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        print(f"== night {night}: replica ({args.articles} articles, theme {args.theme}) "
+              f"at {base}", flush=True)
+        try:
+            _crawl(base, archive)
+        finally:
+            server.shutdown()
+            server.server_close()
+
+    snaps = [s for s in list_snapshots(archive) if s.status == "closed"]
+    print("\n== snapshots")
+    for snap in snaps:
+        stats = snap.manifest.get("stats", {})
+        problems = verify_snapshot(archive, snap.snapshot_id).problems
+        print(f"  {snap.snapshot_id}: {stats.get('captures', 0)} captures "
+              f"({stats.get('revisits', 0)} revisits), verify: "
+              f"{'OK' if not problems else f'{len(problems)} problems'}")
+    last = snaps[-1]
+    print(f"\n== datasets of {last.snapshot_id} ({last.path / 'datasets'})")
+    for table in ("articles", "article_authors", "images", "documents", "document_files",
+                  "document_listings", "pages", "rejects"):
+        rows = len(load_table(table, archive=archive, snapshot=last.snapshot_id))
+        print(f"  {table:<18} {rows:>6} rows  (.parquet and .csv)")
+
+    if len(snaps) >= 2:
+        a, b = snaps[-2], snaps[-1]
+        diff = diff_snapshots(archive, a.snapshot_id, b.snapshot_id)
+        name = f"diff-{a.snapshot_id}-{b.snapshot_id}.html"
+        report = write_report(diff, b.path / "reports" / name)
+        write_report(diff, report.with_suffix(".json"))
+        truth = Site(ReplicaConfig(articles=args.articles, seed=args.seed, night=0,
+                                   theme=args.theme)).changes(args.nights - 2, args.nights - 1)
+        print(f"\n== diff {a.snapshot_id} -> {b.snapshot_id}: {len(diff['added'])} added, "
+              f"{len(diff['removed'])} removed, {len(diff['changed'])} changed, "
+              f"{diff['unchanged']} unchanged")
+        print(f"   replica ground truth:     {len(truth['added'])} added, "
+              f"{len(truth['removed'])} removed, {len(truth['changed'])} changed")
+        print(f"\nreport: {report}")
+    return 0
