@@ -377,7 +377,7 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None) -> di
     author_line = source_line = None
     if text is None or any(word in text for word in nv.AUTHOR_WORDS):
         author_line = _labelled_line(root, body, AUTHOR_LABEL, nv.AUTHOR_WORDS)
-    if text is None or any(word in text for word in nv.SOURCE_WORDS):
+    if text is None or any(word in text for word in nv.SOURCE_HINTS):
         source_line = _labelled_line(root, body, SOURCE_LABEL, nv.SOURCE_WORDS)
     clean = _clean_body(body)
     return {
@@ -394,7 +394,7 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None) -> di
         "authors": parse_author_line(author_line) if author_line else [],
         "source": parse_source_line(source_line) if source_line else None,
         "images": _images(root, body, base),
-        "tags": _tags(scope),
+        "tags": _tags(scope) if text is None or any(h in text for h in nv.TAG_HINTS) else [],
         "category": categories[-1]["title"] if categories else None,
         "breadcrumbs": crumbs,
         "rating": _rating(scope),

@@ -59,6 +59,9 @@ CRUMBS = css("ul.breadcrumbs li a, .breadcrumb li a, [itemtype*='BreadcrumbList'
 # First words of the author and source lines, as typed (the page is NFC by then).
 AUTHOR_WORDS = ("Tác giả", "tác giả", "TÁC GIẢ", "Author", "Người viết")
 SOURCE_WORDS = ("Nguồn", "nguồn", "NGUỒN", "Source")
+# "nguồn" is also an everyday word: only a labelled form makes the source search worth it.
+SOURCE_HINTS = ("Nguồn tin", "Nguồn:", "nguồn tin", "NGUỒN TIN", "Source:")
+TAG_HINTS = ("fa-tags", "class=\"keywords", "itemprop=\"keywords", "/tag/", "op=tag", "news-tags")
 
 # Boilerplate that must never reach extracted text even when a theme nests it oddly.
 # Checked in one pass over the body (a CSS union would walk it once per alternative).

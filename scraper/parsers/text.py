@@ -72,7 +72,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
                 continue
         if text is None:
             text, used = body.decode("utf-8", "replace"), "utf-8"
-    if text.lstrip()[:5].lower() == "<?xml":
+    if text[:200].lstrip()[:5].lower() == "<?xml":
         text = _XML_DECL.sub("", text, count=1)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
