@@ -63,8 +63,14 @@ class _BitWriter:
         return bytes(self.out)
 
 
-def jpeg(key: str, width: int = 64, height: int = 48) -> bytes:
-    """A grayscale baseline JPEG made of flat 8×8 blocks whose shades depend on `key`."""
+def jpeg(key: str, width: int = 64, height: int = 48, weight: int = 0) -> bytes:
+    """A grayscale baseline JPEG made of flat 8×8 blocks whose shades depend on `key`.
+
+    `weight` adds about that many bytes of deterministic, incompressible data in APP15 segments
+    (which decoders skip). News photos on the portal weigh tens of KB; without that weight the
+    replica's images would be a few hundred bytes, and dedup ratios and MB/s benchmarks measured
+    against it would not say what they say on the real site.
+    """
     r = rng("jpeg", key)
     bw, bh = width // 8, height // 8
     base = r.randint(40, 200)
@@ -85,6 +91,10 @@ def jpeg(key: str, width: int = 64, height: int = 48) -> bytes:
     seg += b"\xff\xe0" + struct.pack(">H5sBBBHHBB", 16, b"JFIF\0", 1, 1, 0, 72, 72, 0, 0)
     comment = f"replica {key}".encode()
     seg += b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment
+    padding = r.randbytes(weight) if weight > 0 else b""
+    for start in range(0, len(padding), 65000):
+        part = padding[start:start + 65000]
+        seg += b"\xff\xef" + struct.pack(">H", len(part) + 2) + part
     seg += b"\xff\xdb" + struct.pack(">HB", 67, 0) + bytes([1] * 64)
     seg += b"\xff\xc0" + struct.pack(">HBHHBBBB", 11, 8, height, width, 1, 1, 0x11, 0)
     dht_dc = bytes(_DC_BITS) + bytes(_DC_VALS)

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from replica import assets, feeds, media
 from replica.config import THEMES
 from replica.content import CAT_INDEX, CATEGORIES, LAWS_PER_PAGE, PER_PAGE, TOPICS, Article
-from replica.determinism import hexid
+from replica.determinism import hexid, unit
 from replica.themes.base import Ctx
 
 if TYPE_CHECKING:
@@ -99,7 +99,9 @@ def route(site: Site, req: Request, base: str) -> Response:
             return not_found(site, ctx)
         if m.group(3) == "png":
             return Response(200, "image/png", body=media.png(path))
-        return Response(200, "image/jpeg", body=media.jpeg(path))
+        # Photo-sized: 640×424 and 20–60 KB, like the portal's news photos.
+        weight = 20_000 + int(unit("jpeg-weight", path) * 40_000)
+        return Response(200, "image/jpeg", body=media.jpeg(path, 640, 424, weight=weight))
     if path.startswith("/en/") or path == "/en":
         # Language duplicates: the Vietnamese content under /en/ (a crawler trap).
         inner = Request(req.method, "/vi/" + req.target[4:], req.session_known)
