@@ -117,3 +117,38 @@ def read_records(path: Path) -> list[dict]:
                 "offset": it.get_record_offset(),
             })
     return records
+
+
+def pywb_app(workdir: Path, warcs: list[Path]):
+    """A real pywb FrontEndApp (WSGI, in-process) over `warcs` in collection `c`.
+
+    pywb reads `config.yaml` and `collections/` relative to the working directory, so callers
+    chdir into `workdir` (pytest's monkeypatch.chdir) before using the app.
+    """
+    from pywb.apps.frontendapp import FrontEndApp
+
+    from archive.cdxj import build_cdxj
+
+    coll = workdir / "collections" / "c"
+    (coll / "archive").mkdir(parents=True)
+    for path in warcs:
+        (coll / "archive" / path.name).symlink_to(path)
+    build_cdxj(warcs, coll / "indexes" / "index.cdxj")
+    (workdir / "config.yaml").write_text("collections_root: collections\n")
+    return FrontEndApp(config_file=str(workdir / "config.yaml"))
+
+
+def wsgi_get(app, path: str, query: str = "") -> tuple[str, dict, bytes]:
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    environ = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": "GET"}
+    setup_testing_defaults(environ)
+    environ["wsgi.input"] = io.BytesIO()
+    started: dict = {}
+
+    def start_response(status, headers, exc_info=None):
+        started.update(status=status, headers=dict(headers))
+
+    body = b"".join(app(environ, start_response))
+    return started["status"], started["headers"], body
