@@ -1,0 +1,142 @@
+"""Crawl throughput: `portal-archive crawl` vs `wget --recursive --warc-file` on the same replica.
+
+Both crawl the same replica (own process) in the same run, at zero latency and with
+`--latency-ms 50`; pages/s, MB/s of WARC written, and peak RSS of the crawler process.
+Results are printed and written into docs/benchmarks.md under "## Crawl".
+
+    .venv/bin/python bench/bench_crawl.py [--articles 2000] [--rss-articles 8000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from e2e import CLI, replica_process  # noqa: E402
+from results import write_section  # noqa: E402
+
+# wget must not walk into the traps either; the same rules as our profile, as a regex.
+WGET_REJECT = r"(/print/|/savefile/|/sendmail/|nocache=|/en/|scaptcha=|nv_redirect=|checkss=|" \
+              r"language=|[?&]nv=|pdf=1)"
+MEASURE = ("import resource, subprocess, sys, time;"
+           "t = time.perf_counter(); rc = subprocess.run(sys.argv[1:]).returncode;"
+           "dt = time.perf_counter() - t;"
+           "print(rc, dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def measured(cmd: list[str], cwd: Path) -> tuple[int, float, int]:
+    """Exit code, wall seconds and peak RSS (KB) of `cmd` run as a grandchild."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True,
+                         text=True)
+    rc, secs, rss = out.stdout.strip().splitlines()[-1].split()
+    return int(rc), float(secs), int(rss)
+
+
+def count_captures(warcs: list[Path]) -> int:
+    n = 0
+    for path in warcs:
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                if rec.rec_type in ("response", "revisit"):
+                    n += 1
+    return n
+
+
+def run_ours(base: str, work: Path) -> dict:
+    archive = work / "ours"
+    rc, secs, rss = measured([*CLI, "crawl", base, "--archive", str(archive), "--delay", "0",
+                              "--concurrency", "16", "--no-progress"], work)
+    warcs = sorted(archive.glob("snapshots/*/warcs/*.warc.gz"))
+    size = sum(p.stat().st_size for p in warcs)
+    return {"tool": "portal-archive crawl", "rc": rc, "seconds": secs, "rss_mb": rss / 1024,
+            "pages": count_captures(warcs), "warc_mb": size / 1e6}
+
+
+def run_wget(base: str, work: Path) -> dict:
+    target = work / "wget"
+    target.mkdir()
+    rc, secs, rss = measured(["wget", "--recursive", "--level=inf", "--no-host-directories",
+                              "--quiet", "--delete-after", "--warc-file=crawl",
+                              "--no-warc-keep-log", f"--reject-regex={WGET_REJECT}",
+                              "-e", "robots=on", base], target)
+    warcs = sorted(target.glob("*.warc.gz"))
+    size = sum(p.stat().st_size for p in warcs)
+    return {"tool": "wget --recursive --warc-file", "rc": rc, "seconds": secs,
+            "rss_mb": rss / 1024, "pages": count_captures(warcs), "warc_mb": size / 1e6}
+
+
+def bench(articles: int, latency: int, with_wget: bool = True) -> list[dict]:
+    rows = []
+    extra = ("--latency-ms", str(latency)) if latency else ()
+    args = ["--articles", str(articles), "--seed", "1", *extra]
+    tools = [run_ours, run_wget] if with_wget else [run_ours]
+    for tool in tools:
+        work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
+        try:
+            # A fresh replica per tool: view counters and caches start equal.
+            with replica_process(*args) as base:
+                row = tool(base, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        row.update(articles=articles, latency_ms=latency,
+                   pages_per_s=row["pages"] / row["seconds"],
+                   mb_per_s=row["warc_mb"] / row["seconds"])
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| articles | latency | tool | pages | seconds | pages/s | WARC MB/s | peak RSS MB |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['articles']} | {r['latency_ms']} ms | {r['tool']} | {r['pages']} | "
+                     f"{r['seconds']:.1f} | {r['pages_per_s']:.1f} | {r['mb_per_s']:.2f} | "
+                     f"{r['rss_mb']:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--rss-articles", type=int, default=0,
+                        help="also crawl a replica this big (ours only) for peak RSS")
+    args = parser.parse_args()
+    rows = bench(args.articles, 0) + bench(args.articles, 50)
+    if args.rss_articles:
+        rows += bench(args.rss_articles, 0, with_wget=False)
+
+    def ratio(latency: int) -> float:
+        ours = next(r for r in rows if r["latency_ms"] == latency and r["tool"].startswith("p"))
+        wget = next(r for r in rows if r["latency_ms"] == latency and r["tool"].startswith("w"))
+        return ours["pages_per_s"] / wget["pages_per_s"]
+
+    peak = max(r["rss_mb"] for r in rows if r["tool"].startswith("p"))
+    biggest = max(r["pages"] for r in rows if r["tool"].startswith("p"))
+    body = (
+        "`bench/bench_crawl.py`: both tools crawl the same replica (a fresh replica process per "
+        "run, on the same 2-core machine, so the server competes for CPU too). Ours runs with "
+        "`--delay 0 --concurrency 16`; wget is sequential by design. Pages = response and "
+        "revisit records in the WARCs.\n\n"
+        + table(rows)
+        + f"\n\nRatio to wget, pages/s: **{ratio(0):.2f}×** at zero latency (target ≥ 1×), "
+        f"**{ratio(50):.2f}×** at 50 ms (target ≥ 5×). Peak RSS of our crawler: "
+        f"**{peak:.0f} MB** for {biggest} pages (target ≤ 400 MB for 20,000 pages).\n"
+    )
+    write_section("Crawl", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
