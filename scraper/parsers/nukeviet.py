@@ -42,7 +42,7 @@ DATE_SPANS = [xp(".//*[contains(@class, 'newsdetailmetatop')]//span[contains(@cl
               xp(".//*[contains(@class, 'time')]"), xp(".//*[@itemprop='datePublished']")]
 HOMETEXT = [xp(".//div[contains(@class, 'hometext')]"), xp(".//*[@id='hometext']"),
             xp(".//*[@itemprop='description']"), xp(".//*[contains(@class, 'hometext')]")]
-LEAD_FIGURES = css("figure.article, #imghome, div.imghome, .news_column figure")
+LEAD_FIGURES = xp(".//figure | .//*[@id='imghome'] | .//div[contains(@class, 'imghome')]")
 ATTACHMENTS = xp(".//*[contains(@class, 'news-download-file')]//a")
 STRINGRATING = xp("id('stringrating')")
 RATING_SENTENCE = re.compile(
@@ -76,15 +76,17 @@ BOILERPLATE_TAGS = frozenset({"script", "style", "noscript"})
 
 # --- listings -------------------------------------------------------------------------------
 LISTING_ITEMS = [
-    xp("//div[contains(@class, 'panel-body')][ancestor::*[contains(@class, 'news_column')]]"),
+    xp("//div[contains(@class, 'news_column')]//div[contains(@class, 'panel-body')]"),
     css(".news_column .news-item, .news_column .item"),
     css(".viewcat .item, .news-list .item"),
 ]
 LISTING_LINK = xp(".//h2//a[@href] | .//h3//a[@href] | .//h4//a[@href] | "
                   ".//*[contains(@class, 'title')]//a[@href]")
 LIST_GROUP_LINKS = css(".news_column ~ .list-group > a[href], div.list-group > a.show[href]")
-NEXT_LINKS = [css("ul.pagination a[rel~='next']"), css("a[rel~='next']"),
-              css("link[rel~='next']")]
+NEXT_LINKS = [xp("//ul[contains(@class, 'pagination')]//a[contains(concat(' ', @rel, ' '), "
+                 "' next ')]"),
+              xp("//a[contains(concat(' ', @rel, ' '), ' next ')]"),
+              xp("/html/head/link[contains(concat(' ', @rel, ' '), ' next ')]")]
 VIEWS_LABEL = re.compile(r"(?:Đã xem|Lượt xem|Xem|views?)\s*:\s*([\d.,]+)", re.I)
 COMMENTS_LABEL = re.compile(r"(?:Phản hồi|Bình luận|comments?)\s*:\s*([\d.,]+)", re.I)
 
@@ -97,6 +99,8 @@ LAW_FILES = css(".laws-download-file .list-group-item a, .laws-download-file a")
 LAW_BODY = [css(".law-detail .bodytext"), css("#doc-body .bodytext"), css(".laws-body")]
 LAW_SECTION_HEADINGS = css("h2.lawh3, h3.lawh3")
 LAW_FLEX_ROWS = css("div.flex-table-laws > div.table-rows")
+# A document listing shows one of these: the flex layout's class or a `Số kí hiệu` column.
+LAW_LISTING_HINTS = ("flex-table-laws", "kí hiệu", "ký hiệu", "Kí hiệu", "Ký hiệu", "KÝ HIỆU")
 LAW_TABLES = css("table")
 SIDEBAR_BLOCKS = xp("//div[contains(@class, 'block-law')]")
 SIDEBAR_BLOCK_ITEMS = xp(".//*[contains(concat(' ', normalize-space(@class), ' '), ' item ')]")

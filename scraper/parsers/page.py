@@ -71,7 +71,8 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         result["page_type"] = "article"
         result["article"] = parse_article(doc, root, url, base, text)
         return result
-    doc_items = document_listing_items(doc, base)
+    doc_items = (document_listing_items(doc, base) if _has_any(text, nv.LAW_LISTING_HINTS)
+                 else None)
     if doc_items is not None:
         result["page_type"] = "document_listing"
         result["listing"] = {"items": doc_items, "next_page": next_page(doc, base)}
