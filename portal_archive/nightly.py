@@ -107,8 +107,13 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
             report_path = (archive / "snapshots" / result.snapshot_id / "reports"
                            / f"diff-{base.snapshot_id}-{result.snapshot_id}.{suffix}")
             write_report(diff, report_path, opts.report_format)
+            # Items the freshness policy did not re-check tonight are `not_captured`: listed in
+            # the report, never counted as removals.
+            withdrawn = [r for r in diff["removed"] if r.get("reason") != "not_captured"]
+            unchecked = len(diff["removed"]) - len(withdrawn)
             diff_summary = (f"vs {base.snapshot_id}: {len(diff['added'])} added, "
-                            f"{len(diff['removed'])} removed, {len(diff['changed'])} changed")
+                            f"{len(withdrawn)} removed, {len(diff['changed'])} changed, "
+                            f"{unchecked} not re-checked")
             log.info("diff %s, report %s", diff_summary, report_path)
         stats = result.stats
         ok = not problems
