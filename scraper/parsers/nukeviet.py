@@ -32,8 +32,8 @@ TITLE = [
 # (`id()` is an index lookup in libxml2; `//*[@id=…]` walks the whole tree.)
 BODY = [
     xp("id('news-bodyhtml')"),
-    xp(".//*[@itemprop='articleBody']"),
     xp(".//div[contains(@class, 'bodytext')]"),
+    xp(".//*[@itemprop='articleBody']"),
     xp(".//*[contains(@class, 'bodytext')]"),
 ]
 META_TOP = css(".newsdetailmetatop")
