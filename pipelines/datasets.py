@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from pipelines.rows import build_rows, lineage, reject
 from pipelines.schema import SCHEMAS, TABLES
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 500
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 

@@ -78,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     except (SnapshotError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     for repair in result.repairs:
-        if repair.get("removed"):
-            print(f"repaired {repair['path']}: cut {repair['removed']} bytes of a partial record "
-                  f"(kept in {repair.get('partial_path')})", file=sys.stderr)
+        if repair.get("removed_bytes"):
+            print(f"repaired {repair['file']}: cut {repair['removed_bytes']} bytes of a partial "
+                  f"record (kept in {repair.get('partial_path')})", file=sys.stderr)
     if result.status != "closed":
         print(f"snapshot {result.snapshot_id} interrupted ({result.finish_reason}); "
               f"continue with: portal-archive crawl --resume {result.snapshot_id}",
