@@ -30,6 +30,14 @@ REQUISITE_EXT = re.compile(
 )
 FILE_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods|rtf|txt)$", re.I)
 
+# One pass over the elements that can link somewhere (lxml's iterlinks also walks every
+# attribute of every element, which was most of the spider's CPU per page).
+_LINKED = etree.XPath(
+    "//a[@href] | //link[@href] | //img | //script[@src] | //source | //video | //audio"
+    " | //embed[@src] | //input[@src] | //*[@style and contains(@style, 'url(')]"
+)
+_STYLES = etree.XPath("//style/text()")
+
 # Link roles, in the order the spider prefers them (requisites first so pages replay early).
 PAGE, REQUISITE, FILE, FEED, SITEMAP = "page", "requisite", "file", "feed", "sitemap"
 
@@ -60,6 +68,9 @@ class NukeVietProfile:
         self.scheme = parts.scheme
         self.netloc = parts.netloc.lower()
         self.root = f"{self.scheme}://{self.netloc}/"
+        # Menus, sidebars and footers repeat the same links on every page: canonicalize each
+        # distinct URL once. Bounded so a portal with millions of links cannot exhaust memory.
+        self._canonical: dict[str, str | None] = {}
 
     # -- seeds ---------------------------------------------------------------------------------
     def seeds(self) -> list[Link]:
@@ -74,6 +85,16 @@ class NukeVietProfile:
     # -- canonical form and scope ----------------------------------------------------------------
     def canonicalize(self, url: str) -> str | None:
         """Canonical absolute form of an in-scope URL, or None when out of scope or a trap."""
+        try:
+            return self._canonical[url]
+        except KeyError:
+            pass
+        if len(self._canonical) > 200_000:
+            self._canonical.clear()
+        result = self._canonical[url] = self._canonicalize(url)
+        return result
+
+    def _canonicalize(self, url: str) -> str | None:
         parts = urlsplit(url.strip())
         if parts.scheme not in ("http", "https"):
             return None
@@ -161,23 +182,37 @@ class NukeVietProfile:
             base = urljoin(url, href)
             break
         out: list[tuple[str, str, str]] = []
-        for el, attr, link, _pos in doc.iterlinks():
-            absolute = urljoin(base, link.strip())
-            tag = el.tag if isinstance(el.tag, str) else ""
-            if tag in ("img", "script", "source", "video", "audio", "embed", "input") and attr in (
-                "src", "srcset", "data-src"):
-                out.append((absolute, REQUISITE, "E"))
+        for el in _LINKED(doc):
+            tag = el.tag
+            if tag == "a":
+                absolute = urljoin(base, el.get("href").strip())
+                out.append((absolute, self.role_of(absolute), "L"))
             elif tag == "link":
                 rel = (el.get("rel") or "").lower()
+                href = el.get("href")
+                if not href:
+                    continue
                 if "stylesheet" in rel or "icon" in rel:
-                    out.append((absolute, REQUISITE, "E"))
+                    out.append((urljoin(base, href.strip()), REQUISITE, "E"))
                 elif "alternate" in rel and "rss" in (el.get("type") or ""):
-                    out.append((absolute, FEED, "L"))
+                    out.append((urljoin(base, href.strip()), FEED, "L"))
                 # rel=canonical/next/prev point at pages already linked in the body.
-            elif tag == "a" and attr == "href":
-                out.append((absolute, self.role_of(absolute), "L"))
-            elif attr == "style" or tag == "style":
-                out.append((absolute, REQUISITE, "E"))
+            else:
+                for attr in ("src", "data-src"):
+                    value = el.get(attr)
+                    if value:
+                        out.append((urljoin(base, value.strip()), REQUISITE, "E"))
+                srcset = el.get("srcset")
+                if srcset:
+                    for candidate in srcset.split(","):
+                        if candidate.strip():
+                            src = candidate.split()[0]
+                            out.append((urljoin(base, src), REQUISITE, "E"))
+                style = el.get("style")
+                if style and "url(" in style:
+                    out.extend((u, REQUISITE, "E") for u in self._css_links(style.encode(), base))
+        for style in _STYLES(doc):
+            out.extend((u, REQUISITE, "E") for u in self._css_links(style.encode(), base))
         return out
 
     @staticmethod
