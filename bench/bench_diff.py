@@ -14,13 +14,15 @@ from __future__ import annotations
 import argparse
 import platform
 import random
-import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from results import write_section  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 from archive.diff import diff_snapshots  # noqa: E402
@@ -110,19 +112,6 @@ def build(root: Path, snapshot_id: str, n: int, night: int) -> tuple[int, int, i
     return edited, removed, added
 
 
-def write_section(text: str) -> Path:
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = "## Diff\n\n" + text.strip() + "\n"
-    pattern = re.compile(r"^## Diff\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        current = pattern.sub(lambda _: section + "\n", current).rstrip() + "\n"
-    else:
-        current = current.rstrip() + "\n\n" + section
-    path.write_text(current, encoding="utf-8")
-    return path
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=50_000)
@@ -152,7 +141,7 @@ def main() -> int:
           f"added {s['added']}/{added}, unchanged {s['unchanged']}: "
           f"{'matches' if ok else 'DOES NOT MATCH'} the generated changes")
     if not args.no_write:
-        path = write_section(f"""
+        path = write_section("Diff", f"""
 `bench/bench_diff.py`: `diff_snapshots` on two synthetic snapshots of {args.articles:,}
 articles written through `DatasetWriter` (B: {edited} edited articles, {removed} removed,
 {added} added, every view counter changed, rows in reverse key order as a newest-first crawl

@@ -16,7 +16,6 @@ import argparse
 import http.client
 import platform
 import random
-import re
 import sys
 import threading
 import time
@@ -24,6 +23,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from results import write_section  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 from replica import ReplicaConfig, Site, run_replica_process  # noqa: E402
@@ -76,19 +78,6 @@ def run_clients(base: str, targets: list[str], threads: int, gzip: bool
     return time.perf_counter() - t0, sum(sizes), sum(errors)
 
 
-def write_section(text: str) -> Path:
-    path = ROOT / "docs" / "benchmarks.md"
-    section = "## Replica\n\n" + text.strip() + "\n"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Replica\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        current = pattern.sub(lambda _: section + "\n", current).rstrip() + "\n"
-    else:
-        current = current.rstrip() + "\n\n" + section
-    path.write_text(current, encoding="utf-8")
-    return path
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=50000)
@@ -116,7 +105,7 @@ def main() -> int:
         print(f"{label}: {args.requests} requests in {secs:.2f}s = {rps:,.0f} req/s, "
               f"{errors} non-200")
     if not args.no_write:
-        path = write_section(f"""
+        path = write_section("Replica", f"""
 `bench/bench_replica.py`: the replica with {args.articles:,} articles (seed 1, night 0,
 theme custom2015) served from a child process; {args.threads} client threads, one keep-alive
 connection each, {args.requests:,} GETs of a seeded URL mix (60% articles, 20% listings and
