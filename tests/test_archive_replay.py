@@ -4,14 +4,11 @@ the snapshots' WARCs and from the WACZ of the second snapshot alone."""
 from __future__ import annotations
 
 import gzip
-import io
 import shutil
 from datetime import timedelta
-from wsgiref.util import setup_testing_defaults
 
 import pytest
 
-from archive.cdxj import build_cdxj
 from archive.dedup import DedupIndex
 from archive.samples import sample_captures
 from archive.snapshot import close_snapshot, create_snapshot, warc_files
@@ -19,19 +16,7 @@ from archive.wacz import write_wacz
 from archive.warc import SnapshotWarcWriter
 
 pywb_frontend = pytest.importorskip("pywb.apps.frontendapp")
-
-
-def wsgi_get(app, path: str, query: str = "") -> tuple[str, dict, bytes]:
-    environ = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": "GET"}
-    setup_testing_defaults(environ)
-    environ["wsgi.input"] = io.BytesIO()
-    started: dict = {}
-
-    def start_response(status, headers, exc_info=None):
-        started.update(status=status, headers=dict(headers))
-
-    body = b"".join(app(environ, start_response))
-    return started["status"], started["headers"], body
+import e2e  # noqa: E402  (after the skip: it needs pywb)
 
 
 def two_nights(archive):
@@ -50,17 +35,9 @@ def two_nights(archive):
 def pywb_app(tmp_path, monkeypatch):
     archive = tmp_path / "archive"
     two_nights(archive)
-    coll = tmp_path / "collections" / "c"
-    (coll / "archive").mkdir(parents=True)
-    warcs = []
-    for sid in ("S1", "S2"):
-        for path in warc_files(archive / "snapshots" / sid):
-            (coll / "archive" / path.name).symlink_to(path)
-            warcs.append(path)
-    build_cdxj(warcs, coll / "indexes" / "index.cdxj")
-    (tmp_path / "config.yaml").write_text("collections_root: collections\n")
+    warcs = [p for sid in ("S1", "S2") for p in warc_files(archive / "snapshots" / sid)]
     monkeypatch.chdir(tmp_path)
-    return pywb_frontend.FrontEndApp(config_file=str(tmp_path / "config.yaml"))
+    return e2e.pywb_app(tmp_path, warcs)
 
 
 @pytest.fixture
@@ -89,12 +66,12 @@ def test_revisit_replays_original_payload(app_fixture, request):
     article = sample_captures()[1]
     pdf = sample_captures()[-1]
     # 2026-11-28 = the second snapshot, where both are revisit records
-    status, headers, body = wsgi_get(pywb_app, f"/c/20261128192514id_/{pdf.url}")
+    status, headers, body = e2e.wsgi_get(pywb_app, f"/c/20261128192514id_/{pdf.url}")
     assert status.startswith("200")
     assert headers["Memento-Datetime"] == "Sat, 28 Nov 2026 19:25:14 GMT"
     assert body == pdf.body
 
-    status, headers, body = wsgi_get(
+    status, headers, body = e2e.wsgi_get(
         pywb_app,
         "/c/20261128192512id_/http://127.0.0.1:8080/index.php",
         "language=vi&nv=news&op=thoi-su/bai-viet-1-1001.html",
