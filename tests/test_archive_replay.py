@@ -16,7 +16,7 @@ from archive.wacz import write_wacz
 from archive.warc import SnapshotWarcWriter
 
 pywb_frontend = pytest.importorskip("pywb.apps.frontendapp")
-import e2e  # noqa: E402  (after the skip: it needs pywb)
+import e2e  # noqa: E402  (test helpers: pywb app and WSGI GET)
 
 
 def two_nights(archive):
