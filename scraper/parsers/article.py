@@ -44,6 +44,16 @@ def _first_in(selectors, root):
     return None
 
 
+def _may_contain(text: str | None, word: str) -> bool:
+    """False only when the page cannot hold `word` in a class, id or tag.
+
+    For a `word` of ASCII letters, digits and hyphens: no named entity spells those
+    characters, so only a numeric reference (`&#`) could hide it from a substring test on the
+    decoded page. Each skipped query is a walk over a large part of the tree.
+    """
+    return text is None or word in text or "&#" in text
+
+
 def _inside(el, ancestor) -> bool:
     return ancestor is not None and any(a is ancestor for a in el.iterancestors())
 
@@ -74,8 +84,11 @@ def canonical_url(doc, url: str, base: str) -> str:
     return url
 
 
-def _date_line(root) -> tuple[object | None, dict | None, str | None]:
-    for selector in nv.DATE_SPANS:
+def _date_line(root, text: str | None = None) -> tuple[object | None, dict | None, str | None]:
+    selectors = nv.DATE_SPANS
+    if not _may_contain(text, "newsdetailmetatop"):
+        selectors = selectors[1:]  # the first one looks only inside that class
+    for selector in selectors:
         for el in selector(root):
             text = text_of(el)
             parsed = parse_date_line(text)
@@ -260,9 +273,9 @@ def _labelled_line(scope, body, label: re.Pattern[str], words: tuple[str, ...]) 
     return None
 
 
-def _tags(scope) -> list[str]:
+def _tags(scope, text: str | None = None) -> list[str]:
     links = []
-    for icon in nv.TAG_ICONS(scope):
+    for icon in (nv.TAG_ICONS(scope) if _may_contain(text, "fa-tags") else ()):
         links = icon.getparent().findall(".//a")
         if links:
             break
@@ -370,7 +383,7 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None) -> di
     if not title:
         og = doc.xpath("//meta[@property='og:title']/@content")
         title = normalize_text(og[0]) if og else None
-    date_el, parsed, date_text = _date_line(root)
+    date_el, parsed, date_text = _date_line(root, text)
     views, comments = _counters(date_el, root)
     crumbs = breadcrumbs(doc, base)
     categories = [c for c in crumbs[1:] if c["url"] != url]
@@ -380,9 +393,10 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None) -> di
     if text is None or any(word in text for word in nv.SOURCE_HINTS):
         source_line = _labelled_line(root, body, SOURCE_LABEL, nv.SOURCE_WORDS)
     clean = _clean_body(body)
+    canonical = canonical_url(doc, url, base)  # (its last fallback walks the whole tree)
     return {
-        "article_id": article_id(url) or article_id(canonical_url(doc, url, base)),
-        "url": canonical_url(doc, url, base),
+        "article_id": article_id(url) or article_id(canonical),
+        "url": canonical,
         "title": title or None,
         "published_at": parsed["published_at"] if parsed else None,
         "published_raw": _raw_date(date_text) if date_text else None,
@@ -394,10 +408,11 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None) -> di
         "authors": parse_author_line(author_line) if author_line else [],
         "source": parse_source_line(source_line) if source_line else None,
         "images": _images(root, body, base),
-        "tags": _tags(scope) if text is None or any(h in text for h in nv.TAG_HINTS) else [],
+        "tags": _tags(scope, text) if text is None or any(h in text for h in nv.TAG_HINTS) else [],
         "category": categories[-1]["title"] if categories else None,
         "breadcrumbs": crumbs,
         "rating": _rating(scope),
-        "attachments": _attachments(scope, base),
+        "attachments": (_attachments(scope, base) if _may_contain(text, "news-download-file")
+                        else []),
         "related": _related(scope, base),
     }

@@ -90,10 +90,12 @@ def normalize_text(value: str | None, is_nfc: bool = False) -> str:
         # Titles are stored escaped by the CMS and sometimes escaped twice in templates.
         value = html.unescape(value)
         is_nfc = False
-    if _INVISIBLE.search(value):
-        value = _INVISIBLE.sub("", value)
-    if not is_nfc and not unicodedata.is_normalized("NFC", value):
-        value = unicodedata.normalize("NFC", value)
+    # str.isascii() is O(1): ASCII text has neither invisible characters nor NFC work.
+    if not value.isascii():
+        if _INVISIBLE.search(value):
+            value = _INVISIBLE.sub("", value)
+        if not is_nfc and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
     # str.split() without arguments splits on every Unicode space, NBSP included.
     return " ".join(value.split())
 
@@ -114,12 +116,16 @@ def fold(value: str) -> str:
     return value.replace("ky", "ki").rstrip(" :")
 
 
+_NUMBER = re.compile(r"\d[\d.,\s]*")
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def to_int(value: str | None) -> int | None:
     """First integer in a counter text (`Đã xem: 1.234` → 1234), else None."""
     if not value:
         return None
-    m = re.search(r"\d[\d.,\s]*", value)
+    m = _NUMBER.search(value)
     if not m:
         return None
-    digits = re.sub(r"\D", "", m.group(0))
+    digits = _NOT_DIGIT.sub("", m.group(0))
     return int(digits) if digits else None
