@@ -152,3 +152,14 @@ def wsgi_get(app, path: str, query: str = "") -> tuple[str, dict, bytes]:
 
     body = b"".join(app(environ, start_response))
     return started["status"], started["headers"], body
+
+
+def captured_uris(paths: list[Path]) -> list[str]:
+    """Target URIs of every response and revisit record, streaming (bodies are not kept)."""
+    uris = []
+    for path in paths:
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type in ("response", "revisit"):
+                    uris.append(record.rec_headers.get_header("WARC-Target-URI"))
+    return uris
