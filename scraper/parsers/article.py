@@ -44,14 +44,27 @@ def _first_in(selectors, root):
     return None
 
 
-def _may_contain(text: str | None, word: str) -> bool:
-    """False only when the page cannot hold `word` in a class, id or tag.
+class _PageWords:
+    """Substring tests on the decoded page that tell which tree queries cannot match.
 
-    For a `word` of ASCII letters, digits and hyphens: no named entity spells those
-    characters, so only a numeric reference (`&#`) could hide it from a substring test on the
-    decoded page. Each skipped query is a walk over a large part of the tree.
+    For a word of ASCII letters, digits and hyphens: no named entity spells those characters,
+    so only a numeric reference (`&#`) could hide it from a test on the decoded page. That
+    second test scans the whole page too, so it runs at most once per page. Each query skipped
+    is a walk over a large part of the tree.
     """
-    return text is None or word in text or "&#" in text
+
+    __slots__ = ("text", "_refs")
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self._refs: bool | None = None
+
+    def may_contain(self, word: str) -> bool:
+        if self.text is None or word in self.text:
+            return True
+        if self._refs is None:
+            self._refs = "&#" in self.text
+        return self._refs
 
 
 def _inside(el, ancestor) -> bool:
@@ -84,9 +97,10 @@ def canonical_url(doc, url: str, base: str) -> str:
     return url
 
 
-def _date_line(root, text: str | None = None) -> tuple[object | None, dict | None, str | None]:
+def _date_line(root, words: _PageWords | None = None
+               ) -> tuple[object | None, dict | None, str | None]:
     selectors = nv.DATE_SPANS
-    if not _may_contain(text, "newsdetailmetatop"):
+    if words is not None and not words.may_contain("newsdetailmetatop"):
         selectors = selectors[1:]  # the first one looks only inside that class
     for selector in selectors:
         for el in selector(root):
@@ -273,9 +287,10 @@ def _labelled_line(scope, body, label: re.Pattern[str], words: tuple[str, ...]) 
     return None
 
 
-def _tags(scope, text: str | None = None) -> list[str]:
+def _tags(scope, words: _PageWords | None = None) -> list[str]:
     links = []
-    for icon in (nv.TAG_ICONS(scope) if _may_contain(text, "fa-tags") else ()):
+    icons = nv.TAG_ICONS(scope) if words is None or words.may_contain("fa-tags") else ()
+    for icon in icons:
         links = icon.getparent().findall(".//a")
         if links:
             break
@@ -311,6 +326,9 @@ def _attachments(scope, base: str) -> list[dict]:
     return files
 
 
+_DATE_SUFFIX = re.compile(r"\s*\([\d/:\s]+\)$")
+
+
 def _related(scope, base: str) -> list[dict]:
     related: list[dict] = []
     seen: set[str] = set()
@@ -329,7 +347,7 @@ def _related(scope, base: str) -> list[dict]:
         date = parse_date(" ".join(dated) or text_of(li))
         if title and date and title.endswith(")"):
             # viewcat lists put `<em>(d/m/Y)</em>` inside the link: keep it out of the title.
-            title = re.sub(r"\s*\([\d/:\s]+\)$", "", title)
+            title = _DATE_SUFFIX.sub("", title)
         related.append({"url": url, "title": title or None, "date": date})
     return related
 
@@ -383,7 +401,8 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None) -> di
     if not title:
         og = doc.xpath("//meta[@property='og:title']/@content")
         title = normalize_text(og[0]) if og else None
-    date_el, parsed, date_text = _date_line(root, text)
+    hints = _PageWords(text)
+    date_el, parsed, date_text = _date_line(root, hints)
     views, comments = _counters(date_el, root)
     crumbs = breadcrumbs(doc, base)
     categories = [c for c in crumbs[1:] if c["url"] != url]
@@ -408,11 +427,11 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None) -> di
         "authors": parse_author_line(author_line) if author_line else [],
         "source": parse_source_line(source_line) if source_line else None,
         "images": _images(root, body, base),
-        "tags": _tags(scope, text) if text is None or any(h in text for h in nv.TAG_HINTS) else [],
+        "tags": _tags(scope, hints) if text is None or any(h in text for h in nv.TAG_HINTS) else [],
         "category": categories[-1]["title"] if categories else None,
         "breadcrumbs": crumbs,
         "rating": _rating(scope),
-        "attachments": (_attachments(scope, base) if _may_contain(text, "news-download-file")
+        "attachments": (_attachments(scope, base) if hints.may_contain("news-download-file")
                         else []),
         "related": _related(scope, base),
     }
