@@ -343,9 +343,10 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResu
                 results.append(_extract_file(job))
                 bar.update(job.path.stat().st_size)
         else:
-            # forkserver, not fork: a caller such as a resumed crawl has Twisted's threads
-            # running, and a child forked from it can deadlock on a lock one of them held.
-            with multiprocessing.get_context("forkserver").Pool(jobs) as pool:
+            # spawn, not fork: a caller such as a resumed crawl has Twisted's threads
+            # running, and a child forked from it can deadlock on a lock one of them held
+            # (forkserver, which forks from a preloaded __main__, hung the same way under pytest).
+            with multiprocessing.get_context("spawn").Pool(jobs) as pool:
                 # imap hands results back in input order, so the output is deterministic.
                 for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
                     results.append(res)
