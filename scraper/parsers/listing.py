@@ -19,22 +19,35 @@ def _not_summary(el) -> bool:
         (el.get("class") or "").split()))
 
 
-_META_LI = xp(".//ul[contains(@class, 'list-inline')]/li")
 _MUTED = xp(".//*[contains(@class, 'text-muted')]")
+
+
+def _meta_items(panel) -> list:
+    """`.//ul[contains(@class, 'list-inline')]/li` in document order, by a C-level walk over
+    the item's `li` elements (an XPath call per item costs more on these small subtrees)."""
+    found = []
+    for li in panel.iter("li"):
+        parent = li.getparent()
+        if (li is not panel and parent is not None and parent is not panel and parent.tag == "ul"
+                and "list-inline" in (parent.get("class") or "")):
+            found.append(li)
+    return found
 
 
 def _item(panel, base: str) -> dict | None:
     link = None
     for child in panel:  # the title heading is a direct child in every listing template
         if child.tag in ("h2", "h3", "h4"):
-            link = child.find(".//a[@href]")
+            # = child.find(".//a[@href]"), without ElementPath's Python-level matching.
+            link = next((a for a in child.iter("a") if a is not child
+                         and a.get("href") is not None), None)
             break
     if link is None:
         link = first(nv.LISTING_LINK, panel)
     url = absolute(link.get("href"), base) if link is not None else None
     if not url:
         return None
-    meta_els = _META_LI(panel) or _MUTED(panel)
+    meta_els = _meta_items(panel) or _MUTED(panel)
     if not meta_els:
         # topic.tpl (tag and topic pages): `<p><em class="fa-clock-o"></em><em>H:i d/m/Y</em></p>`
         meta_els = [p for p in panel.iter("p") if len(text_of(p)) < 40
