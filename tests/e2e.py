@@ -119,39 +119,54 @@ def read_records(path: Path) -> list[dict]:
     return records
 
 
-def pywb_app(workdir: Path, warcs: list[Path]):
-    """A real pywb FrontEndApp (WSGI, in-process) over `warcs` in collection `c`.
+@contextlib.contextmanager
+def pywb_server(workdir: Path, warcs: list[Path] = (), wacz: Path | None = None) -> Iterator[str]:
+    """Real pywb (`wayback`) on a loopback port over collection `c`; yields its base URL.
 
-    pywb reads `config.yaml` and `collections/` relative to the working directory, so callers
-    chdir into `workdir` (pytest's monkeypatch.chdir) before using the app.
+    pywb runs in its own process: importing its apps monkey-patches the whole interpreter with
+    gevent, which would leave every later test's threads and process pools deadlocked.
     """
-    from pywb.apps.frontendapp import FrontEndApp
-
     from archive.cdxj import build_cdxj
 
+    workdir.mkdir(parents=True, exist_ok=True)
     coll = workdir / "collections" / "c"
-    (coll / "archive").mkdir(parents=True)
-    for path in warcs:
-        (coll / "archive" / path.name).symlink_to(path)
-    build_cdxj(warcs, coll / "indexes" / "index.cdxj")
+    if wacz is not None:
+        subprocess.run([str(BIN / "wb-manager"), "init", "c"], cwd=workdir, check=True,
+                       capture_output=True)
+        subprocess.run([str(BIN / "wb-manager"), "add", "--unpack-wacz", "c", str(wacz)],
+                       cwd=workdir, check=True, capture_output=True)
+    else:
+        (coll / "archive").mkdir(parents=True)
+        for path in warcs:
+            (coll / "archive" / path.name).symlink_to(path)
+        build_cdxj(list(warcs), coll / "indexes" / "index.cdxj")
     (workdir / "config.yaml").write_text("collections_root: collections\n")
-    return FrontEndApp(config_file=str(workdir / "config.yaml"))
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
+                            cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
-def wsgi_get(app, path: str, query: str = "") -> tuple[str, dict, bytes]:
-    import io
-    from wsgiref.util import setup_testing_defaults
+def http_get(base: str, path: str, query: str = "") -> tuple[int, dict, bytes]:
+    """GET without following redirects; status, headers (last value wins) and body."""
+    import http.client
 
-    environ = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": "GET"}
-    setup_testing_defaults(environ)
-    environ["wsgi.input"] = io.BytesIO()
-    started: dict = {}
-
-    def start_response(status, headers, exc_info=None):
-        started.update(status=status, headers=dict(headers))
-
-    body = b"".join(app(environ, start_response))
-    return started["status"], started["headers"], body
+    conn = http.client.HTTPConnection(urlsplit(base).hostname, urlsplit(base).port, timeout=60)
+    try:
+        conn.request("GET", path + (f"?{query}" if query else ""))
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
 
 
 def captured_uris(paths: list[Path]) -> list[str]:

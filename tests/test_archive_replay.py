@@ -7,6 +7,7 @@ import gzip
 import shutil
 from datetime import timedelta
 
+import e2e
 import pytest
 
 from archive.dedup import DedupIndex
@@ -14,9 +15,6 @@ from archive.samples import sample_captures
 from archive.snapshot import close_snapshot, create_snapshot, warc_files
 from archive.wacz import write_wacz
 from archive.warc import SnapshotWarcWriter
-
-pywb_frontend = pytest.importorskip("pywb.apps.frontendapp")
-import e2e  # noqa: E402  (test helpers: pywb app and WSGI GET)
 
 
 def two_nights(archive):
@@ -32,51 +30,44 @@ def two_nights(archive):
 
 
 @pytest.fixture
-def pywb_app(tmp_path, monkeypatch):
+def pywb_warcs(tmp_path):
+    """pywb over both nights' WARCs."""
     archive = tmp_path / "archive"
     two_nights(archive)
     warcs = [p for sid in ("S1", "S2") for p in warc_files(archive / "snapshots" / sid)]
-    monkeypatch.chdir(tmp_path)
-    return e2e.pywb_app(tmp_path, warcs)
+    with e2e.pywb_server(tmp_path / "replay", warcs) as base:
+        yield base
 
 
 @pytest.fixture
-def pywb_wacz_app(tmp_path, monkeypatch):
+def pywb_wacz(tmp_path):
     """pywb over nothing but the WACZ of the second night (unpacked by wb-manager)."""
-    from pywb.manager.manager import CollectionsManager
-
     archive = tmp_path / "archive"
     two_nights(archive)
     wacz = tmp_path / "S2.wacz"
     write_wacz(archive / "snapshots" / "S2", wacz)
     shutil.rmtree(archive)  # the earlier snapshot is gone: the package must suffice
-    work = tmp_path / "replay"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    manager = CollectionsManager("c", must_exist=False)
-    manager.add_collection()
-    manager.add_archives([str(wacz)], unpack_wacz=True)
-    (work / "config.yaml").write_text("collections_root: collections\n")
-    return pywb_frontend.FrontEndApp(config_file=str(work / "config.yaml"))
+    with e2e.pywb_server(tmp_path / "replay", wacz=wacz) as base:
+        yield base
 
 
-@pytest.mark.parametrize("app_fixture", ["pywb_app", "pywb_wacz_app"])
-def test_revisit_replays_original_payload(app_fixture, request):
-    pywb_app = request.getfixturevalue(app_fixture)
+@pytest.mark.parametrize("server", ["pywb_warcs", "pywb_wacz"])
+def test_revisit_replays_original_payload(server, request):
+    pywb = request.getfixturevalue(server)
     article = sample_captures()[1]
     pdf = sample_captures()[-1]
     # 2026-11-28 = the second snapshot, where both are revisit records
-    status, headers, body = e2e.wsgi_get(pywb_app, f"/c/20261128192514id_/{pdf.url}")
-    assert status.startswith("200")
+    status, headers, body = e2e.http_get(pywb, f"/c/20261128192514id_/{pdf.url}")
+    assert status == 200
     assert headers["Memento-Datetime"] == "Sat, 28 Nov 2026 19:25:14 GMT"
     assert body == pdf.body
 
-    status, headers, body = e2e.wsgi_get(
-        pywb_app,
+    status, headers, body = e2e.http_get(
+        pywb,
         "/c/20261128192512id_/http://127.0.0.1:8080/index.php",
         "language=vi&nv=news&op=thoi-su/bai-viet-1-1001.html",
     )
-    assert status.startswith("200")
+    assert status == 200
     assert headers["Memento-Datetime"].startswith("Sat, 28 Nov 2026")
     assert body == gzip.decompress(article.body)  # pywb decodes the stored gzip for replay
     assert "Hội nghị triển khai nhiệm vụ năm 2026 số 1".encode() in body

@@ -17,13 +17,13 @@ from e2e import (
     canonical_urls,
     cli,
     crawl,
-    pywb_app,
+    http_get,
+    pywb_server,
     read_records,
     replica_args,
     replica_process,
     snapshot_ids,
     warc_paths,
-    wsgi_get,
 )
 
 pytestmark = pytest.mark.slow
@@ -168,20 +168,19 @@ def test_crawl_datasets_equal_extract_datasets(two_crawls, tmp_path):
     assert len(articles) >= 60
 
 
-def test_archived_article_replays_in_pywb_as_served(two_crawls, tmp_path, monkeypatch):
+def test_archived_article_replays_in_pywb_as_served(two_crawls, tmp_path):
     from replica import ReplicaConfig, Site
 
     archive = two_crawls["archive"]
     sid = two_crawls["ids"][0]
-    monkeypatch.chdir(tmp_path)
-    app = pywb_app(tmp_path, warc_paths(archive, sid))
     base = two_crawls["base"]
     site = Site(ReplicaConfig(articles=60, seed=7, theme="custom2015"))
     articles = sorted(u for u in two_crawls["expected"] if u.endswith(".html") and "/news/" in u)
     assert articles
-    for url in articles[:5]:
-        status, headers, body = wsgi_get(app, f"/c/2026id_/{url}")
-        assert status.startswith("200"), (url, status)
+    with pywb_server(tmp_path, warc_paths(archive, sid)) as pywb:
+        replays = [(url, http_get(pywb, f"/c/2026id_/{url}")) for url in articles[:5]]
+    for url, (status, _headers, body) in replays:
+        assert status == 200, (url, status)
         live_status, _, live_body = site.render(urlsplit(url).path, base=base.rstrip("/"),
                                                 session_known=True)
         assert live_status == 200
