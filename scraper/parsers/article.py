@@ -24,16 +24,26 @@ _BLOCKS = frozenset({"p", "div", "center", "h4", "h5", "h6", "blockquote", "li",
 
 def find_root(doc):
     """The element holding the article (title, date line, body), or None."""
+    return find_root_and_body(doc)[0]
+
+
+def find_root_and_body(doc) -> tuple:
+    """(root, body) of the article, or (None, None).
+
+    `body` is also what `_first_in(nv.BODY, root)` gives: the first match in the whole page
+    lies inside root (root is its ancestor) and no match inside root comes before it, so
+    `parse_article` can take it instead of searching again.
+    """
     body = _first_in(nv.BODY, doc)
     if body is None:
-        return None
+        return None, None
     # The nearest wrapper the themes put around title, date line and body.
     for anc in body.iterancestors():
         if anc.get("itemtype", "").endswith("NewsArticle") or anc.get("id") == "news_detail":
-            return anc
+            return anc, body
         if "news_column" in (anc.get("class") or ""):
-            return anc
-    return None
+            return anc, body
+    return None, None
 
 
 def _first_in(selectors, root):
@@ -65,6 +75,11 @@ class _PageWords:
         if self._refs is None:
             self._refs = "&#" in self.text
         return self._refs
+
+
+def _has_img(el) -> bool:
+    """`el.find(".//img") is not None` by a C-level walk, without ElementPath's Python code."""
+    return any(img is not el for img in el.iter("img"))
 
 
 def _inside(el, ancestor) -> bool:
@@ -162,7 +177,7 @@ def _text_after(img, container) -> str:
         sib = node.getnext()
         while sib is not None:
             if isinstance(sib.tag, str):
-                if sib.tag == "img" or sib.find(".//img") is not None:
+                if sib.tag == "img" or _has_img(sib):
                     return normalize_text(" ".join(parts))
                 parts.append(text_of(sib))
             if sib.tail:
@@ -207,9 +222,9 @@ def _caption_text(img, scope) -> str | None:
                 return after if not is_residue(after) else None
             row = anc.getparent()
             nxt = row.getnext() if row is not None else None
-            while nxt is not None and not text_of(nxt) and nxt.find(".//img") is None:
+            while nxt is not None and not text_of(nxt) and not _has_img(nxt):
                 nxt = nxt.getnext()
-            if nxt is not None and nxt.find(".//img") is None:
+            if nxt is not None and not _has_img(nxt):
                 cells = [c for c in nxt if c.tag in ("td", "th")]
                 index = list(row).index(anc) if anc in list(row) else 0
                 cell = cells[index] if index < len(cells) else nxt
@@ -233,9 +248,9 @@ def _caption_text(img, scope) -> str | None:
         return None
     sib = container.getnext()
     skipped = 0
-    while sib is not None and skipped < 2 and not text_of(sib) and sib.find(".//img") is None:
+    while sib is not None and skipped < 2 and not text_of(sib) and not _has_img(sib):
         sib, skipped = sib.getnext(), skipped + 1
-    if sib is None or not isinstance(sib.tag, str) or sib.find(".//img") is not None:
+    if sib is None or not isinstance(sib.tag, str) or _has_img(sib):
         return None
     text = text_of(sib)
     return text if _accept(text, alt, _styled_as_caption(sib)) else None
@@ -389,12 +404,14 @@ def _clean_body(body):
     return body
 
 
-def parse_article(doc, root, url: str, base: str, text: str | None = None) -> dict:
+def parse_article(doc, root, url: str, base: str, text: str | None = None,
+                  body=None) -> dict:
     """Build the article record from the root found by `find_root`.
 
     `text` (the decoded page) lets absent author/source labels skip their tree searches.
     """
-    body = _first_in(nv.BODY, root)
+    if body is None:
+        body = _first_in(nv.BODY, root)
     scope = root.getparent() if root.getparent() is not None else root
     title_el = _first_in(nv.TITLE, root)
     title = text_of(title_el) if title_el is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from scraper.parsers import nukeviet as nv
-from scraper.parsers.article import canonical_url, find_root, parse_article
+from scraper.parsers.article import canonical_url, find_root_and_body, parse_article
 from scraper.parsers.documents import (
     document_listing_items,
     find_detail_root,
@@ -59,9 +59,9 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         result["sidebar_documents"] = sidebar_documents(doc, base)
     # Laws first: its markup is specific, while a laws page may sit in a news-like column.
     law_root = find_detail_root(doc) if _has_any_grouped(text, _LAW_DETAIL_GROUPS) else None
-    root = None
+    root = article_body = None
     if law_root is None and _has_any(text, nv.ARTICLE_HINTS):
-        root = find_root(doc)
+        root, article_body = find_root_and_body(doc)
     if law_root is not None:
         result["page_type"] = "document_detail"
         result["document"] = parse_document(doc, law_root, url, base,
@@ -69,7 +69,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         return result
     if root is not None:
         result["page_type"] = "article"
-        result["article"] = parse_article(doc, root, url, base, text)
+        result["article"] = parse_article(doc, root, url, base, text, article_body)
         return result
     doc_items = (document_listing_items(doc, base) if _has_any_grouped(text, _LAW_LISTING_GROUPS)
                  else None)
