@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 META_CAPTURES = "portal_captures"  # list of capture_info dicts, shared along redirects/retries
 META_HOPS = "portal_hops"  # Heritrix-style hop path, e.g. "LLE"
 META_VIA = "portal_via"  # the URL that led here
+META_LINKS = "portal_links"  # outlinks found at capture time, reused by the spider
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
@@ -65,6 +67,7 @@ class WarcCaptureMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
+        links = self._outlinks(request, response)
         capture = Capture(
             url=request.url,
             method=request.method,
@@ -79,6 +82,7 @@ class WarcCaptureMiddleware:
             ip=str(response.ip_address) if getattr(response, "ip_address", None) else None,
             hops=request.meta.get(META_HOPS, ""),
             via=request.meta.get(META_VIA),
+            outlinks=len(links) if links is not None else None,
         )
         info = self.writer.write_capture(capture)
         self.crawler.stats.inc_value(f"portal/captures/{info['record_type']}")
@@ -87,6 +91,31 @@ class WarcCaptureMiddleware:
         else:
             self.orphans.append(info)
         return response
+
+    def _outlinks(self, request: Request, response: Response) -> list | None:
+        """Links of a 200 page, stylesheet, feed or sitemap, for the metadata record's count.
+
+        The body here is still content-encoded (this middleware sits before decompression), so
+        gzip/deflate are undone on a copy; the spider reuses the list instead of parsing again.
+        """
+        profile = getattr(self.crawler.spider, "profile", None)
+        if profile is None or response.status != 200 or request.meta.get("role") == "file":
+            return None
+        encoding = response.headers.get(b"Content-Encoding", b"").decode("latin-1").lower()
+        body = response.body
+        try:
+            if encoding in ("gzip", "x-gzip"):
+                body = zlib.decompress(body, zlib.MAX_WBITS | 16)
+            elif encoding == "deflate":
+                body = zlib.decompress(body)
+            elif encoding not in ("", "identity"):
+                return None  # e.g. br: the spider extracts links from the decoded body
+        except zlib.error:
+            return None
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        links = profile.extract_links(body, request.url, ctype)
+        request.meta[META_LINKS] = links
+        return links
 
     @staticmethod
     def _reason(status: int) -> str:

@@ -185,3 +185,22 @@ def test_archived_article_replays_in_pywb_as_served(two_crawls, tmp_path):
                                                 session_known=True)
         assert live_status == 200
         assert body == live_body, url
+
+
+def test_metadata_records_carry_fetch_time_hops_via_and_outlinks(two_crawls):
+    records = records_of(two_crawls["archive"], two_crawls["ids"][0])
+    by_id = {r["headers"]["WARC-Record-ID"]: r for r in records}
+    pages = 0
+    for rec in records:
+        if rec["type"] != "metadata":
+            continue
+        fields = dict(line.split(": ", 1) for line in rec["raw"].decode().splitlines() if line)
+        assert "fetchedAt" in fields
+        response = by_id[rec["headers"]["WARC-Concurrent-To"]]
+        ctype = response["http"].get_header("Content-Type") or ""
+        if response["http"].get_statuscode() == "200" and "html" in ctype:
+            assert int(fields["outlinks"]) > 10
+            pages += 1
+        if response["headers"]["WARC-Target-URI"].endswith(".html"):  # an article
+            assert fields["hopsFromSeed"] and fields["via"].startswith("http")
+    assert pages > 50

@@ -17,7 +17,7 @@ from scrapy.http import Request, Response
 
 from pipelines.datasets import wants_parse
 from scraper.freshness import FreshnessPolicy
-from scraper.middlewares import META_CAPTURES, META_HOPS, META_VIA
+from scraper.middlewares import META_CAPTURES, META_HOPS, META_LINKS, META_VIA
 from scraper.parsers import parse_page
 from scraper.profiles.nukeviet import FILE, PAGE, REQUISITE, Link, NukeVietProfile
 
@@ -103,7 +103,10 @@ class PortalSpider(scrapy.Spider):
             return
         if response.status != 200 or response.meta.get("role") == FILE:
             return
-        for link in self.profile.extract_links(response.body, response.url, content_type):
+        links = response.meta.get(META_LINKS)
+        if links is None:
+            links = self.profile.extract_links(response.body, response.url, content_type)
+        for link in links:
             yield from self.follow(link, hops, response.url)
 
     def follow(self, link: Link, hops: str, via: str | None) -> Iterator[Request]:
