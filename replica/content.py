@@ -81,8 +81,24 @@ class Image:
         return " ".join(self.caption_lines) or None
 
 
+class _ArticleURL:
+    """Where an article lives, for the full article and its teaser alike."""
+
+    id: int
+    cat: int
+    alias: str
+
+    @property
+    def cat_alias(self) -> str:
+        return CATEGORIES[self.cat][0]
+
+    @property
+    def path(self) -> str:
+        return f"/vi/news/{self.cat_alias}/{self.alias}-{self.id}.html"
+
+
 @dataclass(frozen=True)
-class Teaser:
+class Teaser(_ArticleURL):
     """The part of an article that listings, feeds and related lists show."""
 
     id: int
@@ -97,17 +113,9 @@ class Teaser:
     rating: tuple[int, int]
     base_views: int
 
-    @property
-    def cat_alias(self) -> str:
-        return CATEGORIES[self.cat][0]
-
-    @property
-    def path(self) -> str:
-        return f"/vi/news/{self.cat_alias}/{self.alias}-{self.id}.html"
-
 
 @dataclass(frozen=True)
-class Article:
+class Article(_ArticleURL):
     id: int
     cat: int
     alias: str
@@ -126,14 +134,6 @@ class Article:
     comments: int
     rating: tuple[int, int]
     base_views: int
-
-    @property
-    def cat_alias(self) -> str:
-        return CATEGORIES[self.cat][0]
-
-    @property
-    def path(self) -> str:
-        return f"/vi/news/{self.cat_alias}/{self.alias}-{self.id}.html"
 
 
 @dataclass(frozen=True)
