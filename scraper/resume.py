@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.dedup import DedupIndex
+from archive.extract import read_record_at
 from archive.snapshot import resolve_archive_path
 from scraper.profiles.nukeviet import Link, NukeVietProfile
 
@@ -31,16 +32,6 @@ def _http_header(record, name: str) -> str | None:
     if record.http_headers is None:
         return None
     return record.http_headers.get_header(name)
-
-
-def _original_body(entry, archive_root: Path) -> tuple[bytes, str]:
-    """Body and content type of the capture a revisit refers to."""
-    path = resolve_archive_path(archive_root, entry.warc_path)
-    with open(path, "rb") as fh:
-        fh.seek(entry.offset)
-        for record in ArchiveIterator(fh):
-            return record.content_stream().read(), _http_header(record, "Content-Type") or ""
-    return b"", ""
 
 
 def recover_state(
@@ -75,7 +66,9 @@ def recover_state(
                     entry = dedup.lookup(digest) if (dedup and digest) else None
                     if entry is None:
                         continue
-                    body, ctype = _original_body(entry, archive_root)
+                    original = resolve_archive_path(archive_root, entry.warc_path)
+                    info, body = read_record_at(original, entry.offset)
+                    ctype = info["content_type"] or ""
                 for link in profile.extract_links(body, url, ctype):
                     outlinks.setdefault(link.url, link)
     state.frontier = [link for u, link in outlinks.items() if u not in state.captured]

@@ -39,7 +39,7 @@ class PortalSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.profile = profile
         self.allowed_domains = [profile.netloc.split(":")[0]]
-        # On resume, links recovered from the WARCs of the interrupted run (see crawl.resume).
+        # On resume, links recovered from the WARCs of the interrupted run (see scraper.resume).
         self.frontier = list(frontier)
         # Incremental crawls skip known item pages and resources that are not due (nightly).
         self.freshness = freshness
