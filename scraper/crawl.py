@@ -162,7 +162,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         # Datasets of a resumed crawl are rebuilt from all its WARCs at the end (one pass over
         # every capture, before and after the interruption).
         settings.set("ITEM_PIPELINES", {})
-        settings.set("PORTAL_ARCHIVED_ROBOTS", _archived_robots(snap.warc_files()))
+        settings.set("PORTAL_ARCHIVED_ROBOTS", state.robots)
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PortalSpider)
@@ -206,21 +206,6 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     result.status = manifest["status"]
     result.stats = manifest["stats"]
     return result
-
-
-def _archived_robots(warc_paths: list[Path]) -> dict[str, str]:
-    """robots.txt bodies already captured, by netloc, so a resumed crawl does not refetch them."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    found: dict[str, str] = {}
-    for path in warc_paths:
-        with open(path, "rb") as fh:
-            for record in ArchiveIterator(fh):
-                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-                if record.rec_type == "response" and urlsplit(uri).path == "/robots.txt":
-                    body = record.content_stream().read()
-                    found[urlsplit(uri).netloc] = body.decode("utf-8", "replace")
-    return found
 
 
 def _plain(stats: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -26,6 +26,7 @@ from scraper.profiles.nukeviet import Link, NukeVietProfile
 class ResumeState:
     captured: set[str] = field(default_factory=set)
     frontier: list[Link] = field(default_factory=list)
+    robots: dict[str, str] = field(default_factory=dict)  # netloc → archived robots.txt
 
 
 def _http_header(record, name: str) -> str | None:
@@ -38,7 +39,7 @@ def recover_state(
     warc_paths: list[Path], profile: NukeVietProfile, archive_root: Path,
     dedup: DedupIndex | None = None,
 ) -> ResumeState:
-    """Captured URLs and the outstanding frontier, from WARC files already repaired."""
+    """Captured URLs, the outstanding frontier and archived robots.txt, from repaired WARCs."""
     state = ResumeState()
     outlinks: dict[str, Link] = {}
     for path in warc_paths:
@@ -55,6 +56,11 @@ def recover_state(
                     target = profile.canonicalize(urljoin(url, location)) if location else None
                     if target:
                         outlinks.setdefault(target, Link(target, profile.role_of(target), "R"))
+                    continue
+                if status == 200 and record.rec_type == "response" and (
+                        urlsplit(url).path == "/robots.txt"):
+                    body = record.content_stream().read()
+                    state.robots[urlsplit(url).netloc] = body.decode("utf-8", "replace")
                     continue
                 if status != 200 or profile.role_of(url) == "file":
                     continue
