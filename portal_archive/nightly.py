@@ -103,9 +103,8 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
         base = previous if previous and previous.snapshot_id != result.snapshot_id else None
         if base is not None:
             diff = diff_snapshots(archive, base.snapshot_id, result.snapshot_id)
-            suffix = {"html": "html", "md": "md", "json": "json", "csv": "csv"}[opts.report_format]
             report_path = (archive / "snapshots" / result.snapshot_id / "reports"
-                           / f"diff-{base.snapshot_id}-{result.snapshot_id}.{suffix}")
+                           / f"diff-{base.snapshot_id}-{result.snapshot_id}.{opts.report_format}")
             write_report(diff, report_path, opts.report_format)
             # Items the freshness policy did not re-check tonight are `not_captured`: listed in
             # the report, never counted as removals.
