@@ -104,16 +104,14 @@ class NukeVietProfile:
         if netloc != self.netloc:
             return None
         params = parse_qsl(parts.query, keep_blank_values=True)
-        if any(k in TRAP_PARAMS for k, _ in params):
-            return None
         query = [(k, v) for k, v in params if k not in VOLATILE_PARAMS]
         path = parts.path or "/"
         canonical = urlunsplit((self.scheme, netloc, path, urlencode(query), ""))
-        if self.is_trap(canonical, original_query=parts.query):
+        if self.is_trap(canonical):
             return None
         return canonical
 
-    def is_trap(self, url: str, original_query: str = "") -> bool:
+    def is_trap(self, url: str) -> bool:
         """True for URLs that only duplicate content or never end (PORTAL.md "Traps")."""
         parts = urlsplit(url)
         path = parts.path
