@@ -16,7 +16,7 @@ import contextlib
 import csv
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -46,8 +46,12 @@ def wants_parse(capture_info: dict) -> bool:
     return ok and ctype in HTML_TYPES
 
 
-def _formatter(dtype: pa.DataType) -> Callable[[Any], str]:
-    """How one column's Python values are spelled in CSV."""
+def _formatter(dtype: pa.DataType) -> Callable[[Any], str] | None:
+    """How one column's Python values are spelled in CSV; None: as the csv module writes them.
+
+    The csv module already spells None as an empty field and ints, floats, bools and strings
+    as `str()` does, so only timestamps, dates and nested values need a Python call per value.
+    """
     if pa.types.is_timestamp(dtype):
         zone = UTC if dtype.tz in (None, "UTC") else ZoneInfo(dtype.tz)
 
@@ -59,7 +63,7 @@ def _formatter(dtype: pa.DataType) -> Callable[[Any], str]:
         return date.isoformat
     if pa.types.is_list(dtype) or pa.types.is_struct(dtype):
         return lambda v: json.dumps(v, ensure_ascii=False, default=_json_default)
-    return str
+    return None
 
 
 def _json_default(v: Any) -> str:
@@ -85,7 +89,8 @@ class _TableSink:
         self.csv_file = open(self.temp["csv"], "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
         self.csv = csv.writer(self.csv_file)
         self.csv.writerow(self.schema.names)
-        self.formats = [(f.name, _formatter(f.type)) for f in self.schema]
+        self.formats = [(i, fmt) for i, f in enumerate(self.schema)
+                        if (fmt := _formatter(f.type)) is not None]
 
     def add(self, rows: list[dict]) -> None:
         self.rows.extend(rows)
@@ -96,12 +101,18 @@ class _TableSink:
         if not self.rows:
             return
         self.parquet.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
-        self.csv.writerows(
-            ["" if row.get(name) is None else fmt(row[name]) for name, fmt in self.formats]
-            for row in self.rows
-        )
+        self.csv.writerows(self._csv_rows())
         self.count += len(self.rows)
         self.rows = []
+
+    def _csv_rows(self) -> Iterator[list]:
+        names, formats = self.schema.names, self.formats
+        for row in self.rows:
+            values = [row.get(name) for name in names]
+            for i, fmt in formats:
+                if values[i] is not None:
+                    values[i] = fmt(values[i])
+            yield values
 
     def close(self) -> None:
         self.flush()
