@@ -5,6 +5,14 @@ the same `capture_info` dict the crawl's WARC writer returns (contract 5), its b
 (chunked / content-encoding, by warcio) and parsed with `parse_page`, and both go through the
 one `DatasetWriter` (contract 6), so the tables equal the ones the crawl wrote.
 
+A WARC of a closed snapshot whose size still matches its manifest is read through the
+snapshot's CDXJ index instead: only its response and revisit records are visited (seek, read
+the record, parse its headers), and only the bodies that are parsed are decompressed and
+digest-checked. That skips the request and metadata records (two thirds of a crawl's records)
+and every image and attachment body; a record that does not match its index line sends the
+file back to the full sequential read, which also checks every digest. Fixity of whole files is
+`portal-archive verify`'s job.
+
 Files are read in parallel (one worker per file); each worker spools its results to a temporary
 pickle stream that the parent merges in input order, so output is deterministic and memory
 stays flat. A revisit's content comes from its original: looked up in the archive's dedup index,
@@ -13,6 +21,8 @@ then in the same file, then (in the parent) among all the WARCs given.
 
 from __future__ import annotations
 
+import io
+import json
 import multiprocessing
 import os
 import pickle
@@ -180,6 +190,104 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
                                 f"(file size {path.stat().st_size})")
 
 
+class _IndexMismatch(Exception):
+    """A record is not what the snapshot's CDXJ line says: read the file sequentially."""
+
+
+def iter_indexed(path: Path, records: list[tuple[int, int, str]], snapshot_id: str,
+                 parse: ParseFn, dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
+    """Like `iter_file`, visiting only the (offset, length, url) records the CDXJ lists.
+
+    Anything unexpected (no WARC capture of that URL at the offset, a record that cannot be
+    read or fails its digests) raises `_IndexMismatch`: the caller then reads the whole file
+    sequentially, which finds and reports real damage with its file and offset.
+    """
+    name = path.name
+    local: dict[str, int] = {}
+    with open(path, "rb") as fh:
+        for offset, length, url in records:
+            fh.seek(offset)
+            try:
+                # One reader per record: it decompresses only what is read of the record,
+                # so the headers of an image cost one block, not the whole image.
+                it = ArchiveIterator(io.BytesIO(fh.read(length)), check_digests="raise")
+                record = next(iter(it), None)
+                if (record is None or record.format != "warc"
+                        or record.rec_type not in CAPTURE_TYPES
+                        or record.rec_headers.get_header("WARC-Target-URI") != url):
+                    raise _IndexMismatch(f"{name}: no capture of {url} at offset {offset}")
+                info = capture_info_for(record, name, offset, snapshot_id)
+                info["length"] = length
+                body = None
+                if record.rec_type == "response" and wants_parse(info):
+                    body = read_body(record)
+                    it.read_to_end(record)  # checks the block and payload digests
+                    _check_record_complete(it, record)
+            except _IndexMismatch:
+                raise
+            except Exception as exc:  # warcio raises several types for damaged input
+                raise _IndexMismatch(f"{name}: offset {offset}: {_one_line(exc)}") from exc
+            if record.rec_type == "revisit":
+                parsed = _resolve(info, path, local, dedup, parse)
+            else:
+                parsed = None if body is None else parse(body, url, info.get("content_type"))
+                if info["payload_digest"]:
+                    local.setdefault(info["payload_digest"], offset)
+            yield info, parsed
+
+
+def indexed_records(paths: list[Path]) -> dict[Path, list[tuple[int, int, str]]]:
+    """(offset, length, url) of each capture, by WARC, for the WARCs an index can be trusted for.
+
+    A WARC qualifies when it sits in `<snapshot>/warcs/` of a closed snapshot that has
+    `indexes/index.cdxj`, and its size equals the one in the manifest (a file cut or appended
+    to since the snapshot closed is read sequentially, where damage is found and reported).
+    """
+    by_snapshot: dict[Path, list[Path]] = {}
+    for path in paths:
+        if path.parent.name == "warcs":
+            by_snapshot.setdefault(path.parent.parent, []).append(path)
+    found: dict[Path, list[tuple[int, int, str]]] = {}
+    for snapshot_dir, warcs in by_snapshot.items():
+        found.update(_records_of_snapshot(snapshot_dir, warcs))
+    return found
+
+
+def _records_of_snapshot(snapshot_dir: Path,
+                         warcs: list[Path]) -> dict[Path, list[tuple[int, int, str]]]:
+    index = snapshot_dir / "indexes" / "index.cdxj"
+    try:
+        manifest = json.loads((snapshot_dir / "manifest.json").read_text(encoding="utf-8"))
+        sizes = {f["path"]: int(f["size"]) for f in manifest.get("files", [])}
+        if manifest.get("status") != "closed" or not index.is_file():
+            return {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # no usable manifest: read sequentially
+    wanted = {p.name: p for p in warcs
+              if sizes.get(f"warcs/{p.name}") == _size(p)}
+    records: dict[Path, list[tuple[int, int, str]]] = {p: [] for p in wanted.values()}
+    try:
+        with open(index, encoding="utf-8") as fh:
+            for line in fh:
+                fields = json.loads(line.split(" ", 2)[2])
+                path = wanted.get(fields.get("filename"))
+                if path is not None:
+                    records[path].append((int(fields["offset"]), int(fields["length"]),
+                                          fields["url"]))
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return {}
+    for path in records:
+        records[path].sort()
+    return records
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
 def _skip_blank_lines(fh: Any, offset: int) -> int:
     # In uncompressed WARCs the record length leaves out the blank lines after each record;
     # point at where the next record really starts.
@@ -238,13 +346,13 @@ class _FileJob:
     archive_root: Path | None
     spool_dir: Path
     parse: ParseFn | None
+    records: list[tuple[int, int, str]] | None = None  # from the snapshot's CDXJ, if trusted
 
 
 @dataclass
 class _FileResult:
     path: Path
     spool: Path
-    captures: int
     digests: dict[str, int]  # response payload digest → offset, for cross-file revisits
     error: str | None
 
@@ -260,19 +368,33 @@ def _extract_file(job: _FileJob) -> _FileResult:
     parse = job.parse or _default_parse()
     dedup = _DedupLookup(job.archive_root)
     fd, spool = tempfile.mkstemp(prefix="extract-", suffix=".pickle", dir=job.spool_dir)
-    captures, digests, error = 0, {}, None
+    digests, error = {}, None
+    records = job.records
     with os.fdopen(fd, "wb") as out:
         try:
-            for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup):
-                pickle.dump((info, parsed), out, protocol=pickle.HIGHEST_PROTOCOL)
-                captures += 1
-                if info["record_type"] == "response" and info["payload_digest"]:
-                    digests.setdefault(info["payload_digest"], info["warc_offset"])
+            if records is not None:
+                try:
+                    _spool(iter_indexed(job.path, records, job.snapshot_id, parse, dedup),
+                           out, digests)
+                except _IndexMismatch:
+                    out.seek(0)  # start again, reading every record
+                    out.truncate()
+                    digests.clear()
+                    records = None
+            if records is None:
+                _spool(iter_file(job.path, job.snapshot_id, parse, dedup), out, digests)
         except WarcReadError as exc:
-            error = str(exc)
+            error = str(exc)  # what was spooled before the damage is kept
         finally:
             dedup.close()
-    return _FileResult(job.path, Path(spool), captures, digests, error)
+    return _FileResult(job.path, Path(spool), digests, error)
+
+
+def _spool(captures: Iterator[tuple[dict, Any]], out: Any, digests: dict[str, int]) -> None:
+    for info, parsed in captures:
+        pickle.dump((info, parsed), out, protocol=pickle.HIGHEST_PROTOCOL)
+        if info["record_type"] == "response" and info["payload_digest"]:
+            digests.setdefault(info["payload_digest"], info["warc_offset"])
 
 
 def _read_spool(spool: Path) -> Iterator[tuple[dict, Any]]:
@@ -315,7 +437,9 @@ def extract_warcs(
     writer = DatasetWriter(out_dir, snapshot_id)
     try:
         with tempfile.TemporaryDirectory(prefix=".extract-", dir=out_dir) as spool_dir:
-            file_jobs = [_FileJob(p, snapshot_id, root, Path(spool_dir), parse) for p in paths]
+            indexed = indexed_records(paths)
+            file_jobs = [_FileJob(p, snapshot_id, root, Path(spool_dir), parse, indexed.get(p))
+                         for p in paths]
             file_results = _run(file_jobs, jobs, progress)
             _merge(file_results, writer, result, parse)
     except BaseException:

@@ -1,0 +1,116 @@
+"""`extract` reads a closed snapshot's WARCs through its CDXJ index, and gets exactly what the
+full sequential read gets; an index that disagrees with its WARC, or a WARC changed since the
+snapshot closed, sends the file back to the sequential read (which reports damage)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from e2e import crawl, replica_args, replica_process, snapshot_ids, warc_paths
+from test_extract_warc import assert_same_datasets
+
+import archive.extract as ex
+
+pytestmark = pytest.mark.slow
+
+ARGS = replica_args(articles=30, seed=5, theme="default40")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    """Two crawls of an unchanged replica: the second snapshot is mostly revisits."""
+    root = tmp_path_factory.mktemp("archive")
+    with replica_process(*ARGS) as base:
+        crawl(base, root, "--max-warc-size", "300000")
+        crawl(base, root, "--max-warc-size", "300000")
+    return root
+
+
+@pytest.fixture
+def reads(monkeypatch) -> dict[str, list[str]]:
+    """Which reader each WARC went through (jobs=1 runs in this process)."""
+    seen: dict[str, list[str]] = {"indexed": [], "sequential": []}
+    indexed, sequential = ex.iter_indexed, ex.iter_file
+
+    def spy_indexed(path, *args, **kwargs):
+        seen["indexed"].append(path.name)
+        return indexed(path, *args, **kwargs)
+
+    def spy_sequential(path, *args, **kwargs):
+        seen["sequential"].append(path.name)
+        return sequential(path, *args, **kwargs)
+
+    monkeypatch.setattr(ex, "iter_indexed", spy_indexed)
+    monkeypatch.setattr(ex, "iter_file", spy_sequential)
+    return seen
+
+
+def extract(archive: Path, sid: str, out: Path, warcs: list[Path] | None = None):
+    return ex.extract_warcs(warcs or warc_paths(archive, sid), sid, archive_root=archive,
+                            out_dir=out, jobs=1, progress=False)
+
+
+@pytest.mark.parametrize("night", [0, 1])
+def test_indexed_read_equals_sequential_read(archive, tmp_path, reads, monkeypatch, night):
+    sid = snapshot_ids(archive)[night]
+    warcs = warc_paths(archive, sid)
+    assert len(warcs) > 1
+    result = extract(archive, sid, tmp_path / "indexed")
+    assert result.errors == [] and result.warnings == []
+    assert sorted(reads["indexed"]) == sorted(p.name for p in warcs)
+    assert reads["sequential"] == []
+
+    monkeypatch.setattr(ex, "indexed_records", lambda paths: {})
+    sequential = extract(archive, sid, tmp_path / "sequential")
+    assert sorted(reads["sequential"]) == sorted(p.name for p in warcs)
+    assert sequential.counts == result.counts and sequential.captures == result.captures
+    assert_same_datasets(tmp_path / "indexed", tmp_path / "sequential")
+    # ...and both equal what the crawl itself wrote.
+    assert_same_datasets(tmp_path / "indexed", archive / "snapshots" / sid / "datasets")
+    if night == 1:
+        assert result.counts["articles"] >= 30  # revisits were parsed from their originals
+
+
+def copy_snapshot(archive: Path, sid: str, dest: Path) -> Path:
+    """A copy of the archive (dedup index included) to tamper with."""
+    shutil.copytree(archive, dest)
+    return dest / "snapshots" / sid
+
+
+def test_index_that_disagrees_with_its_warc_falls_back_to_reading_it_all(archive, tmp_path,
+                                                                          reads):
+    sid = snapshot_ids(archive)[0]
+    snap = copy_snapshot(archive, sid, tmp_path / "copy")
+    index = snap / "indexes" / "index.cdxj"
+    lines = index.read_text(encoding="utf-8").splitlines(keepends=True)
+    key, stamp, blob = lines[0].split(" ", 2)
+    fields = json.loads(blob)
+    fields["offset"] = str(int(fields["offset"]) + 1)  # points into the middle of a record
+    lines[0] = f"{key} {stamp} {json.dumps(fields)}\n"
+    index.write_text("".join(lines), encoding="utf-8")
+
+    result = extract(tmp_path / "copy", sid, tmp_path / "out",
+                     warc_paths(tmp_path / "copy", sid))
+    assert result.errors == []
+    assert reads["sequential"] == [fields["filename"]]
+    assert_same_datasets(tmp_path / "out", archive / "snapshots" / sid / "datasets")
+
+
+def test_warc_changed_since_the_snapshot_closed_is_read_sequentially(archive, tmp_path, reads):
+    sid = snapshot_ids(archive)[0]
+    snap = copy_snapshot(archive, sid, tmp_path / "copy")
+    warcs = warc_paths(tmp_path / "copy", sid)
+    damaged = warcs[-1]
+    good_size = damaged.stat().st_size
+    with open(damaged, "ab") as fh:
+        fh.write(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\ncut")
+
+    result = extract(tmp_path / "copy", sid, tmp_path / "out", warcs)
+    assert reads["sequential"] == [damaged.name]
+    assert len(result.errors) == 1
+    assert damaged.name in result.errors[0] and f"offset {good_size}" in result.errors[0]
+    # Every record before the damage is still extracted: the tables equal the crawl's.
+    assert_same_datasets(tmp_path / "out", snap / "datasets")
