@@ -19,7 +19,8 @@ def _not_summary(el) -> bool:
         (el.get("class") or "").split()))
 
 
-_MUTED = xp(".//*[contains(@class, 'text-muted')]")
+# .//*[contains(@class, 'text-muted')] (the faster form: see nukeviet.py)
+_MUTED = xp("descendant::*/@class[contains(., 'text-muted')]/..")
 
 
 def _meta_items(panel) -> list:
