@@ -1,7 +1,10 @@
-"""Scrapy item pipeline that feeds crawl captures into the snapshot's DatasetWriter.
+"""Scrapy item pipeline that feeds crawl captures into the snapshot's dataset writer.
 
-Items are dicts `{"capture": capture_info, "parsed": parse dict or None}` (contract 6). This is
-the only module of `pipelines/` that knows about Scrapy.
+Items are dicts `{"capture": capture_info, "parsed": parse dict or None}` (contract 6), or
+`{"capture": capture_info, "body": bytes, "url": str, "content_type": str}` for a page still to
+parse with `parse_page`. By default (`PORTAL_DATASETS_IN_WORKER = True`) parsing and writing
+happen in a child process (`pipelines.background`), off the crawler's event loop; with False,
+in the crawler process. This is the only module of `pipelines/` that knows about Scrapy.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from pipelines.background import BackgroundDatasetWriter
 from pipelines.datasets import DatasetWriter
 
 logger = logging.getLogger(__name__)
@@ -20,10 +24,12 @@ logger = logging.getLogger(__name__)
 class DatasetPipeline:
     """Write `<PORTAL_SNAPSHOT_DIR>/datasets/` for snapshot `PORTAL_SNAPSHOT_ID`."""
 
-    def __init__(self, snapshot_dir: str | Path, snapshot_id: str) -> None:
+    def __init__(self, snapshot_dir: str | Path, snapshot_id: str,
+                 in_worker: bool = True) -> None:
         self.snapshot_dir = Path(snapshot_dir)
         self.snapshot_id = snapshot_id
-        self.writer: DatasetWriter | None = None
+        self.in_worker = in_worker
+        self.writer: DatasetWriter | BackgroundDatasetWriter | None = None
         self.counts: dict[str, int] | None = None
 
     @classmethod
@@ -32,16 +38,31 @@ class DatasetPipeline:
         snapshot_id = crawler.settings.get("PORTAL_SNAPSHOT_ID")
         if not snapshot_dir or not snapshot_id:
             raise NotConfigured("PORTAL_SNAPSHOT_DIR and PORTAL_SNAPSHOT_ID must be set")
-        return cls(snapshot_dir, snapshot_id)
+        return cls(snapshot_dir, snapshot_id,
+                   crawler.settings.getbool("PORTAL_DATASETS_IN_WORKER", True))
 
     def open_spider(self, spider=None) -> None:
-        self.writer = DatasetWriter(self.snapshot_dir / "datasets", self.snapshot_id)
+        out_dir = self.snapshot_dir / "datasets"
+        self.writer = (BackgroundDatasetWriter(out_dir, self.snapshot_id) if self.in_worker
+                       else DatasetWriter(out_dir, self.snapshot_id))
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
-        if "capture" in adapter:
-            assert self.writer is not None, "open_spider was not called"
-            self.writer.add(adapter["capture"], adapter.get("parsed"))
+        if "capture" not in adapter:
+            return item
+        assert self.writer is not None, "open_spider was not called"
+        info, body = adapter["capture"], adapter.get("body")
+        if body is None:
+            self.writer.add(info, adapter.get("parsed"))
+        elif isinstance(self.writer, BackgroundDatasetWriter):
+            self.writer.add(info, body=body, url=adapter.get("url"),
+                            content_type=adapter.get("content_type"))
+        else:
+            from scraper.parsers import parse_page
+
+            parsed = parse_page(body, adapter.get("url") or info["url"],
+                                adapter.get("content_type"))
+            self.writer.add(info, parsed)
         return item
 
     def close_spider(self, spider=None) -> None:

@@ -1,10 +1,11 @@
 """The portal spider: walks a whole site as its profile describes and yields one item per capture.
 
-Navigation only. What a page *says* comes from `scraper.parsers.parse_page`; which URLs exist
-and what role they play comes from the site profile. Redirects are followed here rather than by
-RedirectMiddleware (disabled in settings) so that every 3xx capture reaches a callback and gets
-its row in the `pages` table, and so the redirect target goes through the dupefilter like any
-other link, as in Heritrix.
+Navigation only. What a page *says* comes from `scraper.parsers.parse_page`, which the item
+pipeline runs on the body the spider hands over; which URLs exist and what role they play comes
+from the site profile. Redirects are followed here rather than by RedirectMiddleware (disabled
+in settings) so that every 3xx capture reaches a callback and gets its row in the `pages`
+table, and so the redirect target goes through the dupefilter like any other link, as in
+Heritrix.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from scrapy.http import Request, Response
 from pipelines.datasets import wants_parse
 from scraper.freshness import FreshnessPolicy
 from scraper.middlewares import META_CAPTURES, META_HOPS, META_LINKS, META_VIA
-from scraper.parsers import parse_page
 from scraper.profiles.nukeviet import FILE, PAGE, REQUISITE, Link, NukeVietProfile
 
 # Scheduler priorities: page requisites before pages so a captured page replays early; files last.
@@ -82,13 +82,14 @@ class PortalSpider(scrapy.Spider):
         yield from self._orphan_items()
         captures = response.meta.get(META_CAPTURES, [])
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        parsed = None
-        # `wants_parse` is the rule `extract` applies too, so both parse the same captures.
-        if captures and wants_parse(captures[-1]):
-            parsed = parse_page(response.body, response.url, content_type)
         for i, info in enumerate(captures):
-            last = i == len(captures) - 1
-            yield {"capture": info, "parsed": parsed if last else None}
+            # `wants_parse` is the rule `extract` applies too, so both parse the same captures.
+            # The item pipeline parses the body (with `parse_page`), in its worker process.
+            if i == len(captures) - 1 and wants_parse(info):
+                yield {"capture": info, "body": response.body, "url": response.url,
+                       "content_type": content_type}
+            else:
+                yield {"capture": info, "parsed": None}
 
         hops = response.meta.get(META_HOPS, "")
         if 300 <= response.status < 400:
