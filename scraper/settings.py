@@ -52,7 +52,18 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # Pre-seeded with the URLs an interrupted run already captured (see scraper.resume).
 DUPEFILTER_CLASS = "scraper.dupefilter.SeededDupeFilter"
 
+# Every middleware is a layer of Python around each request or each callback output. Off:
+# Offsite (the profile's canonicalize already keeps every link on the portal's host), HttpAuth
+# (no credentials), HttpError (HTTPERROR_ALLOW_ALL lets every status through anyway), UrlLength
+# (trap URLs are cut by the profile's rules), MetaCopyDetection (a development warning).
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.middlewares.ArchivedRobotsTxtMiddleware": 100,
