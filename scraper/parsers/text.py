@@ -96,7 +96,9 @@ def normalize_text(value: str | None, is_nfc: bool = False) -> str:
         is_nfc = False
     # str.isascii() is O(1): ASCII text has neither invisible characters nor NFC work.
     if not value.isascii():
-        if _INVISIBLE.search(value):
+        # Six `in` tests (C scans) cost a third of one `_INVISIBLE.search`.
+        if ("\u200b" in value or "\u200c" in value or "\u200d" in value or "\u2060" in value
+                or "\ufeff" in value or "\u00ad" in value):
             value = _INVISIBLE.sub("", value)
         if not is_nfc and not unicodedata.is_normalized("NFC", value):
             value = unicodedata.normalize("NFC", value)
