@@ -18,7 +18,7 @@ from scraper.parsers.documents import (
 )
 from scraper.parsers.dom import base_url, parse_html, text_of
 from scraper.parsers.listing import listing_items, next_page
-from scraper.parsers.text import decode_html
+from scraper.parsers.text import decode_page
 
 PAGE_TYPES = ("article", "category_listing", "tag_listing", "document_detail",
               "document_listing", "soft_404", "other")
@@ -47,8 +47,8 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
     """Parse one page. Never raises on bad input: unknown or broken pages give `other`."""
     if not body or looks_binary(body):
         return empty_result(url)
-    text, _ = decode_html(body, content_type)
-    doc = parse_html(text)
+    text, _, verbatim = decode_page(body, content_type)
+    doc = parse_html(text, body if verbatim else None)
     if doc is None:
         return empty_result(url)
     base = base_url(doc, url)

@@ -50,13 +50,23 @@ def _codec(name: str | None) -> str | None:
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page to an NFC string; returns (text, codec name used)."""
+    text, used, _ = decode_page(body, content_type)
+    return text, used
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> tuple[str, str, bool]:
+    """`decode_html`, plus whether the text is exactly the body decoded as UTF-8 (no BOM,
+    no declaration removed, nothing normalised): then the body is the text's UTF-8, which
+    the HTML parser reads faster than a string (see `dom.parse_html`)."""
     for bom, enc in _BOMS:
         if body.startswith(bom):
-            return unicodedata.normalize("NFC", body[len(bom):].decode(enc, "replace")), enc
+            text = unicodedata.normalize("NFC", body[len(bom):].decode(enc, "replace"))
+            return text, enc, False
+    verbatim = True
     try:
         text, used = body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        text = None
+        text, verbatim = None, False
         candidates = [
             _codec(charset_from_content_type(content_type)),
             _codec(charset_from_meta(body)),
@@ -73,14 +83,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         if text is None:
             text, used = body.decode("utf-8", "replace"), "utf-8"
     if text[:200].lstrip()[:5].lower() == "<?xml":
-        text = _XML_DECL.sub("", text, count=1)
+        text, verbatim = _XML_DECL.sub("", text, count=1), False
     # On a decomposed (NFD) page `is_normalized` meets a combining mark, answers "maybe" and
     # normalises the whole page to compare: as slow as `normalize`, which then runs again.
     # Decomposed Vietnamese nearly always holds the acute tone mark, and one scan for it is
     # cheap; normalising a page that was NFC after all is only wasted time, never wrong.
     if "\u0301" in text or not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text, used
+        text, verbatim = unicodedata.normalize("NFC", text), False
+    return text, used, verbatim
 
 
 def normalize_text(value: str | None, is_nfc: bool = False) -> str:
