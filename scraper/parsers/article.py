@@ -14,7 +14,13 @@ from scraper.parsers.authors import AUTHOR_LABEL, SOURCE_LABEL, parse_author_lin
 from scraper.parsers.captions import has_credit, is_residue, same_caption, split_caption_credit
 from scraper.parsers.dates import parse_date, parse_date_line
 from scraper.parsers.dom import absolute, drop_tree, first, inner_html, lines_of, text_of
-from scraper.parsers.text import normalize_text, to_int
+from scraper.parsers.text import (
+    contains_any,
+    has_numeric_ref,
+    needle_groups,
+    normalize_text,
+    to_int,
+)
 
 _CAPTION_CLASS = re.compile(r"caption|image|img|note|desc|chuthich|chu-thich", re.I)
 _CENTER = re.compile(r"text-align\s*:\s*center", re.I)
@@ -73,7 +79,7 @@ class _PageWords:
         if self.text is None or word in self.text:
             return True
         if self._refs is None:
-            self._refs = "&#" in self.text
+            self._refs = has_numeric_ref(self.text)
         return self._refs
 
 
@@ -404,6 +410,12 @@ def _clean_body(body):
     return body
 
 
+# Most pages show neither a source line nor tags: two or three scans of the page instead of
+# one per hint (see `needle_groups`).
+_SOURCE_GROUPS = needle_groups(nv.SOURCE_HINTS, ("guồn tin",))
+_TAG_GROUPS = needle_groups(nv.TAG_HINTS, ("tag", "keywords"))
+
+
 def parse_article(doc, root, url: str, base: str, text: str | None = None,
                   body=None) -> dict:
     """Build the article record from the root found by `find_root`.
@@ -426,7 +438,7 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None,
     author_line = source_line = None
     if text is None or any(word in text for word in nv.AUTHOR_WORDS):
         author_line = _labelled_line(root, body, AUTHOR_LABEL, nv.AUTHOR_WORDS)
-    if text is None or any(word in text for word in nv.SOURCE_HINTS):
+    if text is None or contains_any(text, _SOURCE_GROUPS):
         source_line = _labelled_line(root, body, SOURCE_LABEL, nv.SOURCE_WORDS)
     clean = _clean_body(body)
     canonical = canonical_url(doc, url, base)  # (its last fallback walks the whole tree)
@@ -444,7 +456,7 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None,
         "authors": parse_author_line(author_line) if author_line else [],
         "source": parse_source_line(source_line) if source_line else None,
         "images": _images(root, body, base),
-        "tags": _tags(scope, hints) if text is None or any(h in text for h in nv.TAG_HINTS) else [],
+        "tags": _tags(scope, hints) if text is None or contains_any(text, _TAG_GROUPS) else [],
         "category": categories[-1]["title"] if categories else None,
         "breadcrumbs": crumbs,
         "rating": _rating(scope),

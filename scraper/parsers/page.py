@@ -18,7 +18,7 @@ from scraper.parsers.documents import (
 )
 from scraper.parsers.dom import base_url, parse_html, text_of
 from scraper.parsers.listing import listing_items, next_page
-from scraper.parsers.text import decode_page
+from scraper.parsers.text import contains_any, decode_page, needle_groups
 
 PAGE_TYPES = ("article", "category_listing", "tag_listing", "document_detail",
               "document_listing", "soft_404", "other")
@@ -58,7 +58,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
     if "block-law" in text:
         result["sidebar_documents"] = sidebar_documents(doc, base)
     # Laws first: its markup is specific, while a laws page may sit in a news-like column.
-    law_root = find_detail_root(doc) if _has_any_grouped(text, _LAW_DETAIL_GROUPS) else None
+    law_root = find_detail_root(doc) if contains_any(text, _LAW_DETAIL_GROUPS) else None
     root = article_body = None
     if law_root is None and _has_any(text, nv.ARTICLE_HINTS):
         root, article_body = find_root_and_body(doc)
@@ -71,7 +71,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         result["page_type"] = "article"
         result["article"] = parse_article(doc, root, url, base, text, article_body)
         return result
-    doc_items = (document_listing_items(doc, base) if _has_any_grouped(text, _LAW_LISTING_GROUPS)
+    doc_items = (document_listing_items(doc, base) if contains_any(text, _LAW_LISTING_GROUPS)
                  else None)
     if doc_items is not None:
         result["page_type"] = "document_listing"
@@ -111,20 +111,8 @@ def _has_any(text: str, needles: tuple[str, ...]) -> bool:
     return any(needle in text for needle in needles)
 
 
-def _grouped(needles: tuple[str, ...], keys: tuple[str, ...]) -> tuple[tuple[str, tuple], ...]:
-    """Needles grouped under a substring they share: one scan of the page for an absent key
-    replaces the scans for all its needles (each scan reads the whole page)."""
-    groups = [(key, tuple(n for n in needles if key in n)) for key in keys]
-    rest = [n for n in needles if not any(key in n for key in keys)]
-    return tuple(groups) + tuple((n, (n,)) for n in rest)
-
-
-def _has_any_grouped(text: str, groups: tuple[tuple[str, tuple], ...]) -> bool:
-    return any(key in text and _has_any(text, needles) for key, needles in groups)
-
-
-_LAW_DETAIL_GROUPS = _grouped(nv.LAW_DETAIL_HINTS, ("-detail",))
-_LAW_LISTING_GROUPS = _grouped(nv.LAW_LISTING_HINTS, ("í hiệu", "ý hiệu"))
+_LAW_DETAIL_GROUPS = needle_groups(nv.LAW_DETAIL_HINTS, ("-detail",))
+_LAW_LISTING_GROUPS = needle_groups(nv.LAW_LISTING_HINTS, ("í hiệu", "ý hiệu"))
 
 
 def _is_home(url: str) -> bool:

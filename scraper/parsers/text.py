@@ -93,6 +93,36 @@ def decode_page(body: bytes, content_type: str | None = None) -> tuple[str, str,
     return text, used, verbatim
 
 
+def needle_groups(needles: tuple[str, ...], keys: tuple[str, ...]
+                  ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Needles grouped under a substring they share, for `contains_any`: one scan of the page
+    for an absent key replaces the scans for all its needles (each scan reads the whole
+    page). A needle under no key is its own key, with no second scan."""
+    groups = [(key, tuple(n for n in needles if key in n)) for key in keys]
+    rest = [(n, ()) for n in needles if not any(key in n for key in keys)]
+    return tuple(group for group in groups if group[1]) + tuple(rest)
+
+
+def contains_any(text: str, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    """Whether `text` contains any of the needles grouped by `needle_groups`."""
+    for key, needles in groups:
+        if key in text and (not needles or any(needle in text for needle in needles)):
+            return True
+    return False
+
+
+def has_numeric_ref(text: str) -> bool:
+    """`"&#" in text`, five times faster on a page: a two-character needle defeats the skip
+    heuristic of `str.find`, which then steps one character at a time, while the few `#` of
+    a page are found by memchr-speed single-character searches."""
+    i = text.find("#")
+    while i != -1:
+        if i and text[i - 1] == "&":
+            return True
+        i = text.find("#", i + 1)
+    return False
+
+
 def normalize_text(value: str | None, is_nfc: bool = False) -> str:
     """NFC, HTML entities decoded, invisible characters dropped, whitespace collapsed.
 
