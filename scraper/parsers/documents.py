@@ -3,13 +3,14 @@ and the sidebar block of recent documents shown on every page."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.dates import parse_date
-from scraper.parsers.dom import absolute, drop_tree, first, lines_of, text_of
+from scraper.parsers.dom import absolute, drop_tree, first, lines_of, origin, text_of
 from scraper.parsers.numbers import parse_counters, parse_document_number
 from scraper.parsers.text import fold, normalize_text
 
@@ -255,11 +256,19 @@ def sidebar_documents(doc, base: str) -> list[dict]:
         return []
     # The block is the same on every page of a crawl: parse each distinct markup once.
     markup = b"".join(etree.tostring(block) for block in blocks)
-    # Links resolve the same from every page of one directory (query-only links excepted).
-    key = (markup, base if b'href="?' in markup else base[: base.rfind("/") + 1])
+    # Links resolve the same from every page of one site when they are all root-relative or
+    # absolute (the usual block), else from every page of one directory (query-only links
+    # excepted). The key's second part is the base the block is then parsed against.
+    if not _NOT_ROOT_HREF.search(markup):
+        key = (markup, origin(base))
+    else:
+        key = (markup, base if b'href="?' in markup else base[: base.rfind("/") + 1])
     return [dict(entry) for entry in _sidebar_cached(key, blocks)]
 
 
+# An href that is neither root-relative (`/x`, not `//x`) nor http(s) (serialised markup
+# always quotes attributes with `"`).
+_NOT_ROOT_HREF = re.compile(rb'href="(?!/[^/]|https?://)')
 _SIDEBAR_CACHE: dict = {}
 
 

@@ -142,7 +142,7 @@ def absolute(href: str | None, base: str) -> str | None:
     href = href.strip()
     if href.startswith("/") and not href.startswith("//"):
         # Root-relative, the usual NukeViet link: no need for urljoin's general algorithm.
-        return _origin(base) + href
+        return origin(base) + href
     if href.startswith(("http://", "https://")):
         return href
     return _absolute(href, base)
@@ -165,7 +165,8 @@ def _absolute(href: str, base: str) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def _origin(base: str) -> str:
+def origin(base: str) -> str:
+    """`scheme://host[:port]` of a URL ("" without a scheme): what root-relative links join."""
     parts = urlsplit(base)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
 
