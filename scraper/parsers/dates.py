@@ -70,8 +70,9 @@ def _parse_date_line(line: str | None) -> dict | None:
     when = _build(m)
     if when is None:
         return None
-    prefix = fold(text[: m.start()].strip().strip(_DASHES).strip())
-    weekday = _WEEKDAY_FOLDED.get(prefix)
+    prefix = text[: m.start()].strip().strip(_DASHES).strip()
+    # (Listing dates have nothing before them, and no weekday folds to "".)
+    weekday = _WEEKDAY_FOLDED.get(fold(prefix)) if prefix else None
     return {
         "published_at": when.isoformat(),
         "weekday": weekday,
@@ -81,7 +82,7 @@ def _parse_date_line(line: str | None) -> dict | None:
 
 def parse_datetime(text: str | None) -> str | None:
     """`d/m/Y H:i[:s]` or `d/m/Y h:i:s A` (listing dates) → ISO 8601 +07:00, else None."""
-    parsed = parse_date_line(text)
+    parsed = _parse_date_line(text)  # (read only: no need for parse_date_line's copy)
     return parsed["published_at"] if parsed else None
 
 

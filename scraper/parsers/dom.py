@@ -104,6 +104,22 @@ def text_of(el, skip=None) -> str:
     return normalize_text("".join(parts), is_nfc=True)
 
 
+def raw_text(el) -> str:
+    """The string `text_of` normalises (`text_of(el) == normalize_text(raw_text(el),
+    is_nfc=True)`), for callers that join several texts and normalise them once."""
+    if el is None:
+        return ""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in SKIP_TAGS:
+        return ""
+    if not len(el):
+        return el.text or ""
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        _collect(child, parts, " ")
+    return "".join(parts)
+
+
 def lines_of(el) -> str:
     """Visible text inside an element, one line per block and per `<br>`, lines normalised."""
     if el is None or not _tag(el) or _tag(el) in SKIP_TAGS:
@@ -171,9 +187,12 @@ def origin(base: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
 
 
+_BASE_HREF = etree.XPath("/html/head/base/@href")
+
+
 def base_url(doc, url: str) -> str:
     """The document's `<base href>` resolved against its URL, else the URL."""
-    for href in doc.xpath("/html/head/base/@href"):
+    for href in _BASE_HREF(doc):
         resolved = absolute(href, url)
         if resolved:
             return resolved

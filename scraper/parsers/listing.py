@@ -6,7 +6,7 @@ import re
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.dates import parse_datetime
-from scraper.parsers.dom import absolute, drop_tree, first, text_of, xp
+from scraper.parsers.dom import absolute, drop_tree, first, raw_text, text_of, xp
 from scraper.parsers.text import normalize_text, to_int
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "ul", "ol", "img", "script", "style"})
@@ -58,14 +58,7 @@ def _item(panel, base: str) -> dict | None:
     meta = " | ".join(meta_texts)
     views = nv.VIEWS_LABEL.search(meta) if ":" in meta else None
     comments = nv.COMMENTS_LABEL.search(meta) if ":" in meta else None
-    # The lead text sits directly in the item (a `<p>` or bare hometext HTML): look at the
-    # item's own children only, leaving out title, meta line, thumbnails and links.
-    parts = [panel.text or ""]
-    for child in panel:
-        if isinstance(child.tag, str) and not _not_summary(child) and child not in meta_els:
-            parts.append(text_of(child))
-        parts.append(child.tail or "")
-    summary = normalize_text(" ".join(parts), is_nfc=True)
+    summary = _summary(panel, meta_els)
     return {
         "url": url,
         "title": text_of(link) or link.get("title") or None,
@@ -74,6 +67,27 @@ def _item(panel, base: str) -> dict | None:
         "comments": to_int(comments.group(1)) if comments else None,
         "summary": summary or None,
     }
+
+
+def _summary(panel, meta_els: list) -> str:
+    """The lead text, which sits directly in the item (a `<p>` or bare hometext HTML): the
+    item's own children only, leaving out title, meta line, thumbnails and links."""
+
+    def joined(text) -> str:
+        parts = [panel.text or ""]
+        for child in panel:
+            if isinstance(child.tag, str) and not _not_summary(child) and child not in meta_els:
+                parts.append(text(child))
+            parts.append(child.tail or "")
+        return " ".join(parts)
+
+    # Normalising each child's text and then the whole gives the same as normalising the
+    # whole once, unless an entity is left to unescape (the first unescaping can make a
+    # second one, and unescaped text goes through NFC): then do it the long way.
+    text = joined(raw_text)
+    if "&" in text:
+        text = joined(text_of)
+    return normalize_text(text, is_nfc=True)
 
 
 def _list_group_items(doc, base: str) -> list[dict]:

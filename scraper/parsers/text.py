@@ -150,7 +150,14 @@ def normalize_lines(value: str | None, is_nfc: bool = False) -> str:
     """Like `normalize_text` but keeps line breaks: each line collapsed, empty lines dropped."""
     if not value:
         return ""
-    lines = (normalize_text(line, is_nfc) for line in value.split("\n"))
+    if is_nfc and "&" not in value:
+        # What `normalize_text` does to each line, with the invisible characters dropped
+        # from all lines at once (a body has dozens of lines, many of them empty).
+        if not value.isascii() and _INVISIBLE.search(value):
+            value = _INVISIBLE.sub("", value)
+        lines = (" ".join(line.split()) for line in value.split("\n"))
+    else:
+        lines = (normalize_text(line, is_nfc) for line in value.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
