@@ -13,7 +13,15 @@ from scraper.parsers import nukeviet as nv
 from scraper.parsers.authors import AUTHOR_LABEL, SOURCE_LABEL, parse_author_line, parse_source_line
 from scraper.parsers.captions import has_credit, is_residue, same_caption, split_caption_credit
 from scraper.parsers.dates import parse_date, parse_date_line
-from scraper.parsers.dom import absolute, drop_tree, first, inner_html, lines_of, text_of
+from scraper.parsers.dom import (
+    absolute,
+    drop_tree,
+    first,
+    inner_html,
+    lines_of,
+    raw_text,
+    text_of,
+)
 from scraper.parsers.text import (
     contains_any,
     has_numeric_ref,
@@ -107,11 +115,15 @@ def article_id(url: str) -> int | None:
     return int(ids[0]) if ids and ids[0].isdigit() else None
 
 
+_CANONICAL = (etree.XPath("/html/head/link[@rel='canonical']/@href"),
+              etree.XPath("/html/head/meta[@property='og:url']/@content"),
+              etree.XPath("//link[@rel='canonical']/@href"))
+_OG_TITLE = etree.XPath("//meta[@property='og:title']/@content")
+
+
 def canonical_url(doc, url: str, base: str) -> str:
-    for xpath in ("/html/head/link[@rel='canonical']/@href",
-                  "/html/head/meta[@property='og:url']/@content",
-                  "//link[@rel='canonical']/@href"):
-        for href in doc.xpath(xpath):
+    for xpath in _CANONICAL:
+        for href in xpath(doc):
             resolved = absolute(href, base)
             if resolved:
                 return resolved
@@ -145,6 +157,9 @@ def _raw_date(text: str) -> str:
     return text[: m.end()].strip() if m else text
 
 
+_NUMBER_ONLY = re.compile(r"[\d.,]+")
+
+
 def _counters(date_el, root) -> tuple[int | None, int | None]:
     views = comments = None
     container = date_el.getparent() if date_el is not None else None
@@ -154,14 +169,15 @@ def _counters(date_el, root) -> tuple[int | None, int | None]:
             if el is date_el or _inside(el, date_el):
                 continue
             icon = " ".join(i.get("class") or "" for i in el.iter("i", "em"))
-            value = to_int(text_of(el))
+            text = text_of(el)
+            value = to_int(text)
             if value is None:
                 continue
             if "fa-eye" in icon:
                 views = value
             elif "fa-comment" in icon:
                 comments = value
-            elif re.fullmatch(r"[\d.,]+", text_of(el)):
+            elif _NUMBER_ONLY.fullmatch(text):
                 numeric.append(value)
         if views is None and numeric:
             views = numeric.pop(0)
@@ -312,7 +328,7 @@ def _tags(scope, words: _PageWords | None = None) -> list[str]:
     links = []
     icons = nv.TAG_ICONS(scope) if words is None or words.may_contain("fa-tags") else ()
     for icon in icons:
-        links = icon.getparent().findall(".//a")
+        links = list(icon.getparent().iterdescendants("a"))  # = findall(".//a"), in C
         if links:
             break
     if not links:
@@ -364,7 +380,14 @@ def _related(scope, base: str) -> list[dict]:
             continue
         seen.add(url)
         title = text_of(a) or normalize_text(a.get("title"))
-        dated = [t for t in (text_of(e) for e in li.iter("em", "span")) if "(" in t]
+        dated = []
+        for e in li.iter("em", "span"):
+            raw = raw_text(e)
+            # Normalising cannot add a "(" unless it unescapes one: skip the icons.
+            if "(" in raw or "&" in raw:
+                text = normalize_text(raw, is_nfc=True)  # = text_of(e)
+                if "(" in text:
+                    dated.append(text)
         date = parse_date(" ".join(dated) or text_of(li))
         if title and date and title.endswith(")"):
             # viewcat lists put `<em>(d/m/Y)</em>` inside the link: keep it out of the title.
@@ -383,12 +406,17 @@ def breadcrumbs(doc, base: str) -> list[dict]:
     return crumbs
 
 
+# .//figure | .//*[@id='imghome'] | .//img (the faster form: see nukeviet.py)
+_SUMMARY_JUNK = etree.XPath("descendant::figure | descendant::*/@id[. = 'imghome']/.."
+                            " | descendant::img")
+
+
 def _summary(root, body) -> str | None:
     el = _first_in(nv.HOMETEXT, root)
     if el is None or (body is not None and _inside(el, body)):
         return None
     el = copy.deepcopy(el)
-    for junk in el.xpath(".//figure | .//*[@id='imghome'] | .//img"):
+    for junk in _SUMMARY_JUNK(el):
         drop_tree(junk)
     return text_of(el) or None
 
@@ -428,7 +456,7 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None,
     title_el = _first_in(nv.TITLE, root)
     title = text_of(title_el) if title_el is not None else None
     if not title:
-        og = doc.xpath("//meta[@property='og:title']/@content")
+        og = _OG_TITLE(doc)
         title = normalize_text(og[0]) if og else None
     hints = _PageWords(text)
     date_el, parsed, date_text = _date_line(root, hints)
