@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo
 from pipelines.schema import PORTAL_TZ
 from pipelines.validate import ValidationError
 
-_LINE_SPACES = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\n{2,}")
 # "Empty" date cells on the portal show an ellipsis or a dash (see issue 3).
 _EMPTY_MARKERS = {"", "...", "…", "-", "--", "—"}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -50,9 +48,10 @@ def block(value: Any) -> str | None:
     if value is None:
         return None
     value = unicodedata.normalize("NFC", _as_str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_LINE_SPACES.sub(" ", line).strip() for line in value.split("\n"))
-    value = _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line))
-    return value or None
+    # Within one line, str.split() splits on exactly the whitespace `[^\S\n]` matches; empty
+    # lines are dropped, so no blank line is left to squeeze.
+    lines = (" ".join(line.split()) for line in value.split("\n"))
+    return "\n".join(line for line in lines if line) or None
 
 
 def text_list(value: Any) -> list[str]:
