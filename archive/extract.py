@@ -32,11 +32,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.datasets import DatasetWriter, wants_parse
+from pipelines.selection import wants_parse
+
+if TYPE_CHECKING:
+    from pipelines.datasets import DatasetWriter
 
 ParseFn = Callable[[bytes, str, str | None], dict]
 CAPTURE_TYPES = ("response", "revisit")
@@ -432,6 +435,8 @@ def extract_warcs(
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
     if progress is None:
         progress = sys.stderr.isatty()
+
+    from pipelines.datasets import DatasetWriter  # pyarrow: only when tables are written
 
     result = ExtractResult(counts={})
     writer = DatasetWriter(out_dir, snapshot_id)

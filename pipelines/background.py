@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import resource
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -44,8 +45,10 @@ def _add(batch: list[_Entry]) -> int:
     return len(batch)
 
 
-def _close() -> dict[str, int]:
-    return _writer.close()
+def _close() -> tuple[dict[str, int], int]:
+    """Row counts, and this process's peak RSS in KiB (the crawl reports its memory as the
+    crawler's plus the worker's)."""
+    return _writer.close(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _abort() -> None:
@@ -72,6 +75,7 @@ class BackgroundDatasetWriter:
         self._pending: deque[Future] = deque()
         self._max_pending = max_pending
         self._closed = False
+        self.worker_maxrss_kb: int | None = None  # known after close()
 
     def add(self, capture_info: dict, parsed: dict | None = None, body: bytes | None = None,
             url: str | None = None, content_type: str | None = None) -> None:
@@ -98,7 +102,8 @@ class BackgroundDatasetWriter:
             self._send()
             while self._pending:
                 self._pending.popleft().result()
-            return self._pool.submit(_close).result()
+            counts, self.worker_maxrss_kb = self._pool.submit(_close).result()
+            return counts
         except BaseException:
             self._abort()
             raise

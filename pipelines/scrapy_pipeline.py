@@ -10,13 +10,14 @@ in the crawler process. This is the only module of `pipelines/` that knows about
 from __future__ import annotations
 
 import logging
+import resource
 from pathlib import Path
+from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from pipelines.background import BackgroundDatasetWriter
-from pipelines.datasets import DatasetWriter
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,9 @@ class DatasetPipeline:
         self.snapshot_dir = Path(snapshot_dir)
         self.snapshot_id = snapshot_id
         self.in_worker = in_worker
-        self.writer: DatasetWriter | BackgroundDatasetWriter | None = None
+        self.writer: Any = None  # BackgroundDatasetWriter or pipelines.datasets.DatasetWriter
         self.counts: dict[str, int] | None = None
+        self.stats = None  # the crawler's stats collector, when built by Scrapy
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -38,13 +40,19 @@ class DatasetPipeline:
         snapshot_id = crawler.settings.get("PORTAL_SNAPSHOT_ID")
         if not snapshot_dir or not snapshot_id:
             raise NotConfigured("PORTAL_SNAPSHOT_DIR and PORTAL_SNAPSHOT_ID must be set")
-        return cls(snapshot_dir, snapshot_id,
+        pipe = cls(snapshot_dir, snapshot_id,
                    crawler.settings.getbool("PORTAL_DATASETS_IN_WORKER", True))
+        pipe.stats = crawler.stats
+        return pipe
 
     def open_spider(self, spider=None) -> None:
         out_dir = self.snapshot_dir / "datasets"
-        self.writer = (BackgroundDatasetWriter(out_dir, self.snapshot_id) if self.in_worker
-                       else DatasetWriter(out_dir, self.snapshot_id))
+        if self.in_worker:
+            self.writer = BackgroundDatasetWriter(out_dir, self.snapshot_id)
+        else:  # pyarrow is imported only where the tables are written
+            from pipelines.datasets import DatasetWriter
+
+            self.writer = DatasetWriter(out_dir, self.snapshot_id)
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
@@ -69,6 +77,13 @@ class DatasetPipeline:
         if self.writer is None:
             return
         self.counts = self.writer.close()
+        if self.stats is not None:
+            # Peak memory of both processes, for the crawl's report and the benchmarks.
+            self.stats.set_value("portal/maxrss_kb",
+                                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            worker_kb = getattr(self.writer, "worker_maxrss_kb", None)
+            if worker_kb is not None:
+                self.stats.set_value("portal/dataset_worker_maxrss_kb", worker_kb)
         self.writer = None
         logger.info(
             "datasets written to %s: %s",

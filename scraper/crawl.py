@@ -96,15 +96,11 @@ def _recorded_settings(settings) -> dict[str, Any]:
 
 
 def run_crawl(opts: CrawlOptions) -> CrawlResult:
-    import pyarrow as pa
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
     from scraper.spiders.portal import PortalSpider
 
-    # The dataset writers free every batch they write, but Arrow's default (mimalloc) pool keeps
-    # freed pages: ~100 MB of peak RSS over a long crawl. The system allocator returns them.
-    pa.set_memory_pool(pa.system_memory_pool())
     archive = Path(opts.archive)
     archive.mkdir(parents=True, exist_ok=True)
     profile = NukeVietProfile(opts.url) if opts.url else None

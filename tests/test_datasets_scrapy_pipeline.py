@@ -106,6 +106,7 @@ def test_many_batches_keep_capture_order(tmp_path):
         writer.add(capture(i, url=f"http://127.0.0.1:8080/uploads/{i}.pdf",
                            content_type="application/pdf"))
     assert writer.close()["pages"] == 50
+    assert writer.worker_maxrss_kb > 10_000  # the worker's own peak RSS, in KiB
     offsets = pq.read_table(tmp_path / "pages.parquet").column("warc_offset").to_pylist()
     assert offsets == [capture(i)["warc_offset"] for i in range(50)]
 

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.http import Request, Response
 
-from pipelines.datasets import wants_parse
+from pipelines.selection import wants_parse
 from scraper.freshness import FreshnessPolicy
 from scraper.middlewares import META_CAPTURES, META_HOPS, META_LINKS, META_VIA
 from scraper.profiles.nukeviet import FILE, PAGE, REQUISITE, Link, NukeVietProfile
