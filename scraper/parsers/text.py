@@ -23,6 +23,9 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Zero-width characters and soft hyphens: invisible for readers, not whitespace for str.split.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# The characters `str.split()` splits on (`str.isspace()`), but for " " and "\n".
+_OTHER_SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029"
+                          "\u202f\u205f\u3000]")
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
@@ -150,14 +153,21 @@ def normalize_lines(value: str | None, is_nfc: bool = False) -> str:
     """Like `normalize_text` but keeps line breaks: each line collapsed, empty lines dropped."""
     if not value:
         return ""
-    if is_nfc and "&" not in value:
-        # What `normalize_text` does to each line, with the invisible characters dropped
-        # from all lines at once (a body has dozens of lines, many of them empty).
-        if not value.isascii() and _INVISIBLE.search(value):
-            value = _INVISIBLE.sub("", value)
+    if not is_nfc or "&" in value:
+        lines = (normalize_text(line, is_nfc) for line in value.split("\n"))
+        return "\n".join(line for line in lines if line)
+    # What `normalize_text` does to each line, done for all lines at once (a body has
+    # dozens of lines, many of them empty): drop the invisible characters, then collapse
+    # whitespace. Splitting every line into words is most of the cost, and needless when
+    # the only whitespace is single spaces: then collapsing is stripping.
+    if not value.isascii() and ("\u200b" in value or "\u200c" in value or "\u200d" in value
+                                or "\u2060" in value or "\ufeff" in value
+                                or "\u00ad" in value):
+        value = _INVISIBLE.sub("", value)
+    if "  " in value or _OTHER_SPACE.search(value):
         lines = (" ".join(line.split()) for line in value.split("\n"))
     else:
-        lines = (normalize_text(line, is_nfc) for line in value.split("\n"))
+        lines = (line.strip(" ") for line in value.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
