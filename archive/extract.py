@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.selection import wants_parse
+from pipelines.selection import HTML_TYPES, wants_parse
 
 if TYPE_CHECKING:
     from pipelines.datasets import DatasetWriter
@@ -197,9 +197,15 @@ class _IndexMismatch(Exception):
     """A record is not what the snapshot's CDXJ line says: read the file sequentially."""
 
 
-def iter_indexed(path: Path, records: list[tuple[int, int, str]], snapshot_id: str,
-                 parse: ParseFn, dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
-    """Like `iter_file`, visiting only the (offset, length, url) records the CDXJ lists.
+# Bytes read of a record whose body is not parsed: its WARC and HTTP headers fit in far less.
+_HEAD_BYTES = 16384
+
+IndexLine = tuple[int, int, str, bool]  # offset, length, url, whether the index says HTML
+
+
+def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: ParseFn,
+                 dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
+    """Like `iter_file`, visiting only the records the CDXJ lists.
 
     Anything unexpected (no WARC capture of that URL at the offset, a record that cannot be
     read or fails its digests) raises `_IndexMismatch`: the caller then reads the whole file
@@ -208,28 +214,21 @@ def iter_indexed(path: Path, records: list[tuple[int, int, str]], snapshot_id: s
     name = path.name
     local: dict[str, int] = {}
     with open(path, "rb") as fh:
-        for offset, length, url in records:
-            fh.seek(offset)
+        for offset, length, url, html in records:
+            # Only the head of an image or attachment: its body is neither parsed nor checked.
+            size = length if html else min(length, _HEAD_BYTES)
             try:
-                # One reader per record: it decompresses only what is read of the record,
-                # so the headers of an image cost one block, not the whole image.
-                it = ArchiveIterator(io.BytesIO(fh.read(length)), check_digests="raise")
-                record = next(iter(it), None)
-                if (record is None or record.format != "warc"
-                        or record.rec_type not in CAPTURE_TYPES
-                        or record.rec_headers.get_header("WARC-Target-URI") != url):
-                    raise _IndexMismatch(f"{name}: no capture of {url} at offset {offset}")
-                info = capture_info_for(record, name, offset, snapshot_id)
-                info["length"] = length
-                body = None
-                if record.rec_type == "response" and wants_parse(info):
-                    body = read_body(record)
-                    it.read_to_end(record)  # checks the block and payload digests
-                    _check_record_complete(it, record)
+                info, record, body = _read_indexed(fh, name, offset, size, url, snapshot_id,
+                                                   whole=size == length)
+                if size < length and record.rec_type == "response" and wants_parse(info):
+                    # The index's MIME type was not the record's: read all of it.
+                    info, record, body = _read_indexed(fh, name, offset, length, url,
+                                                       snapshot_id, whole=True)
             except _IndexMismatch:
                 raise
             except Exception as exc:  # warcio raises several types for damaged input
                 raise _IndexMismatch(f"{name}: offset {offset}: {_one_line(exc)}") from exc
+            info["length"] = length
             if record.rec_type == "revisit":
                 parsed = _resolve(info, path, local, dedup, parse)
             else:
@@ -239,8 +238,32 @@ def iter_indexed(path: Path, records: list[tuple[int, int, str]], snapshot_id: s
             yield info, parsed
 
 
-def indexed_records(paths: list[Path]) -> dict[Path, list[tuple[int, int, str]]]:
-    """(offset, length, url) of each capture, by WARC, for the WARCs an index can be trusted for.
+def _read_indexed(fh: Any, name: str, offset: int, size: int, url: str, snapshot_id: str,
+                  whole: bool) -> tuple[dict, Any, bytes | None]:
+    """(capture_info, record, body or None) of the capture at `offset`, from `size` bytes.
+
+    The body is read (and the digests checked) only for a page to parse, and only when all
+    of the record was read.
+    """
+    fh.seek(offset)
+    # One reader per record: it decompresses only what is read of the record.
+    it = ArchiveIterator(io.BytesIO(fh.read(size)), check_digests="raise")
+    record = next(iter(it), None)
+    if (record is None or record.format != "warc" or record.rec_type not in CAPTURE_TYPES
+            or record.rec_headers.get_header("WARC-Target-URI") != url):
+        raise _IndexMismatch(f"{name}: no capture of {url} at offset {offset}")
+    info = capture_info_for(record, name, offset, snapshot_id)
+    body = None
+    if whole and record.rec_type == "response" and wants_parse(info):
+        body = read_body(record)
+        it.read_to_end(record)  # checks the block and payload digests
+        _check_record_complete(it, record)
+    return info, record, body
+
+
+def indexed_records(paths: list[Path]) -> dict[Path, list[IndexLine]]:
+    """(offset, length, url, is HTML) of each capture, by WARC, for the WARCs whose index
+    can be trusted.
 
     A WARC qualifies when it sits in `<snapshot>/warcs/` of a closed snapshot that has
     `indexes/index.cdxj`, and its size equals the one in the manifest (a file cut or appended
@@ -250,14 +273,13 @@ def indexed_records(paths: list[Path]) -> dict[Path, list[tuple[int, int, str]]]
     for path in paths:
         if path.parent.name == "warcs":
             by_snapshot.setdefault(path.parent.parent, []).append(path)
-    found: dict[Path, list[tuple[int, int, str]]] = {}
+    found: dict[Path, list[IndexLine]] = {}
     for snapshot_dir, warcs in by_snapshot.items():
         found.update(_records_of_snapshot(snapshot_dir, warcs))
     return found
 
 
-def _records_of_snapshot(snapshot_dir: Path,
-                         warcs: list[Path]) -> dict[Path, list[tuple[int, int, str]]]:
+def _records_of_snapshot(snapshot_dir: Path, warcs: list[Path]) -> dict[Path, list[IndexLine]]:
     index = snapshot_dir / "indexes" / "index.cdxj"
     try:
         manifest = json.loads((snapshot_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -268,15 +290,16 @@ def _records_of_snapshot(snapshot_dir: Path,
         return {}  # no usable manifest: read sequentially
     wanted = {p.name: p for p in warcs
               if sizes.get(f"warcs/{p.name}") == _size(p)}
-    records: dict[Path, list[tuple[int, int, str]]] = {p: [] for p in wanted.values()}
+    records: dict[Path, list[IndexLine]] = {p: [] for p in wanted.values()}
     try:
         with open(index, encoding="utf-8") as fh:
             for line in fh:
                 fields = json.loads(line.split(" ", 2)[2])
                 path = wanted.get(fields.get("filename"))
                 if path is not None:
+                    html = str(fields.get("mime", "")).lower() in HTML_TYPES
                     records[path].append((int(fields["offset"]), int(fields["length"]),
-                                          fields["url"]))
+                                          fields["url"], html))
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return {}
     for path in records:
@@ -349,7 +372,7 @@ class _FileJob:
     archive_root: Path | None
     spool_dir: Path
     parse: ParseFn | None
-    records: list[tuple[int, int, str]] | None = None  # from the snapshot's CDXJ, if trusted
+    records: list[IndexLine] | None = None  # from the snapshot's CDXJ, if trusted
 
 
 @dataclass

@@ -125,3 +125,28 @@ def test_warc_changed_since_the_snapshot_closed_is_read_sequentially(archive, tm
     assert damaged.name in result.errors[0] and f"offset {good_size}" in result.errors[0]
     # Every record before the damage is still extracted: the tables hold the crawl's rows.
     assert_same_rows(tmp_path / "out", snap / "datasets")
+
+
+def test_index_with_a_wrong_mime_type_still_parses_the_page(archive, tmp_path, reads,
+                                                            monkeypatch):
+    """Non-HTML captures are read only up to their headers; a page the index calls an image
+    is read again in full and parsed, without giving up on the index."""
+    monkeypatch.setattr(ex, "_HEAD_BYTES", 1500)  # less than a page's record
+    sid = snapshot_ids(archive)[0]
+    snap = copy_snapshot(archive, sid, tmp_path / "copy")
+    index = snap / "indexes" / "index.cdxj"
+    lines = index.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = 0
+    for i, line in enumerate(lines):
+        key, stamp, blob = line.split(" ", 2)
+        fields = json.loads(blob)
+        if fields["mime"] == "text/html" and int(fields["length"]) > 1500:
+            fields["mime"] = "image/jpeg"
+            lines[i] = f"{key} {stamp} {json.dumps(fields)}\n"
+            changed += 1
+    assert changed > 5
+    index.write_text("".join(lines), encoding="utf-8")
+
+    result = extract(tmp_path / "copy", sid, tmp_path / "out", warc_paths(tmp_path / "copy", sid))
+    assert result.errors == [] and reads["sequential"] == []
+    assert_same_rows(tmp_path / "out", archive / "snapshots" / sid / "datasets")
