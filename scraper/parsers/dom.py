@@ -122,7 +122,8 @@ def raw_text(el) -> str:
 
 def lines_of(el) -> str:
     """Visible text inside an element, one line per block and per `<br>`, lines normalised."""
-    if el is None or not _tag(el) or _tag(el) in SKIP_TAGS:
+    tag = _tag(el) if el is not None else ""
+    if not tag or tag in SKIP_TAGS:
         return ""
     parts: list[str] = [el.text or ""]
     for child in el:
@@ -139,14 +140,18 @@ def _collect(el, parts: list[str], brk: str, skip=None) -> None:
         block = tag in BLOCK_TAGS
         if block:
             parts.append(brk)
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            _collect(child, parts, brk, skip)
+        # (Each `.text`/`.tail` read decodes a new string, and most elements are leaves.)
+        text = el.text
+        if text:
+            parts.append(text)
+        if len(el):
+            for child in el:
+                _collect(child, parts, brk, skip)
         if block:
             parts.append(brk)
-    if el.tail:
-        parts.append(el.tail)
+    tail = el.tail
+    if tail:
+        parts.append(tail)
 
 
 def absolute(href: str | None, base: str) -> str | None:
