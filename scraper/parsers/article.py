@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from functools import lru_cache
+from itertools import chain
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
@@ -234,8 +235,9 @@ def _caption_text(img, scope) -> str | None:
             break
         if anc.tag == "figure":
             cap = anc.find(".//figcaption")
-            if cap is not None and text_of(cap):
-                return text_of(cap)
+            cap_text = text_of(cap) if cap is not None else ""
+            if cap_text:
+                return cap_text
             after = _text_after(img, anc)
             return after if after and not is_residue(after) else None
         if anc.tag in ("td", "th"):
@@ -270,11 +272,12 @@ def _caption_text(img, scope) -> str | None:
         return None
     sib = container.getnext()
     skipped = 0
-    while sib is not None and skipped < 2 and not text_of(sib) and not _has_img(sib):
+    text = text_of(sib)
+    while sib is not None and skipped < 2 and not text and not _has_img(sib):
         sib, skipped = sib.getnext(), skipped + 1
+        text = text_of(sib)
     if sib is None or not isinstance(sib.tag, str) or _has_img(sib):
         return None
-    text = text_of(sib)
     return text if _accept(text, alt, _styled_as_caption(sib)) else None
 
 
@@ -290,10 +293,12 @@ def _image(img, scope, base: str) -> dict | None:
 def _images(root, body, base: str) -> list[dict]:
     images: list[dict] = []
     seen: set[str] = set()
-    lead = [img for fig in nv.LEAD_FIGURES(root) if not _inside(fig, body)
-            for img in fig.iter("img")]
-    for img in lead + list(body.iter("img")):
-        found = _image(img, body if _inside(img, body) else root, base)
+    lead = [(img, body if _inside(img, body) else root) for fig in nv.LEAD_FIGURES(root)
+            if not _inside(fig, body) for img in fig.iter("img")]
+    # (An image found under the body is inside it, unless it is the body itself.)
+    found_in_body = [(img, body if img is not body else root) for img in body.iter("img")]
+    for img, scope in lead + found_in_body:
+        found = _image(img, scope, base)
         if found and found["src"] not in seen:
             seen.add(found["src"])
             images.append(found)
@@ -342,8 +347,10 @@ def _tags(scope, words: _PageWords | None = None) -> list[str]:
 
 
 def _rating(scope) -> dict | None:
-    texts = [text_of(el) for el in nv.STRINGRATING(scope)]
-    texts += [text_of(el) for el in scope.iter("form") if el.get("id") == "form3B"]
+    # Lazily: the rating form is looked for (a walk over the scope) only when the
+    # `#stringrating` element does not hold the sentence.
+    texts = chain((text_of(el) for el in nv.STRINGRATING(scope)),
+                  (text_of(el) for el in scope.iter("form") if el.get("id") == "form3B"))
     for text in texts:
         m = nv.RATING_SENTENCE.search(text)
         if m:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from scraper.parsers.text import normalize_text
 
@@ -24,6 +25,8 @@ _RESIDUE = re.compile(
 )
 
 
+# The caption search tests a candidate for a credit, then the chosen caption is split.
+@lru_cache(maxsize=4096)
 def split_caption_credit(text: str | None) -> tuple[str | None, str | None]:
     """`Caption (ảnh: TP)` → (`Caption`, `TP`); no credit → (caption, None)."""
     text = normalize_text(text)
