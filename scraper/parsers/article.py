@@ -24,6 +24,7 @@ from scraper.parsers.dom import (
     text_of,
 )
 from scraper.parsers.text import (
+    contains,
     contains_any,
     has_numeric_ref,
     needle_groups,
@@ -85,7 +86,7 @@ class _PageWords:
         self._refs: bool | None = None
 
     def may_contain(self, word: str) -> bool:
-        if self.text is None or word in self.text:
+        if self.text is None or contains(self.text, word):
             return True
         if self._refs is None:
             self._refs = has_numeric_ref(self.text)
@@ -471,7 +472,7 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None,
     crumbs = breadcrumbs(doc, base)
     categories = [c for c in crumbs[1:] if c["url"] != url]
     author_line = source_line = None
-    if text is None or any(word in text for word in nv.AUTHOR_WORDS):
+    if text is None or any(contains(text, word) for word in nv.AUTHOR_WORDS):
         author_line = _labelled_line(root, body, AUTHOR_LABEL, nv.AUTHOR_WORDS)
     if text is None or contains_any(text, _SOURCE_GROUPS):
         source_line = _labelled_line(root, body, SOURCE_LABEL, nv.SOURCE_WORDS)

@@ -18,7 +18,7 @@ from scraper.parsers.documents import (
 )
 from scraper.parsers.dom import base_url, parse_html, text_of
 from scraper.parsers.listing import listing_items, next_page
-from scraper.parsers.text import contains_any, decode_page, needle_groups
+from scraper.parsers.text import contains, contains_any, decode_page, needle_groups
 
 PAGE_TYPES = ("article", "category_listing", "tag_listing", "document_detail",
               "document_listing", "soft_404", "other")
@@ -55,7 +55,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
     result = empty_result(url)
     # Cheap substring tests on the decoded page skip DOM queries that cannot match: most
     # pages of a portal are articles, and each skipped query is a walk over the whole tree.
-    if "block-law" in text:
+    if contains(text, "block-law"):
         result["sidebar_documents"] = sidebar_documents(doc, base)
     # Laws first: its markup is specific, while a laws page may sit in a news-like column.
     law_root = find_detail_root(doc) if contains_any(text, _LAW_DETAIL_GROUPS) else None
@@ -108,7 +108,7 @@ def _is_category_url(url: str) -> bool:
 
 
 def _has_any(text: str, needles: tuple[str, ...]) -> bool:
-    return any(needle in text for needle in needles)
+    return any(contains(text, needle) for needle in needles)
 
 
 _LAW_DETAIL_GROUPS = needle_groups(nv.LAW_DETAIL_HINTS, ("-detail",))

@@ -96,6 +96,13 @@ def decode_page(body: bytes, content_type: str | None = None) -> tuple[str, str,
     return text, used, verbatim
 
 
+def contains(text: str, needle: str) -> bool:
+    """`needle in text` for a whole page, searched from its end: the markers of the lower
+    part of a page (the sidebar's document block, author line, tags) are then found after
+    reading a fraction of it, and a failing search reads it all either way."""
+    return text.rfind(needle) != -1
+
+
 def needle_groups(needles: tuple[str, ...], keys: tuple[str, ...]
                   ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Needles grouped under a substring they share, for `contains_any`: one scan of the page
@@ -109,7 +116,8 @@ def needle_groups(needles: tuple[str, ...], keys: tuple[str, ...]
 def contains_any(text: str, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
     """Whether `text` contains any of the needles grouped by `needle_groups`."""
     for key, needles in groups:
-        if key in text and (not needles or any(needle in text for needle in needles)):
+        if contains(text, key) and (not needles
+                                    or any(contains(text, needle) for needle in needles)):
             return True
     return False
 
