@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from scraper.parsers import nukeviet as nv
+from scraper.parsers.article import _label_queries
 from scraper.parsers.dom import parse_html, raw_text, text_of
 from scraper.parsers.text import (
     _OTHER_SPACE,
@@ -66,6 +67,13 @@ SELECTORS = [
     (nv.SIDEBAR_BLOCK_ITEMS, ".//*[contains(concat(' ', normalize-space(@class), ' '), ' item ')]"),
 ]
 
+for _words in (nv.AUTHOR_WORDS, nv.SOURCE_WORDS):
+    _starts = " or ".join(f"starts-with(normalize-space(.), '{w}')" for w in _words)
+    SELECTORS += zip(_label_queries(_words), (
+        f".//strong[{_starts}]/parent::p | .//b[{_starts}]/parent::p",
+        f".//p[{_starts}]",
+        f".//div[{_starts}] | .//span[{_starts}] | .//li[{_starts}]"), strict=True)
+
 # A page that exercises the selectors the fixtures do not (fallback markup).
 SYNTHETIC = """<html><head><link rel="next prefetch" href="/p2"><link rel="nofollow"></head><body>
 <div id="news_detail" class="x"><h2 class="title big">T2</h2><h1>In detail</h1>
@@ -73,7 +81,8 @@ SYNTHETIC = """<html><head><link rel="next prefetch" href="/p2"><link rel="nofol
 <div class="keywords"><a href="/a">k1</a></div><p itemprop="keywords"><a>k2</a>
 <span class="news-tags"><a>k3</a></span></p><span class="time"><span class="time">n</span></span>
 <div class="title"><a href="/x">x</a><a>no href</a></div></div>
-<ul class="related"><li>a</li></ul></body></html>"""
+<ul class="related"><li>a</li></ul><div><span>Nguồn: X</span><li>Tác giả: Y</li>
+<p><b>Source: Z</b></p></div></body></html>"""
 
 
 def _documents():
@@ -84,7 +93,7 @@ def _documents():
     yield parse_html(SYNTHETIC)
 
 
-@pytest.mark.parametrize("fast, plain", SELECTORS, ids=[p for _, p in SELECTORS])
+@pytest.mark.parametrize("fast, plain", SELECTORS, ids=[p[:60] for _, p in SELECTORS])
 def test_fast_selector_selects_what_the_plain_one_does(fast, plain):
     plain = etree.XPath(plain)
     for doc in _documents():

@@ -309,9 +309,12 @@ def _images(root, body, base: str) -> list[dict]:
 @lru_cache(maxsize=8)
 def _label_queries(words: tuple[str, ...]) -> tuple[etree.XPath, ...]:
     starts = " or ".join(f"starts-with(normalize-space(.), '{w}')" for w in words)
-    return (etree.XPath(f".//strong[{starts}]/parent::p | .//b[{starts}]/parent::p"),
-            etree.XPath(f".//p[{starts}]"),
-            etree.XPath(f".//div[{starts}] | .//span[{starts}] | .//li[{starts}]"))
+    # (`descendant::x` for `.//x`: see nukeviet.py.)
+    return (etree.XPath(f"descendant::strong[{starts}]/parent::p"
+                        f" | descendant::b[{starts}]/parent::p"),
+            etree.XPath(f"descendant::p[{starts}]"),
+            etree.XPath(f"descendant::div[{starts}] | descendant::span[{starts}]"
+                        f" | descendant::li[{starts}]"))
 
 
 def _labelled_line(scope, body, label: re.Pattern[str], words: tuple[str, ...]) -> str | None:
@@ -414,19 +417,19 @@ def breadcrumbs(doc, base: str) -> list[dict]:
     return crumbs
 
 
-# .//figure | .//*[@id='imghome'] | .//img (the faster form: see nukeviet.py)
-_SUMMARY_JUNK = etree.XPath("descendant::figure | descendant::*/@id[. = 'imghome']/.."
-                            " | descendant::img")
+def _summary_junk(el) -> bool:
+    """The lead figure and images of a hometext block (`.//figure | .//*[@id='imghome'] |
+    .//img`)."""
+    return el.tag in ("figure", "img") or el.get("id") == "imghome"
 
 
 def _summary(root, body) -> str | None:
     el = _first_in(nv.HOMETEXT, root)
     if el is None or (body is not None and _inside(el, body)):
         return None
-    el = copy.deepcopy(el)
-    for junk in _SUMMARY_JUNK(el):
-        drop_tree(junk)
-    return text_of(el) or None
+    # Skipping them gives the text of a copy with them dropped (their tails kept), without
+    # copying.
+    return text_of(el, skip=_summary_junk) or None
 
 
 def _is_boilerplate(el) -> bool:
@@ -437,10 +440,10 @@ def _is_boilerplate(el) -> bool:
 
 
 def _clean_body(body):
-    if not any(_is_boilerplate(el) for el in body.iter() if isinstance(el.tag, str)):
+    if not any(_is_boilerplate(el) for el in body.iter(etree.Element)):
         return body  # the usual case: nothing to cut, no copy needed
     body = copy.deepcopy(body)
-    for el in [el for el in body.iter() if isinstance(el.tag, str) and _is_boilerplate(el)]:
+    for el in [el for el in body.iter(etree.Element) if _is_boilerplate(el)]:
         if el.getparent() is not None:
             drop_tree(el)
     return body
