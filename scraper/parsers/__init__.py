@@ -14,11 +14,12 @@ from scraper.parsers.text import decode_html, normalize_text
 
 def clear_caches() -> None:
     """Forget memoised field parses (benchmarks measure cold runs with this)."""
-    from scraper.parsers import captions, dates, documents, dom, numbers
+    from scraper.parsers import captions, dates, documents, dom, numbers, text
 
     documents._SIDEBAR_CACHE.clear()
     for cached in (dates._parse_date_line, dates.parse_date, numbers._parse_document_number,
-                   numbers._parse_counters, dom._absolute, captions.split_caption_credit):
+                   numbers._parse_counters, dom._absolute, captions.split_caption_credit,
+                   text.fold):
         cached.cache_clear()
 
 

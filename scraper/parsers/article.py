@@ -167,8 +167,11 @@ def _counters(date_el, root) -> tuple[int | None, int | None]:
     container = date_el.getparent() if date_el is not None else None
     if container is not None:
         numeric = []
+        # The date element and what it holds, by identity (lxml keeps one proxy per node
+        # while it is referenced): cheaper than an ancestor walk for every element.
+        in_date = set(date_el.iter())
         for el in container.iter("span", "em", "li", "strong"):
-            if el is date_el or _inside(el, date_el):
+            if el in in_date:
                 continue
             icon = " ".join(i.get("class") or "" for i in el.iter("i", "em"))
             text = text_of(el)

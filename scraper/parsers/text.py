@@ -12,6 +12,7 @@ import codecs
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -179,6 +180,8 @@ def normalize_lines(value: str | None, is_nfc: bool = False) -> str:
     return "\n".join(line for line in lines if line)
 
 
+# Labels and weekday names recur on every page.
+@lru_cache(maxsize=4096)
 def fold(value: str) -> str:
     """Lower-case, diacritic-free form used only to compare labels (`Số kí hiệu` ~ `so ky hieu`)."""
     value = unicodedata.normalize("NFD", normalize_text(value).lower()).replace("đ", "d")
