@@ -12,6 +12,12 @@ from lxml import etree
 
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.article import _label_queries
+from scraper.parsers.documents import (
+    could_hold_detail,
+    could_hold_listing,
+    document_listing_items,
+    find_detail_root,
+)
 from scraper.parsers.dom import parse_html, raw_text, text_of
 from scraper.parsers.text import (
     _OTHER_SPACE,
@@ -138,3 +144,34 @@ needles = st.lists(st.text(alphabet="ab-#", min_size=1, max_size=4), min_size=1,
 def test_needle_groups_find_what_any_finds(text, needles, keys):
     groups = needle_groups(tuple(needles), tuple(keys))
     assert contains_any(text, groups) == any(n in text for n in needles)
+
+
+# Pieces of laws-module markup, shuffled into pages below.
+LAW_PIECES = ['<div class="law-detail">', '<div class="laws-detail">', "</div>",
+              '<h1 class="lawh3">T</h1>', "<table>", '<table class="table-properties">',
+              "</table>", '<tr class="hoatim"><td>Số kí hiệu</td><td>17/CT-UBND</td></tr>',
+              "<tr><th>Số kí hiệu</th><th>Trích yếu</th></tr>",
+              '<tr><td>Ngày ban hành</td><td><a href="/d/1/">1/1/2020</a></td></tr>',
+              '<div class="flex-table-laws"><div class="table-rows"><span class="c-code">'
+              '<a href="/d/2/">2/QĐ</a></span></div></div>', "<p>p</p>", "<section>",
+              "</section>"]
+
+
+@given(st.lists(st.sampled_from(LAW_PIECES), min_size=1, max_size=10))
+def test_could_hold_is_true_whenever_the_laws_search_finds_something(pieces):
+    html = "<html><body>" + "".join(pieces) + "</body></html>"
+    doc = parse_html(html)
+    if find_detail_root(doc) is not None:
+        assert could_hold_detail(doc)
+    if document_listing_items(doc, "http://x/") is not None:
+        assert could_hold_listing(doc, html)
+
+
+def test_could_hold_on_the_fixture_pages():
+    for path in PAGES:
+        text = decode_html(path.read_bytes())[0]
+        doc = parse_html(text)
+        if find_detail_root(doc) is not None:
+            assert could_hold_detail(doc)
+        if document_listing_items(doc, "http://x/") is not None:
+            assert could_hold_listing(doc, text)

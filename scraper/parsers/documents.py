@@ -12,7 +12,7 @@ from scraper.parsers import nukeviet as nv
 from scraper.parsers.dates import parse_date
 from scraper.parsers.dom import absolute, drop_tree, first, lines_of, origin, text_of
 from scraper.parsers.numbers import parse_counters, parse_document_number
-from scraper.parsers.text import fold, normalize_text
+from scraper.parsers.text import contains, fold, has_numeric_ref, normalize_text
 
 _RELATIONS = ("replaced", "replacing", "related")
 
@@ -44,6 +44,22 @@ def find_detail_root(doc):
         if _property_rows(el):
             return el
     return None
+
+
+def could_hold_detail(doc) -> bool:
+    """False when `find_detail_root(doc)` is sure to find nothing, by a walk over the few
+    `tr` and `table` elements: a document page has property rows (`nv.LAW_PROPERTY_ROWS`),
+    each a `tr.hoatim`, a row of a `table.table-properties` or of a table in `.law-detail`.
+    (The class tests are looser than those class-token selectors, which is safe here.)"""
+    for el in doc.iter("tr", "table"):
+        classes = el.get("class") or ""
+        if el.tag == "tr":
+            if "hoatim" in classes:
+                return True
+        elif "table-properties" in classes or any(
+                "law-detail" in (a.get("class") or "") for a in el.iterancestors()):
+            return True
+    return False
 
 
 def _property_rows(root) -> dict:
@@ -239,6 +255,14 @@ def _table_items(doc, base: str) -> list[dict]:
             ))
         return items
     return []
+
+
+def could_hold_listing(doc, text: str) -> bool:
+    """False when `document_listing_items(doc, …)` is sure to give None: a document listing
+    is a `table` or the flex layout, whose class name only numeric character references
+    could hide from the page text (no named entity spells ASCII letters or `-` but `fj`)."""
+    return (next(doc.iter("table"), None) is not None or contains(text, "flex-table-laws")
+            or has_numeric_ref(text))
 
 
 def document_listing_items(doc, base: str) -> list[dict] | None:

@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.article import canonical_url, find_root_and_body, parse_article
 from scraper.parsers.documents import (
+    could_hold_detail,
+    could_hold_listing,
     document_listing_items,
     find_detail_root,
     parse_document,
@@ -18,13 +20,7 @@ from scraper.parsers.documents import (
 )
 from scraper.parsers.dom import base_url, parse_html, text_of
 from scraper.parsers.listing import listing_items, next_page
-from scraper.parsers.text import (
-    contains,
-    contains_any,
-    decode_page,
-    has_numeric_ref,
-    needle_groups,
-)
+from scraper.parsers.text import contains, contains_any, decode_page, needle_groups
 
 PAGE_TYPES = ("article", "category_listing", "tag_listing", "document_detail",
               "document_listing", "soft_404", "other")
@@ -64,10 +60,10 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
     if contains(text, "block-law"):
         result["sidebar_documents"] = sidebar_documents(doc, base)
     # Laws first: its markup is specific, while a laws page may sit in a news-like column.
-    # A document's property rows are `tr`s: without one there is nothing to find, and the
-    # walk that tells (stopping at the first `tr`) costs less than the three hint scans.
+    # Most pages have no row a document page could have: the walk that tells costs less
+    # than the three hint scans.
     law_root = (find_detail_root(doc)
-                if _has_element(doc, "tr") and contains_any(text, _LAW_DETAIL_GROUPS)
+                if could_hold_detail(doc) and contains_any(text, _LAW_DETAIL_GROUPS)
                 else None)
     root = article_body = None
     if law_root is None and _has_any(text, nv.ARTICLE_HINTS):
@@ -81,12 +77,10 @@ def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
         result["page_type"] = "article"
         result["article"] = parse_article(doc, root, url, base, text, article_body)
         return result
-    # Likewise a document listing is a `table` or the flex layout, whose class name only
-    # numeric character references could hide from the page text.
-    could_list = (_has_element(doc, "table") or contains(text, "flex-table-laws")
-                  or has_numeric_ref(text))
+    # Likewise for a document listing (one walk and one scan instead of four scans).
     doc_items = (document_listing_items(doc, base)
-                 if could_list and contains_any(text, _LAW_LISTING_GROUPS) else None)
+                 if could_hold_listing(doc, text) and contains_any(text, _LAW_LISTING_GROUPS)
+                 else None)
     if doc_items is not None:
         result["page_type"] = "document_listing"
         result["listing"] = {"items": doc_items, "next_page": next_page(doc, base)}
@@ -119,11 +113,6 @@ def _is_category_url(url: str) -> bool:
     ops = query.get("op", [])
     return query.get("nv", [""])[0] in nv.NEWS_MODULES and bool(ops) and bool(
         nv.CATEGORY_OP.match(ops[0]))
-
-
-def _has_element(doc, tag: str) -> bool:
-    """Whether the tree holds a `tag` element (a C-level walk, stopping at the first)."""
-    return next(doc.iter(tag), None) is not None
 
 
 def _has_any(text: str, needles: tuple[str, ...]) -> bool:
