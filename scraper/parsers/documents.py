@@ -260,7 +260,8 @@ def _table_items(doc, base: str) -> list[dict]:
 def could_hold_listing(doc, text: str) -> bool:
     """False when `document_listing_items(doc, …)` is sure to give None: a document listing
     is a `table` or the flex layout, whose class name only numeric character references
-    could hide from the page text (no named entity spells ASCII letters or `-` but `fj`)."""
+    could hide from the page text (the one named entity that spells ASCII letters,
+    `&fjlig;`, cannot occur in `flex-table-laws`)."""
     return (next(doc.iter("table"), None) is not None or contains(text, "flex-table-laws")
             or has_numeric_ref(text))
 
