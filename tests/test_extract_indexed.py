@@ -150,3 +150,16 @@ def test_index_with_a_wrong_mime_type_still_parses_the_page(archive, tmp_path, r
     result = extract(tmp_path / "copy", sid, tmp_path / "out", warc_paths(tmp_path / "copy", sid))
     assert result.errors == [] and reads["sequential"] == []
     assert_same_rows(tmp_path / "out", archive / "snapshots" / sid / "datasets")
+
+
+def test_one_process_without_spool_equals_the_worker_pool(archive, tmp_path):
+    """jobs=1 on indexed WARCs writes captures straight to the tables; the worker pool spools
+    them; both give the same tables, row for row, revisits included."""
+    sid = snapshot_ids(archive)[1]
+    warcs = warc_paths(archive, sid)
+    one = ex.extract_warcs(warcs, sid, archive_root=archive, out_dir=tmp_path / "one", jobs=1,
+                           progress=False)
+    two = ex.extract_warcs(warcs, sid, archive_root=archive, out_dir=tmp_path / "two", jobs=2,
+                           progress=False)
+    assert one.counts == two.counts and one.errors == two.errors == []
+    assert_same_datasets(tmp_path / "one", tmp_path / "two")
