@@ -3,7 +3,7 @@
 1. Crawls a replica (2,000 articles, custom2015 theme, served from a child process) into a
    fresh archive with small WARC files, so that `extract` has several files to share out.
 2. Times `archive.extract.extract_warcs` over those WARCs with jobs=1 and jobs=<all cores>
-   (wall clock, whole job: reading, decoding, parsing, spooling, merging, writing Parquet and
+   (wall clock, whole job: reading, decoding, parsing, merging, writing Parquet and
    CSV) and counts article pages: captures whose parse has page_type "article".
 3. Profiles the jobs=1 run with cProfile to show where the time goes (parser, WARC reading,
    dataset writing).
@@ -91,8 +91,8 @@ STAGES = (
     ("reading WARC records (warcio iterator, decompression)", "warcio/archiveiterator.py",
      "_iterate_records"),
     ("reading bodies (warcio, chunked/gzip decoding)", "archive/extract.py", "read_body"),
-    ("spooling results to the temporary pickle stream", "archive/extract.py", "_extract_file"),
-    ("merging and writing the tables (`DatasetWriter`)", "archive/extract.py", "_merge"),
+    ("per file: its captures read and parsed", "archive/extract.py", "_captures_of"),
+    ("building rows and writing the tables (`DatasetWriter`)", "archive/extract.py", "_add"),
 )
 
 
@@ -187,8 +187,8 @@ def main() -> int:
     read_s = sum(secs for label, secs in stages if label.startswith("reading")) / prof_wall
     budget = (f"Scaled to the unprofiled jobs=1 run ({wall1:.1f} s): parsing about "
               f"{share['parsing'] * wall1:.1f} s, reading WARC records and bodies about "
-              f"{read_s * wall1:.1f} s, merging and writing the tables about "
-              f"{share['merging'] * wall1:.1f} s. The target allows "
+              f"{read_s * wall1:.1f} s, building rows and writing the tables about "
+              f"{share['building'] * wall1:.1f} s. The target allows "
               f"{articles / 300:.1f} s for these {articles:,} articles in all"
               + (", less than parsing alone takes" if share["parsing"] * wall1 > articles / 300
                  else "")
@@ -205,7 +205,7 @@ def main() -> int:
 ({args.articles:,} articles, theme {THEME}, WARCs rotated at {args.warc_size / 1e6:.0f} MB:
 {len(warcs)} files, {warc_mb:.1f} MB), then `archive.extract.extract_warcs` over its WARCs (best
 of {args.repeats} runs per row; wall clock of the whole job: reading and decompressing records,
-parsing, spooling, merging, writing every table in Parquet and CSV). Article pages are captures
+parsing, building rows, writing every table in Parquet and CSV). Article pages are captures
 whose parse has page_type `article`. Capture mix: {mix}.
 
 | jobs | captures | article pages | wall (s) | parent CPU (s) | article pages/s | captures/s |
@@ -217,7 +217,8 @@ Per core: **{per_core:,.0f}** article pages/s (jobs=1), target >= 300: {verdict_
 are shared with other jobs and with the parent that merges and writes the tables.)
 
 Where the time of a jobs=1 run goes (cProfile, {prof_wall:.1f} s with profiling overhead;
-stages overlap: the spool stage contains parsing and reading):
+stages overlap: "per file" contains parsing and reading; with one process
+and indexed WARCs each capture goes straight to the writer, with no spool):
 
 | stage | cumulative s | share |
 |---|---:|---:|
