@@ -10,16 +10,13 @@ Results are printed and written into docs/benchmarks.md under "## Crawl".
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -28,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from e2e import CLI, free_port, wait_for_port  # noqa: E402
+from e2e import CLI, replica_server  # noqa: E402
 from results import write_section  # noqa: E402
 
 # wget must not walk into the traps either; the same rules as our profile, as a regex.
@@ -94,26 +91,10 @@ def run_wget(base: str, work: Path) -> dict:
             "rss_mb": rss / 1024, "pages": count_captures(warcs), "warc_mb": size / 1e6}
 
 
-@contextlib.contextmanager
-def replica_with_cpu(*args: str) -> Iterator[tuple[str, dict]]:
-    """Like e2e.replica_process; the dict gets the server's CPU seconds when it stops."""
-    port = free_port()
-    proc = subprocess.Popen([*CLI, "replica", "--port", str(port), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    usage: dict = {}
-    try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}/", usage
-    finally:
-        # utime + stime of the server process, in clock ticks (proc(5)), before it exits.
-        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        usage["cpu_s"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a running process (proc(5)), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench(articles: int, latency: int, with_wget: bool = True) -> list[dict]:
@@ -125,11 +106,11 @@ def bench(articles: int, latency: int, with_wget: bool = True) -> list[dict]:
         work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
         try:
             # A fresh replica per tool: view counters and caches start equal.
-            with replica_with_cpu(*args) as (base, server):
+            with replica_server(*args) as (base, server):
                 row = tool(base, work)
+                row["server_cpu_s"] = cpu_seconds(server.pid)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        row["server_cpu_s"] = server.get("cpu_s", float("nan"))
         row.update(articles=articles, latency_ms=latency,
                    pages_per_s=row["pages"] / row["seconds"],
                    mb_per_s=row["warc_mb"] / row["seconds"])

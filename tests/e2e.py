@@ -48,12 +48,19 @@ def replica_args(articles: int = 40, seed: int = 1, night: int = 0, theme: str =
 @contextlib.contextmanager
 def replica_process(*args: str) -> Iterator[str]:
     """Serve `portal-archive replica ARGS` on a free port; yields the base URL."""
+    with replica_server(*args) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def replica_server(*args: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Like `replica_process`, yielding the server process too (bench/ reads its CPU time)."""
     port = free_port()
     proc = subprocess.Popen([*CLI, "replica", "--port", str(port), *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/", proc
     finally:
         proc.send_signal(signal.SIGINT)
         try:

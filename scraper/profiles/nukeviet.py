@@ -8,7 +8,9 @@ Pure functions over URLs and HTML bytes, no Scrapy imports, so tests and `extrac
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
@@ -41,6 +43,18 @@ _STYLES = etree.XPath("//style/text()")
 _HTML_PARSER = etree.HTMLParser(no_network=True)
 # Bound for the per-profile caches: a portal with millions of links cannot exhaust memory.
 _CACHE_LIMIT = 200_000
+
+def _cached(cache: dict, key: Any, compute: Callable[[Any], Any]) -> Any:
+    """`cache[key]`, computed on a miss; the cache is emptied when it reaches _CACHE_LIMIT."""
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    value = cache[key] = compute(key)
+    return value
+
 
 # Link roles, in the order the spider prefers them (requisites first so pages replay early).
 PAGE, REQUISITE, FILE, FEED, SITEMAP = "page", "requisite", "file", "feed", "sitemap"
@@ -91,14 +105,7 @@ class NukeVietProfile:
     # -- canonical form and scope ----------------------------------------------------------------
     def canonicalize(self, url: str) -> str | None:
         """Canonical absolute form of an in-scope URL, or None when out of scope or a trap."""
-        try:
-            return self._canonical[url]
-        except KeyError:
-            pass
-        if len(self._canonical) > _CACHE_LIMIT:
-            self._canonical.clear()
-        result = self._canonical[url] = self._canonicalize(url)
-        return result
+        return _cached(self._canonical, url, self._canonicalize)
 
     def _canonicalize(self, url: str) -> str | None:
         parts = urlsplit(url.strip())
@@ -136,14 +143,7 @@ class NukeVietProfile:
         return self.rewrite and ("language" in params or "nv" in params)
 
     def role_of(self, url: str) -> str:
-        try:
-            return self._roles[url]
-        except KeyError:
-            pass
-        if len(self._roles) > _CACHE_LIMIT:
-            self._roles.clear()
-        role = self._roles[url] = self._role_of(url)
-        return role
+        return _cached(self._roles, url, self._role_of)
 
     def _role_of(self, url: str) -> str:
         parts = urlsplit(url)
@@ -241,14 +241,7 @@ class NukeVietProfile:
             key = (origin, href)
         else:
             return urljoin(base, href)
-        try:
-            return self._joined[key]
-        except KeyError:
-            pass
-        if len(self._joined) > _CACHE_LIMIT:
-            self._joined.clear()
-        joined = self._joined[key] = urljoin(base, href)
-        return joined
+        return _cached(self._joined, key, lambda _: urljoin(base, href))
 
     @staticmethod
     def _xml_links(body: bytes) -> list[str]:
