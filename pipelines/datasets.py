@@ -31,7 +31,6 @@ import pyarrow.parquet as pq
 
 from pipelines.rows import build_rows, lineage, reject
 from pipelines.schema import SCHEMAS, TABLES
-from pipelines.selection import HTML_TYPES, wants_parse  # noqa: F401 (re-exported)
 
 DEFAULT_BATCH_SIZE = 500
 def _formatter(dtype: pa.DataType) -> Callable[[Any], str] | None:

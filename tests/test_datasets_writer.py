@@ -12,9 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines import normalize as n
-from pipelines.datasets import DatasetWriter, wants_parse
+from pipelines.datasets import DatasetWriter
 from pipelines.rows import build_rows
 from pipelines.schema import LINEAGE_COLUMNS, SCHEMAS, TABLES
+from pipelines.selection import wants_parse
 from pipelines.validate import ValidationError
 
 SNAP = "20261127T192512Z"

@@ -21,9 +21,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.extract import extract_warcs, read_record_at
-from pipelines.datasets import DatasetWriter, wants_parse
+from pipelines.datasets import DatasetWriter
 from pipelines.rows import build_rows
 from pipelines.schema import SCHEMAS, TABLES
+from pipelines.selection import wants_parse
 from portal_archive.cli import main as cli_main
 
 parsers = pytest.importorskip("scraper.parsers")
