@@ -489,17 +489,16 @@ def extract_warcs(
     return result
 
 
-def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResult]:
+def _progress_bar(file_jobs: list[_FileJob], progress: bool) -> Any:
+    """A tqdm bar over the bytes of all the WARCs (hidden unless `progress`)."""
     from tqdm import tqdm
 
-    bar = tqdm(
-        total=sum(j.path.stat().st_size for j in file_jobs),
-        unit="B",
-        unit_scale=True,
-        desc="extract",
-        disable=not progress,
-        file=sys.stderr,
-    )
+    return tqdm(total=sum(j.path.stat().st_size for j in file_jobs), unit="B", unit_scale=True,
+                desc="extract", disable=not progress, file=sys.stderr)
+
+
+def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResult]:
+    bar = _progress_bar(file_jobs, progress)
     results = []
     try:
         if jobs == 1:
@@ -544,15 +543,12 @@ def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: Extrac
     """One process and indexed WARCs: captures go straight to the writer, without the spool
     (pickling every parse cost about a twentieth of the job). The indexes say in advance where
     each response is, so a revisit whose original is in a later file is resolved in place."""
-    from tqdm import tqdm
-
     originals: dict[str, tuple[Path, int]] = {}
     for job in file_jobs:
         for offset, _, _, _, digest in job.records or ():
             if digest:
                 originals.setdefault(digest, (job.path, offset))
-    with tqdm(total=sum(j.path.stat().st_size for j in file_jobs), unit="B", unit_scale=True,
-              desc="extract", disable=not progress, file=sys.stderr) as bar:
+    with _progress_bar(file_jobs, progress) as bar:
         for job in file_jobs:
             dedup = _DedupLookup(job.archive_root)
             try:
