@@ -96,6 +96,7 @@ class DedupIndex:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
+        self._marked_open: set[str] = set()  # snapshots this connection has marked open
 
     # -- queries ---------------------------------------------------------------------------
     def lookup(self, payload_digest: str) -> DedupEntry | None:
@@ -133,12 +134,15 @@ class DedupIndex:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._mark(snapshot_id, "open", only_if_new=True)
+                # Once per snapshot and connection: the first entry records the snapshot.
+                if snapshot_id not in self._marked_open:
+                    self._mark(snapshot_id, "open", only_if_new=True)
                 self._conn.execute(
                     f"INSERT OR IGNORE INTO pending ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                     _row(entry),
                 )
                 self._conn.execute("COMMIT")
+                self._marked_open.add(snapshot_id)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise

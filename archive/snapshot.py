@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.cdxj import build_cdxj, read_cdxj
+from archive.cdxj import build_cdxj, read_cdxj, use_prebuilt_index
 from archive.dedup import DedupIndex
 from archive.warc import OPEN_SUFFIX
 
@@ -238,12 +238,15 @@ def close_snapshot(
     dedup: DedupIndex | None = None,
     extra_stats: dict[str, Any] | None = None,
     remove_state: bool = True,
+    prebuilt_index: tuple[Path, dict[str, int]] | None = None,
 ) -> dict[str, Any]:
     """Index, hash and commit an open snapshot; returns the closed manifest.
 
     Every WARC writer must be closed first: `.open` files make this fail (run
     `archive.repair.repair_snapshot` after a crash). `state/` (the crawl's resume state) is
-    removed unless `remove_state` is False.
+    removed unless `remove_state` is False. `prebuilt_index` is a CDXJ built during the crawl
+    and the bytes of each WARC it covers (`archive.cdxj.IncrementalCdxj`): used only if that
+    is every WARC of the snapshot, to its last byte; otherwise the index is built here.
     """
     snap = open_snapshot(archive_root, snapshot_id)
     if snap.status != "open":
@@ -253,7 +256,10 @@ def close_snapshot(
         names = ", ".join(p.name for p in leftovers)
         raise SnapshotError(f"snapshot {snapshot_id} still has unfinished WARCs: {names}")
 
-    build_cdxj(snap.warc_files(), snap.index_path)
+    warcs = snap.warc_files()
+    snap.index_path.parent.mkdir(parents=True, exist_ok=True)
+    if prebuilt_index is None or not use_prebuilt_index(*prebuilt_index, warcs, snap.index_path):
+        build_cdxj(warcs, snap.index_path)
     stats = stats_from_index(snap.index_path)
     stats.update(extra_stats or {})
     if remove_state and (snap.path / "state").is_dir():

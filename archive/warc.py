@@ -479,6 +479,8 @@ class SnapshotWarcWriter:
             "content_type": _content_type(resp_headers.headers),
             "record_type": record_type,
             "length": length,
+            # End of this capture's last record: the file holds complete records up to here.
+            "warc_end": self._file.tell(),
         }
         if original is not None:
             info.update(

@@ -9,6 +9,11 @@ worker process from `concurrent.futures`, which runs `parse_page` and the ordina
 One worker and batches handed over in order keep the rows in capture order. The number of
 batches in flight is bounded, so a worker that falls behind slows the crawl down instead of
 holding every page in memory. An error in the worker is raised by the next `add` or by `close`.
+
+Given the snapshot's `warcs_dir`, the worker also builds the CDXJ index as the WARCs grow
+(`archive.cdxj.IncrementalCdxj`, fed by each capture's `warc_end`), so closing the snapshot
+need not read every WARC again. The index is an optimisation: if building it fails, the
+datasets carry on and `close()` reports no coverage, and the snapshot is indexed at close.
 """
 
 from __future__ import annotations
@@ -26,29 +31,57 @@ from typing import Any
 _Entry = tuple[dict, dict | None, bytes | None, str | None, str | None]
 
 _writer: Any = None  # the worker process's DatasetWriter
+_index: Any = None  # its archive.cdxj.IncrementalCdxj, while that works
+_index_error: str | None = None
 
 
-def _open(out_dir: str, snapshot_id: str) -> None:
-    global _writer
+def _open(out_dir: str, snapshot_id: str, warcs_dir: str | None = None) -> None:
+    global _writer, _index
     from pipelines.datasets import DatasetWriter
 
     _writer = DatasetWriter(out_dir, snapshot_id)
+    if warcs_dir is not None:
+        from archive.cdxj import IncrementalCdxj
+
+        _index = IncrementalCdxj(warcs_dir)
 
 
 def _add(batch: list[_Entry]) -> int:
     from scraper.parsers import parse_page
 
+    ends: dict[str, int] = {}
     for info, parsed, body, url, content_type in batch:
         if body is not None:
             parsed = parse_page(body, url or info["url"], content_type)
         _writer.add(info, parsed)
+        end = info.get("warc_end")
+        if end is not None and end > ends.get(info["warc_file"], -1):
+            ends[info["warc_file"]] = end
+    for name, end in ends.items():
+        _index_step(lambda idx, name=name, end=end: idx.advance(name, end))
     return len(batch)
 
 
-def _close() -> tuple[dict[str, int], int]:
-    """Row counts, and this process's peak RSS in KiB (the crawl reports its memory as the
-    crawler's plus the worker's)."""
-    return _writer.close(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _index_step(step: Any) -> Any:
+    global _index, _index_error
+    if _index is None:
+        return None
+    try:
+        return step(_index)
+    except Exception as exc:  # noqa: BLE001 - the index is rebuilt at close instead
+        _index, _index_error = None, f"{type(exc).__name__}: {exc}"
+        return None
+
+
+def _close(index_path: str | None = None) -> tuple[dict[str, int], int, dict | None, str | None]:
+    """Row counts, this process's peak RSS in KiB (the crawl reports its memory as the
+    crawler's plus the worker's), and the CDXJ written to `index_path` with the bytes of each
+    WARC it covers (None if there is none) and why not."""
+    counts = _writer.close()
+    coverage = None
+    if index_path is not None:
+        coverage = _index_step(lambda idx: idx.finish(index_path))
+    return counts, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, coverage, _index_error
 
 
 def _abort() -> None:
@@ -60,22 +93,30 @@ class BackgroundDatasetWriter:
     """`DatasetWriter`'s add / close / abort, done by a child process.
 
     `add(capture_info, parsed)` as with `DatasetWriter`, or `add(capture_info, body=…, url=…,
-    content_type=…)` to have the page parsed by `parse_page` in the worker.
+    content_type=…)` to have the page parsed by `parse_page` in the worker. With `warcs_dir`
+    and `index_path`, `close()` also leaves the CDXJ of those WARCs at `index_path` and sets
+    `index_coverage` to the bytes of each file it covers (None if it could not be built).
     """
 
     def __init__(self, out_dir: str | os.PathLike, snapshot_id: str, batch_size: int = 32,
-                 max_pending: int = 16) -> None:
+                 max_pending: int = 16, warcs_dir: str | os.PathLike | None = None,
+                 index_path: str | os.PathLike | None = None) -> None:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
+        indexing = warcs_dir is not None and index_path is not None
+        self._index_path = str(index_path) if indexing else None
         # spawn, not fork: the crawl has Twisted's threads running (see archive.extract).
         self._pool = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_open, initargs=(str(out_dir), snapshot_id))
+            initializer=_open,
+            initargs=(str(out_dir), snapshot_id, str(warcs_dir) if indexing else None))
         self._batch: list[_Entry] = []
         self._batch_size = batch_size
         self._pending: deque[Future] = deque()
         self._max_pending = max_pending
         self._closed = False
         self.worker_maxrss_kb: int | None = None  # known after close()
+        self.index_coverage: dict[str, int] | None = None  # known after close()
+        self.index_error: str | None = None
 
     def add(self, capture_info: dict, parsed: dict | None = None, body: bytes | None = None,
             url: str | None = None, content_type: str | None = None) -> None:
@@ -102,7 +143,8 @@ class BackgroundDatasetWriter:
             self._send()
             while self._pending:
                 self._pending.popleft().result()
-            counts, self.worker_maxrss_kb = self._pool.submit(_close).result()
+            counts, self.worker_maxrss_kb, self.index_coverage, self.index_error = (
+                self._pool.submit(_close, self._index_path).result())
             return counts
         except BaseException:
             self._abort()

@@ -33,6 +33,7 @@ class DatasetPipeline:
         self.writer: Any = None  # BackgroundDatasetWriter or pipelines.datasets.DatasetWriter
         self.counts: dict[str, int] | None = None
         self.stats = None  # the crawler's stats collector, when built by Scrapy
+        self.crawler: Any = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -43,16 +44,25 @@ class DatasetPipeline:
         pipe = cls(snapshot_dir, snapshot_id,
                    crawler.settings.getbool("PORTAL_DATASETS_IN_WORKER", True))
         pipe.stats = crawler.stats
+        pipe.crawler = crawler
         return pipe
 
     def open_spider(self, spider=None) -> None:
         out_dir = self.snapshot_dir / "datasets"
         if self.in_worker:
-            self.writer = BackgroundDatasetWriter(out_dir, self.snapshot_id)
+            # The worker indexes the WARCs as they grow; the snapshot's close takes that
+            # index from state/ (removed at close) if it covers every finished file.
+            self.writer = BackgroundDatasetWriter(
+                out_dir, self.snapshot_id, warcs_dir=self.snapshot_dir / "warcs",
+                index_path=self.prebuilt_index_path)
         else:  # pyarrow is imported only where the tables are written
             from pipelines.datasets import DatasetWriter
 
             self.writer = DatasetWriter(out_dir, self.snapshot_id)
+
+    @property
+    def prebuilt_index_path(self) -> Path:
+        return self.snapshot_dir / "state" / "index.cdxj"
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
@@ -84,6 +94,13 @@ class DatasetPipeline:
             worker_kb = getattr(self.writer, "worker_maxrss_kb", None)
             if worker_kb is not None:
                 self.stats.set_value("portal/dataset_worker_maxrss_kb", worker_kb)
+        coverage = getattr(self.writer, "index_coverage", None)
+        if coverage is not None and self.crawler is not None:
+            self.crawler.portal_prebuilt_index = (self.prebuilt_index_path, coverage)
+        index_error = getattr(self.writer, "index_error", None)
+        if index_error:
+            logger.warning("the CDXJ index could not be built during the crawl (%s); it is "
+                           "built when the snapshot closes", index_error)
         self.writer = None
         logger.info(
             "datasets written to %s: %s",

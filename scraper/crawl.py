@@ -76,7 +76,7 @@ def scrapy_settings(opts: CrawlOptions) -> dict[str, Any]:
         if opts.delay == 0:
             # Zero delay means a local target: AutoThrottle would only slow it down.
             overrides["AUTOTHROTTLE_ENABLED"] = False
-            overrides["RANDOMIZE_DOWNLOAD_DELAY"] = False
+            overrides["DOWNLOAD_DELAY_JITTER"] = 0
     if opts.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = opts.max_pages
     if opts.progress is not None:
@@ -194,6 +194,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         result.datasets = extracted.counts
     manifest = close_snapshot(
         archive, snap.snapshot_id, dedup=dedup,
+        prebuilt_index=getattr(crawler, "portal_prebuilt_index", None),
         extra_stats={"finish_reason": finish_reason,
                      "fetch_errors": stats.get("portal/fetch_errors", 0),
                      "resumed": bool(opts.resume)},

@@ -19,7 +19,8 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+# 0.5–1.5 × the delay, so requests do not arrive on a fixed beat.
+DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -82,6 +83,9 @@ CONCURRENT_ITEMS = 1
 # source; its cache is keyed by weak references to bound methods, which die with each request,
 # so the check re-ran for most responses. Our two callbacks are plain generators.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# DownloaderStats serialises every request and response again only to count their bytes; the
+# WARC records and the manifest already hold those numbers.
+DOWNLOADER_STATS = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scraper.extensions.ProgressLine": 500,
@@ -89,5 +93,8 @@ EXTENSIONS = {
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control runs any Python code sent to a local HTTP port and writes a job file
+# into the user's home: not something a nightly archival crawl should leave open.
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -98,6 +98,18 @@ def test_every_warc_passes_warcio_check(two_crawls):
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_index_built_during_the_crawl_is_cdxj_indexers(two_crawls, tmp_path):
+    from archive.cdxj import build_cdxj
+
+    archive = two_crawls["archive"]
+    for sid in two_crawls["ids"]:
+        snap = archive / "snapshots" / sid
+        build_cdxj(warc_paths(archive, sid), tmp_path / f"{sid}.cdxj")
+        assert (snap / "indexes" / "index.cdxj").read_bytes() == \
+            (tmp_path / f"{sid}.cdxj").read_bytes()
+        assert not (snap / "state").exists()
+
+
 def test_warc_structure_pairs_and_request_lines(two_crawls):
     records = records_of(two_crawls["archive"], two_crawls["ids"][0])
     first = records[0]

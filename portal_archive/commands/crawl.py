@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 NAME = "crawl"
@@ -77,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
         result = run_crawl(opts)
     except (SnapshotError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
+    finally:
+        # Everything the crawl wrote is closed by now. Its objects (Scrapy, Twisted, caches)
+        # would otherwise be walked by one last garbage collection at exit: 0.3-0.4 s of a
+        # one-minute crawl for nothing.
+        gc.freeze()
     for repair in result.repairs:
         if repair.get("removed_bytes"):
             print(f"repaired {repair['file']}: cut {repair['removed_bytes']} bytes of a partial "
