@@ -88,6 +88,8 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOADER_STATS = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # Off (see REMOTE_CONTROL_ENABLED) and not even imported: it pulls in aiohttp.
+    "scrapy.extensions.remote_control.RemoteControl": None,
     "scraper.extensions.ProgressLine": 500,
 }
 
