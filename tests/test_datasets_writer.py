@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -135,6 +136,25 @@ def test_text_is_nfc_and_whitespace_collapsed():
     assert unicodedata.is_normalized("NFC", n.text(nfd))
     assert n.block("Đoạn  một \n\n\n  Đoạn hai ") == "Đoạn một\nĐoạn hai"
     assert n.text("   ") is None
+
+
+def _block_by_definition(value):
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (" ".join(line.split()) for line in value.split("\n"))
+    return "\n".join(line for line in lines if line) or None
+
+
+def test_block_fast_path_agrees_with_the_definition():
+    # `block` skips the work for text already in its form; whatever the input, the result
+    # must be what splitting and joining every line gives.
+    pieces = ["Đoạn", "một", "e\u0301", " ", "  ", "\n", "\n\n", "\r", "\r\n", "\t", "\xa0",
+              "\u2003", "\u2028", "\x85", "\x1c", "\x0b"]
+    rng = random.Random(5)
+    for _ in range(20000):
+        value = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        assert n.block(value) == _block_by_definition(value), repr(value)
+    body = "Dòng một\nDòng hai có chữ\nDòng ba"
+    assert n.block(body) is body  # already in form: returned as is
 
 
 @pytest.mark.parametrize("raw,expected", [
