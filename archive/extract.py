@@ -28,6 +28,7 @@ import os
 import pickle
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecordLoader
 
 from pipelines.selection import HTML_TYPES, wants_parse
 
@@ -199,6 +201,8 @@ class _IndexMismatch(Exception):
 
 # Bytes read of a record whose body is not parsed: its WARC and HTTP headers fit in far less.
 _HEAD_BYTES = 16384
+# First try for `read_head`: enough for the headers of nearly every record.
+_FIRST_HEAD_BYTES = 4096
 
 # offset, length, url, whether the index says HTML, payload digest of a response (else None)
 IndexLine = tuple[int, int, str, bool, str | None]
@@ -219,8 +223,13 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
             # Only the head of an image or attachment: its body is neither parsed nor checked.
             size = length if html else min(length, _HEAD_BYTES)
             try:
-                info, record, body = _read_indexed(fh, name, offset, size, url, snapshot_id,
-                                                   whole=size == length)
+                head = None if html else read_head(fh, offset, min(size, _FIRST_HEAD_BYTES))
+                if head is not None and head.rec_headers.get_header("WARC-Target-URI") == url:
+                    info, record = capture_info_for(head, name, offset, snapshot_id), head
+                    body = None
+                else:
+                    info, record, body = _read_indexed(fh, name, offset, size, url, snapshot_id,
+                                                       whole=size == length)
                 if size < length and record.rec_type == "response" and wants_parse(info):
                     # The index's MIME type was not the record's: read all of it.
                     info, record, body = _read_indexed(fh, name, offset, length, url,
@@ -237,6 +246,62 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
                 if info["payload_digest"]:
                     local.setdefault(info["payload_digest"], offset)
             yield info, parsed
+
+
+@dataclass(frozen=True)
+class RecordHead:
+    """The headers of a WARC record, as warcio's record would give them (no body)."""
+
+    rec_type: str
+    rec_headers: Any  # warcio StatusAndHeaders
+    http_headers: Any  # warcio StatusAndHeaders or None
+
+
+# warcio's own header parsers, set up as ArchiveIterator sets them up (verify_http=False).
+_LOADER = ArcWarcRecordLoader(verify_http=False, arc2warc=False)
+
+
+def read_head(fh: Any, offset: int, size: int) -> RecordHead | None:
+    """The WARC and HTTP headers of the response or revisit whose gzip member starts at
+    `offset`, from its first `size` bytes; None for anything else (the caller reads such a
+    record with ArchiveIterator, which also reports damage).
+
+    For the images and attachments `extract` does not parse, only these headers are needed,
+    and ArchiveIterator's line reader over a decompressing stream spent more time on them
+    than zlib and warcio's header parser over plain bytes (about a tenth of an extraction).
+    The parsing is warcio's (`StatusAndHeadersParser`); only the reading is done here.
+    """
+    fh.seek(offset)
+    try:
+        raw = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(fh.read(size))
+        stream = io.BytesIO(raw)
+        rec_headers = _LOADER.warc_parser.parse(stream)
+    except Exception:  # noqa: BLE001 - not gzip, not WARC, cut short: ArchiveIterator decides
+        return None
+    rec_type = rec_headers.get_header("WARC-Type")
+    uri = rec_headers.get_header("WARC-Target-URI") or ""
+    try:
+        length = int(rec_headers.get_header("Content-Length") or "")
+    except ValueError:
+        return None
+    if rec_type not in CAPTURE_TYPES or uri.startswith("<") or length < 0:
+        return None
+    http = None
+    # warcio's rule (ArcWarcRecordLoader.load_http_headers): HTTP headers of a non-empty
+    # response or revisit of an http(s) URI.
+    if length > 0 and uri.startswith(_LOADER.HTTP_SCHEMES):
+        start = stream.tell()
+        block = raw[start:start + length]
+        if b"\r\n\r\n" not in block:
+            return None  # the headers do not end within the bytes read
+        try:
+            http = _LOADER.http_parser.parse(io.BytesIO(block))
+        except EOFError:
+            if rec_type != "revisit":
+                return None
+        except Exception:  # noqa: BLE001 - malformed: let ArchiveIterator report it
+            return None
+    return RecordHead(rec_type, rec_headers, http)
 
 
 def _read_indexed(fh: Any, name: str, offset: int, size: int, url: str, snapshot_id: str,

@@ -163,3 +163,33 @@ def test_one_process_without_spool_equals_the_worker_pool(archive, tmp_path):
                            progress=False)
     assert one.counts == two.counts and one.errors == two.errors == []
     assert_same_datasets(tmp_path / "one", tmp_path / "two")
+
+
+@pytest.mark.parametrize("night", [0, 1])
+def test_read_head_gives_warcios_headers_for_every_capture(archive, night):
+    """The head-only reader used for images and attachments: same capture info as warcio's
+    ArchiveIterator for every response and revisit; None when the headers do not fit."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    sid = snapshot_ids(archive)[night]
+    checked = revisits = 0
+    for path in warc_paths(archive, sid):
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            records = [(it.get_record_offset(), rec.rec_type, rec.rec_headers, rec.http_headers)
+                       for rec in it]
+        with open(path, "rb") as fh:
+            for offset, rec_type, rec_headers, http_headers in records:
+                head = ex.read_head(fh, offset, 4096)
+                if rec_type not in ("response", "revisit"):
+                    assert head is None  # warcinfo, request, metadata: not a capture
+                    continue
+                assert head is not None, (path.name, offset)
+                expected = ex.capture_info_for(
+                    ex.RecordHead(rec_type, rec_headers, http_headers), path.name, offset, sid)
+                assert ex.capture_info_for(head, path.name, offset, sid) == expected
+                assert ex.read_head(fh, offset, 200) is None  # cut inside the headers
+                checked += 1
+                revisits += rec_type == "revisit"
+    assert checked > 50
+    assert (revisits > 0) == (night == 1)
