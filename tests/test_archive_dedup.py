@@ -151,3 +151,50 @@ def test_aborted_first_snapshot_gives_no_revisits(tmp_path):
     third = crawl(archive, "S3", idx)
     sources = {i["refers_to_snapshot_id"] for i in third if i["record_type"] == "revisit"}
     assert sources == {"S2"}
+
+
+def _pending_rows(path: Path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT payload_digest, uri, date, snapshot_id, warc_path, offset, "
+                            "length, record_id FROM pending ORDER BY seq").fetchall()
+
+
+def test_entries_are_written_in_batches_and_flushed_on_close(tmp_path):
+    from archive.dedup import PENDING_BATCH
+
+    db = tmp_path / "dedup.sqlite3"
+    idx = DedupIndex(db)
+    for i in range(PENDING_BATCH + 3):
+        idx.add("S1", entry("S1", digest=f"sha1:{i:04d}", uri=f"http://h/{i}"))
+    # one batch is in the database, the rest still in memory
+    assert len(_pending_rows(db)) == PENDING_BATCH
+    idx.close()
+    rows = _pending_rows(db)
+    assert [r[0] for r in rows] == [f"sha1:{i:04d}" for i in range(PENDING_BATCH + 3)]
+
+
+def test_resume_restores_pending_entries_a_kill_lost(tmp_path):
+    """A kill loses the entries not yet written: recover_state adds them back from the WARCs,
+    exactly as the writer made them, so the snapshot is a full dedup source once closed."""
+    import sqlite3
+
+    from scraper.profiles.nukeviet import NukeVietProfile
+    from scraper.resume import recover_state
+
+    archive = tmp_path / "archive"
+    db = archive / "dedup.sqlite3"
+    snap = create_snapshot(archive, "S1", profile="nukeviet4", seeds=["http://127.0.0.1:8080/"])
+    with DedupIndex(db) as idx, SnapshotWarcWriter(snap.path, "S1", "127.0.0.1:8080",
+                                                    dedup=idx, max_size=20_000) as w:
+        for c in sample_captures():
+            w.write_capture(c)
+    written = _pending_rows(db)
+    assert len(written) >= 5
+    with sqlite3.connect(db) as conn:  # as if the last entries had been in memory at a kill
+        conn.execute("DELETE FROM pending WHERE seq > 2")
+    with DedupIndex(db) as idx:
+        recover_state(sorted((snap.path / "warcs").glob("*.warc.gz")),
+                      NukeVietProfile("http://127.0.0.1:8080/"), archive, idx)
+    assert _pending_rows(db) == written
