@@ -35,6 +35,7 @@ _Entry = tuple[dict, dict | None, bytes | None, str | None, str | None]
 _writer: Any = None  # the worker process's DatasetWriter
 _index: Any = None  # its archive.cdxj.IncrementalCdxj, while that works
 _index_error: str | None = None
+_INDEX_STEP_BYTES = 4 << 20
 
 
 # The worker's scheduling priority below the crawler's (nice(2) increment): the crawler's
@@ -86,7 +87,9 @@ def _add(batch: list[_Entry]) -> int:
         if end is not None and end > ends.get(info["warc_file"], -1):
             ends[info["warc_file"]] = end
     for name, end in ends.items():
-        _index_step(lambda idx, name=name, end=end: idx.advance(name, end))
+        # In steps of a few MB: each step costs a new warcio reader; `finish` indexes the rest.
+        if _index is not None and end - _index.covered.get(name, 0) >= _INDEX_STEP_BYTES:
+            _index_step(lambda idx, name=name, end=end: idx.advance(name, end))
     return len(batch)
 
 

@@ -110,7 +110,7 @@ def test_dataset_worker_builds_the_index_from_capture_ends(tmp_path):
 def test_dataset_worker_index_failure_leaves_the_datasets_alone(tmp_path):
     snap, infos, _ = write_open_snapshot(tmp_path / "archive")
     bad = [dict(info) for info in infos]
-    bad[2]["warc_end"] += 10**6  # past the end of its file
+    bad[2]["warc_end"] += 10**9  # far past the end of its file
     writer = BackgroundDatasetWriter(tmp_path / "datasets", "S1", batch_size=4,
                                      warcs_dir=snap.path / "warcs",
                                      index_path=snap.path / "state" / "index.cdxj")
