@@ -19,9 +19,6 @@ from pipelines.validate import ValidationError
 
 # "Empty" date cells on the portal show an ellipsis or a dash (see issue 3).
 _EMPTY_MARKERS = {"", "...", "…", "-", "--", "—"}
-# Anything `block` would change in NFC text: whitespace other than space and newline, a run of
-# spaces, a space at either end of a line, an empty line (first, last or between two).
-_NOT_BLOCK = re.compile(r"[^\S\n ]| {2}|^ | $|^\n|\n$", re.MULTILINE)
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 _PORTAL_ZONE = ZoneInfo(PORTAL_TZ)
@@ -50,12 +47,7 @@ def block(value: Any) -> str | None:
     paragraphs, no blank or padded lines; '' → None."""
     if value is None:
         return None
-    value = _as_str(value)
-    # The parsers already hand over bodies in this form: one C-speed scan confirms it and
-    # skips splitting and joining every line (a tenth of a re-extraction's row building).
-    if unicodedata.is_normalized("NFC", value) and not _NOT_BLOCK.search(value):
-        return value or None
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    value = unicodedata.normalize("NFC", _as_str(value)).replace("\r\n", "\n").replace("\r", "\n")
     # Within one line, str.split() splits on exactly the whitespace `[^\S\n]` matches; empty
     # lines are dropped, so no blank line is left to squeeze.
     lines = (" ".join(line.split()) for line in value.split("\n"))
