@@ -109,18 +109,23 @@ def sanitize_host(host: str) -> str:
 
 
 def is_dedup_candidate(capture: Capture) -> bool:
-    """Only these responses are looked up in (and added to) the dedup index.
+    """Only these responses are looked up in (and added to) the dedup index: see
+    `dedup_candidate`."""
+    return dedup_candidate(capture.method, capture.status, len(capture.body),
+                           bool(capture.truncated))
 
-    GET with a 2xx status other than 206 and a complete, non-empty body: a revisit of an
+
+def dedup_candidate(method: str, status: int, body_length: int, truncated: bool) -> bool:
+    """GET with a 2xx status other than 206 and a complete, non-empty body: a revisit of an
     error page, an empty or truncated body or a byte range would replay wrongly or save
-    nothing.
+    nothing. (Also applied to records read back from a WARC, by `scraper.resume`.)
     """
     return (
-        capture.method.upper() == "GET"
-        and 200 <= capture.status < 300
-        and capture.status != 206
-        and len(capture.body) > 0
-        and not capture.truncated
+        method.upper() == "GET"
+        and 200 <= status < 300
+        and status != 206
+        and body_length > 0
+        and not truncated
     )
 
 

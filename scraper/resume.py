@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.dedup import DedupEntry, DedupIndex
 from archive.extract import read_record_at
 from archive.snapshot import resolve_archive_path
+from archive.warc import dedup_candidate
 from scraper.profiles.nukeviet import Link, NukeVietProfile
 
 
@@ -100,9 +101,9 @@ def _restore_pending(dedup: DedupIndex, it: ArchiveIterator, record, path: Path,
     one that is there already changes nothing)."""
     headers = record.rec_headers
     digest = headers.get_header("WARC-Payload-Digest")
-    # archive.warc.is_dedup_candidate, read back from the record (the crawler only GETs).
-    if (not digest or not 200 <= status < 300 or status == 206
-            or headers.get_header("WARC-Truncated") or record.payload_length <= 0):
+    # The writer's rule, read back from the record (the crawler only sends GET requests).
+    if not digest or not dedup_candidate("GET", status, record.payload_length,
+                                         bool(headers.get_header("WARC-Truncated"))):
         return
     offset = it.get_record_offset()
     it.read_to_end(record)

@@ -88,15 +88,15 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 DOWNLOADER_STATS = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
-    # Off (see REMOTE_CONTROL_ENABLED) and not even imported: it pulls in aiohttp.
+    # Scrapy's remote control runs any Python code sent to a local HTTP port and writes a job
+    # file into the user's home: not something a nightly archival crawl should leave open.
+    # Removed here rather than with REMOTE_CONTROL_ENABLED, so its module (and aiohttp) is
+    # never even imported.
     "scrapy.extensions.remote_control.RemoteControl": None,
     "scraper.extensions.ProgressLine": 500,
 }
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
-# Scrapy's remote control runs any Python code sent to a local HTTP port and writes a job file
-# into the user's home: not something a nightly archival crawl should leave open.
-REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
