@@ -56,8 +56,12 @@ DUPEFILTER_CLASS = "scraper.dupefilter.SeededDupeFilter"
 # Every middleware is a layer of Python around each request or each callback output. Off:
 # Offsite (the profile's canonicalize already keeps every link on the portal's host), HttpAuth
 # (no credentials), HttpError (HTTPERROR_ALLOW_ALL lets every status through anyway), UrlLength
-# (trap URLs are cut by the profile's rules), MetaCopyDetection (a development warning).
+# (trap URLs are cut by the profile's rules), MetaCopyDetection (a development warning), Depth
+# and Referer (the spider sets both as it makes each request, with the same settings: see
+# scraper.spiders.portal).
 SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
     "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,

@@ -216,3 +216,40 @@ def test_metadata_records_carry_fetch_time_hops_via_and_outlinks(two_crawls):
         if response["headers"]["WARC-Target-URI"].endswith(".html"):  # an article
             assert fields["hopsFromSeed"] and fields["via"].startswith("http")
     assert pages > 50
+
+
+def test_requests_carry_the_linking_page_as_referer(two_crawls):
+    # The spider sets Referer itself (not RefererMiddleware): the page a link was found on,
+    # as the metadata record's `via` says; seeds were found on no page and send none.
+    records = records_of(two_crawls["archive"], two_crawls["ids"][0])
+    request_of = {r["headers"]["WARC-Concurrent-To"]: r for r in records if r["type"] == "request"}
+    with_via = without_via = 0
+    for rec in records:
+        if rec["type"] != "metadata":
+            continue
+        fields = dict(line.split(": ", 1) for line in rec["raw"].decode().splitlines() if line)
+        request = request_of[rec["headers"]["WARC-Concurrent-To"]]
+        referer = request["http"].get_header("Referer")
+        if fields.get("via"):
+            assert referer == fields["via"], request["headers"]["WARC-Target-URI"]
+            with_via += 1
+        elif "robots.txt" not in request["headers"]["WARC-Target-URI"]:
+            assert referer is None, request["headers"]["WARC-Target-URI"]
+            without_via += 1
+    assert with_via > 100 and without_via >= 1
+
+
+def test_depth_limit_stops_at_that_many_links_from_a_seed(tmp_path):
+    archive = tmp_path / "archive"
+    with replica_process(*ARGS) as base:
+        crawl(base, archive, "--set", "DEPTH_LIMIT=1")
+    (sid,) = snapshot_ids(archive)
+    hops = Counter()
+    for path in warc_paths(archive, sid):
+        for rec in read_records(path):
+            if rec["type"] == "metadata":
+                fields = dict(line.split(": ", 1) for line in rec["raw"].decode().splitlines()
+                              if line)
+                hops[len(fields.get("hopsFromSeed", ""))] += 1
+    assert hops[0] >= 1 and hops[1] > 10
+    assert max(hops) == 1, hops

@@ -6,6 +6,14 @@ from the site profile. Redirects are followed here rather than by RedirectMiddle
 in settings) so that every 3xx capture reaches a callback and gets its row in the `pages`
 table, and so the redirect target goes through the dupefilter like any other link, as in
 Heritrix.
+
+Depth and Referer are set here too, on each request as it is made, instead of by Scrapy's
+DepthMiddleware and RefererMiddleware (disabled in settings): each spider middleware wraps
+every callback's whole output in another async generator layer, and those two layers cost
+about a tenth of the crawler's CPU. The spider already knows each link's parent, and every
+followed URL is on the portal's own origin, so the referrer is worked out once per response
+by RefererMiddleware's own policy code (REFERER_ENABLED, REFERRER_POLICY and the response's
+Referrer-Policy header still apply), and DEPTH_PRIORITY and DEPTH_LIMIT keep their meaning.
 """
 
 from __future__ import annotations
@@ -14,7 +22,9 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from urllib.parse import urljoin
 
 import scrapy
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.referer import RefererMiddleware
 
 from pipelines.selection import wants_parse
 from scraper.freshness import FreshnessPolicy
@@ -50,8 +60,15 @@ class PortalSpider(scrapy.Spider):
         # only after each went through the spider middlewares and the scheduler: a portal page
         # links ~20 URLs, mostly seen before, and that detour was most of the crawl's CPU.
         self.requested: set[str] = set()
+        self._referer: RefererMiddleware | None | bool = False  # built on first use
+
+        self._depth_priority = 0
+        self._depth_limit = 0
 
     async def start(self) -> AsyncIterator[Request]:
+        settings = self.crawler.settings
+        self._depth_priority = settings.getint("DEPTH_PRIORITY")
+        self._depth_limit = settings.getint("DEPTH_LIMIT")
         # Seeds and a resumed crawl's frontier are always fetched; known items when due.
         for link in [*self.profile.seeds(), *self.frontier]:
             if link.url not in self.requested:
@@ -61,13 +78,18 @@ class PortalSpider(scrapy.Spider):
             for request in self.follow(Link(url, PAGE, "K"), hops="", via=None):
                 yield request
 
-    def request_for(self, link: Link, hops: str, via: str | None) -> Request:
+    def request_for(self, link: Link, hops: str, via: str | None, depth: int = 0,
+                    referrer: str | None = None) -> Request:
+        # As DepthMiddleware would: seeds have no depth, each link one more than its page.
+        priority = PRIORITY.get(link.role, 0) - depth * self._depth_priority
         return Request(
             link.url,
             callback=self.parse,
             errback=self.on_error,
-            priority=PRIORITY.get(link.role, 0),
+            priority=priority,
+            headers={"Referer": referrer} if referrer else None,
             meta={
+                "depth": depth,
                 META_CAPTURES: [],
                 META_HOPS: hops + link.via if link.via != "S" else "",
                 META_VIA: via,
@@ -92,6 +114,10 @@ class PortalSpider(scrapy.Spider):
                 yield {"capture": info, "parsed": None}
 
         hops = response.meta.get(META_HOPS, "")
+        depth = response.meta.get("depth", 0) + 1
+        if self._depth_limit and depth > self._depth_limit:
+            self.crawler.stats.inc_value("depth/request_ignored_count")
+            return
         if 300 <= response.status < 400:
             location = response.headers.get(b"Location")
             if location:
@@ -100,24 +126,45 @@ class PortalSpider(scrapy.Spider):
                 )
                 if target:
                     role = self.profile.role_of(target)
-                    yield from self.follow(Link(target, role, "R"), hops, response.url)
+                    yield from self.follow(Link(target, role, "R"), hops, response.url, depth,
+                                           self._referrer(response, target))
             return
         if response.status != 200 or response.meta.get("role") == FILE:
             return
         links = response.meta.get(META_LINKS)
         if links is None:
             links = self.profile.extract_links(response.body, response.url, content_type)
+        referrer = None
         for link in links:
-            yield from self.follow(link, hops, response.url)
+            if link.url in self.requested:
+                continue
+            if referrer is None:
+                referrer = self._referrer(response, link.url) or ""
+            yield from self.follow(link, hops, response.url, depth, referrer)
+        if referrer is not None:
+            self.crawler.stats.max_value("request_depth_max", depth)
 
-    def follow(self, link: Link, hops: str, via: str | None) -> Iterator[Request]:
+    def follow(self, link: Link, hops: str, via: str | None, depth: int = 0,
+               referrer: str | None = None) -> Iterator[Request]:
         if link.url in self.requested:
             return
         self.requested.add(link.url)
         if self.freshness is not None and not self.freshness.due(link.url, link.role):
             self.crawler.stats.inc_value("portal/skipped_fresh")
             return
-        yield self.request_for(link, hops, via)
+        yield self.request_for(link, hops, via, depth, referrer)
+
+    def _referrer(self, response: Response, url: str) -> str | None:
+        """The Referer for a link of `response` to `url`, by RefererMiddleware's policy."""
+        if self._referer is False:
+            try:
+                self._referer = RefererMiddleware.from_crawler(self.crawler)
+            except NotConfigured:  # REFERER_ENABLED = False
+                self._referer = None
+        if self._referer is None:
+            return None
+        policy = self._referer.policy(response, Request(url))
+        return policy.referrer(response.url, url)
 
     def on_error(self, failure) -> Iterator[dict]:
         yield from self._orphan_items()
