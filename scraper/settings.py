@@ -73,6 +73,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scraper.middlewares.ArchivedRobotsTxtMiddleware": 100,
     "scraper.middlewares.RetryAfterMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "scraper.middlewares.DecodeOnceCompressionMiddleware": 590,
     # Next to the downloader: sees requests as sent and responses as received (still encoded).
     "scraper.middlewares.WarcCaptureMiddleware": 950,
 }
