@@ -94,3 +94,22 @@ def test_xml_and_css_links():
 def test_broken_html_gives_no_links_not_an_error():
     assert P.extract_links(b"", BASE, "text/html") == []
     assert P.extract_links(b"\x00\xff\xfe", BASE, "text/html") == []
+
+
+def test_every_kind_of_embed_and_style_url_is_a_requisite():
+    html = (b"<html><head><link rel=stylesheet href='/s.css'><link rel=next>"
+            b"<style>p{background:url(/j.png)}</style></head><body>"
+            # an anchor without href but with a style url() once crashed link extraction
+            b"<a style='background:url(/a.png)'>x</a><a href=' /k.html '>k</a>"
+            b"<div style='background: url(/b.png)' data-src='/c.png'></div>"
+            b"<script data-src='/d.js'></script><script src='/m.js'></script>"
+            b"<embed src='/f.swf'><input type=image src='/g.png'><input type=text>"
+            b"<img srcset='/h.png 1x, /i.png 2x'><video><source src='/v.mp4'></video>"
+            b"</body></html>")
+    links = P.extract_links(html, BASE, "text/html")
+    assert {(lnk.url[len(BASE) - 1:], lnk.role) for lnk in links} == {
+        ("/s.css", REQUISITE), ("/j.png", REQUISITE), ("/k.html", PAGE), ("/b.png", REQUISITE),
+        ("/c.png", REQUISITE), ("/m.js", REQUISITE), ("/f.swf", REQUISITE),
+        ("/g.png", REQUISITE), ("/h.png", REQUISITE), ("/i.png", REQUISITE),
+        ("/v.mp4", REQUISITE),
+    }
