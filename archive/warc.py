@@ -211,6 +211,11 @@ def _header_pairs(headers: HeaderList) -> list[tuple[str, str]]:
     return [(_to_bytes(n).decode("latin-1"), _to_bytes(v).decode("latin-1")) for n, v in headers]
 
 
+def capture_content_type(capture: Capture) -> str | None:
+    """The Content-Type a capture's info will give (see `SnapshotWarcWriter.write_capture`)."""
+    return _content_type(_header_pairs(capture.response_headers))
+
+
 def _content_type(headers: list[tuple[str, str]]) -> str | None:
     for name, value in headers:
         if name.lower() == "content-type":

@@ -4,7 +4,10 @@ Items are dicts `{"capture": capture_info, "parsed": parse dict or None}` (contr
 `{"capture": capture_info, "body": bytes, "url": str, "content_type": str}` for a page still to
 parse with `parse_page`. By default (`PORTAL_DATASETS_IN_WORKER = True`) parsing and writing
 happen in a child process (`pipelines.background`), off the crawler's event loop; with False,
-in the crawler process. This is the only module of `pipelines/` that knows about Scrapy.
+in the crawler process. When the crawl gives its WARC writer's arguments
+(`crawler.portal_warc_args`), that child writes the WARC records too, and `capture_info` may be
+the `PendingCapture` its writer returned. This is the only module of `pipelines/` that knows
+about Scrapy.
 """
 
 from __future__ import annotations
@@ -51,14 +54,25 @@ class DatasetPipeline:
         out_dir = self.snapshot_dir / "datasets"
         if self.in_worker:
             # The worker indexes the WARCs as they grow; the snapshot's close takes that
-            # index from state/ (removed at close) if it covers every finished file.
+            # index from state/ (removed at close) if it covers every finished file. Given
+            # the crawl's WARC writer arguments (`crawler.portal_warc_args`, set by
+            # scraper.crawl), it writes the WARC records too, and WarcCaptureMiddleware hands
+            # its captures to `crawler.portal_warc_sink` instead of writing them itself.
+            warc = getattr(self.crawler, "portal_warc_args", None)
             self.writer = BackgroundDatasetWriter(
                 out_dir, self.snapshot_id, warcs_dir=self.snapshot_dir / "warcs",
-                index_path=self.prebuilt_index_path)
+                index_path=self.prebuilt_index_path, warc=warc,
+                on_written=self._count_captures if warc is not None else None)
+            if warc is not None:
+                self.crawler.portal_warc_sink = self.writer
         else:  # pyarrow is imported only where the tables are written
             from pipelines.datasets import DatasetWriter
 
             self.writer = DatasetWriter(out_dir, self.snapshot_id)
+
+    def _count_captures(self, record_type: str, n: int) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"portal/captures/{record_type}", n)
 
     @property
     def prebuilt_index_path(self) -> Path:
@@ -86,7 +100,12 @@ class DatasetPipeline:
     def close_spider(self, spider=None) -> None:
         if self.writer is None:
             return
-        self.counts = self.writer.close()
+        try:
+            self.counts = self.writer.close()
+        finally:
+            if self.crawler is not None and getattr(self.crawler, "portal_warc_sink",
+                                                    None) is self.writer:
+                self.crawler.portal_warc_sink = None
         if self.stats is not None:
             # Peak memory of both processes, for the crawl's report and the benchmarks.
             self.stats.set_value("portal/maxrss_kb",

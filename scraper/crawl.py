@@ -138,17 +138,19 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
                                seeds=[opts.url], settings=recorded)
 
     host = urlsplit(profile.root).netloc
-    writer = SnapshotWarcWriter(
-        snap.path, snap.snapshot_id, host, dedup=dedup, max_size=opts.max_warc_size,
-        archive_root=archive,
-        warcinfo={
+    warc_args = {
+        "snapshot_dir": str(snap.path), "snapshot_id": snap.snapshot_id, "host": host,
+        "max_size": opts.max_warc_size, "archive_root": str(archive),
+        "warcinfo": {
             "robots": "obey" if opts.obey_robots else "ignore",
             "http-header-user-agent": settings.get("USER_AGENT"),
             "operator": opts.operator or "portal-archive user",
             "description": f"crawl of {profile.root} with profile {profile.name}",
             "crawl-settings": json.dumps(recorded, sort_keys=True, ensure_ascii=False),
         },
-    )
+    }
+    # Writes the WARCs when no dataset worker does (a resumed crawl, or datasets in-process).
+    writer = SnapshotWarcWriter(**warc_args, dedup=dedup)
     settings.set("PORTAL_SNAPSHOT_DIR", str(snap.path))
     settings.set("PORTAL_SNAPSHOT_ID", snap.snapshot_id)
     settings.set("PORTAL_SEEN_URLS", sorted(state.captured))
@@ -164,6 +166,8 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     crawler = process.create_crawler(PortalSpider)
     # Live objects ride on the crawler: Scrapy settings are deep-copied and must stay plain data.
     crawler.portal_warc_writer = writer
+    if settings.getbool("PORTAL_WARC_IN_WORKER", True):
+        crawler.portal_warc_args = {**warc_args, "dedup_path": str(dedup_path(archive))}
     crawler.portal_orphan_captures = []
     freshness = opts.freshness
     known = known_captures(archive) if (freshness is not None or opts.recheck_known) else {}

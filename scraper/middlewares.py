@@ -89,8 +89,12 @@ class WarcCaptureMiddleware:
             via=request.meta.get(META_VIA),
             outlinks=len(links) if links is not None else None,
         )
-        info = self.writer.write_capture(capture)
-        self.crawler.stats.inc_value(f"portal/captures/{info['record_type']}")
+        # The dataset worker writes the records when it can (see pipelines.background); its
+        # pending info carries no record type yet, and the worker counts them instead.
+        sink = getattr(self.crawler, "portal_warc_sink", None) or self.writer
+        info = sink.write_capture(capture)
+        if info.get("record_type"):
+            self.crawler.stats.inc_value(f"portal/captures/{info['record_type']}")
         if META_CAPTURES in request.meta:
             request.meta[META_CAPTURES].append(info)
         else:

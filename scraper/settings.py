@@ -81,6 +81,9 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "pipelines.scrapy_pipeline.DatasetPipeline": 300,
 }
+# The dataset worker process writes the WARC records too (see pipelines.background); False
+# writes them in the crawler process, as a resumed crawl always does.
+PORTAL_WARC_IN_WORKER = True
 # Scrapy starts CONCURRENT_ITEMS asyncio worker tasks for every callback's output (default 100,
 # for pipelines that wait on I/O). Ours is synchronous, so the 100 tasks per response only cost
 # CPU: about a quarter of the crawler's time in a profile of a 1,000-article crawl.

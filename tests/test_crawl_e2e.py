@@ -253,3 +253,25 @@ def test_depth_limit_stops_at_that_many_links_from_a_seed(tmp_path):
                 hops[len(fields.get("hopsFromSeed", ""))] += 1
     assert hops[0] >= 1 and hops[1] > 10
     assert max(hops) == 1, hops
+
+
+def test_warcs_written_by_the_crawler_itself_hold_the_same_captures(two_crawls, tmp_path):
+    # Normally the dataset worker writes the records; PORTAL_WARC_IN_WORKER=false (and every
+    # resumed crawl) has the crawler process write them, with the same result.
+    archive = tmp_path / "archive"
+    with replica_process(*ARGS) as base:
+        crawl(base, archive, "--set", "PORTAL_WARC_IN_WORKER=false")
+    (sid,) = snapshot_ids(archive)
+
+    def captures(archive_dir, snapshot_id):
+        return sorted(
+            (urlsplit(r["headers"]["WARC-Target-URI"])._replace(netloc="").geturl(),
+             r["http"].get_statuscode(), r["type"])
+            for r in records_of(archive_dir, snapshot_id) if r["type"] in ("response", "revisit"))
+
+    assert captures(archive, sid) == captures(two_crawls["archive"], two_crawls["ids"][0])
+    proc = subprocess.run([str(BIN / "warcio"), "check", *map(str, warc_paths(archive, sid))],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    rows = pd.read_parquet(archive / "snapshots" / sid / "datasets" / "pages.parquet")
+    assert len(rows) == len(captures(archive, sid))
