@@ -5,7 +5,7 @@ Both crawl the same replica (own process) in the same run, at zero latency and w
 zero latency the tools take turns `--repeat` times and each row is the tool's median run.
 Results are printed and written into docs/benchmarks.md under "## Crawl".
 
-    .venv/bin/python bench/bench_crawl.py [--articles 2000] [--rss-articles 8000] [--repeat 3]
+    .venv/bin/python bench/bench_crawl.py [--articles 2000] [--rss-articles 8000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rss-articles", type=int, default=0,
                         help="also crawl a replica this big (ours only) for peak RSS")
-    parser.add_argument("--repeat", type=int, default=3,
+    parser.add_argument("--repeat", type=int, default=5,
                         help="runs per tool at zero latency, taking turns (median reported)")
     args = parser.parse_args()
     rows = bench(args.articles, 0, repeat=args.repeat) + bench(args.articles, 50)
@@ -172,11 +172,12 @@ def main() -> None:
         "revisit records in the WARCs. Our seconds are the whole command: start-up, "
         "parsing every page into the datasets (in a worker process), and closing the snapshot "
         "(CDXJ, sha256 of every file); wget only fetches and writes WARC. Our peak RSS is the "
-        "crawler's plus its dataset worker's. Replica CPU s: the server's own CPU time in the "
-        "run; it shares the two cores with the crawler, so at zero latency a faster server "
-        "helps wget (which waits for every response in turn) more than us (CPU-bound in "
-        "Python: Scrapy's request/response machinery, WARC records and digests, link "
-        "extraction).\n\n"
+        "crawler's plus its dataset worker's (which also writes the WARC records). Replica CPU "
+        "s: the server's own CPU time in the run; it shares the two cores with our two "
+        "processes, so at zero latency a faster server helps wget (which waits for every "
+        "response in turn) more than us (CPU-bound in Python: Scrapy's request/response "
+        "machinery and link extraction in the crawler; WARC records, digests, parsing and "
+        "tables in the worker).\n\n"
         + table(rows)
         + f"\n\nRatio to wget, pages/s: **{ratio(0):.2f}×** at zero latency (target ≥ 1×), "
         f"**{ratio(50):.2f}×** at 50 ms (target ≥ 5×). Peak RSS of our crawler: "
