@@ -60,15 +60,19 @@ class PortalSpider(scrapy.Spider):
         # only after each went through the spider middlewares and the scheduler: a portal page
         # links ~20 URLs, mostly seen before, and that detour was most of the crawl's CPU.
         self.requested: set[str] = set()
-        self._referer: RefererMiddleware | None | bool = False  # built on first use
-
+        # What DepthMiddleware and RefererMiddleware would do, from the crawl's settings.
         self._depth_priority = 0
         self._depth_limit = 0
+        self._referer: RefererMiddleware | None = None  # None: REFERER_ENABLED = False
 
     async def start(self) -> AsyncIterator[Request]:
         settings = self.crawler.settings
         self._depth_priority = settings.getint("DEPTH_PRIORITY")
         self._depth_limit = settings.getint("DEPTH_LIMIT")
+        try:
+            self._referer = RefererMiddleware.from_crawler(self.crawler)
+        except NotConfigured:
+            self._referer = None
         # Seeds and a resumed crawl's frontier are always fetched; known items when due.
         for link in [*self.profile.seeds(), *self.frontier]:
             if link.url not in self.requested:
@@ -141,8 +145,6 @@ class PortalSpider(scrapy.Spider):
             if referrer is None:
                 referrer = self._referrer(response, link.url) or ""
             yield from self.follow(link, hops, response.url, depth, referrer)
-        if referrer is not None:
-            self.crawler.stats.max_value("request_depth_max", depth)
 
     def follow(self, link: Link, hops: str, via: str | None, depth: int = 0,
                referrer: str | None = None) -> Iterator[Request]:
@@ -152,15 +154,12 @@ class PortalSpider(scrapy.Spider):
         if self.freshness is not None and not self.freshness.due(link.url, link.role):
             self.crawler.stats.inc_value("portal/skipped_fresh")
             return
+        if depth:
+            self.crawler.stats.max_value("request_depth_max", depth)
         yield self.request_for(link, hops, via, depth, referrer)
 
     def _referrer(self, response: Response, url: str) -> str | None:
         """The Referer for a link of `response` to `url`, by RefererMiddleware's policy."""
-        if self._referer is False:
-            try:
-                self._referer = RefererMiddleware.from_crawler(self.crawler)
-            except NotConfigured:  # REFERER_ENABLED = False
-                self._referer = None
         if self._referer is None:
             return None
         policy = self._referer.policy(response, Request(url))
