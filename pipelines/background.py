@@ -53,6 +53,16 @@ _captured: dict[int, dict] = {}  # seq → capture info, until its row comes
 _crawler_pid: int | None = None  # the process this worker writes WARC records for
 
 
+class WarcWriteError(Exception):
+    """The worker could not write a capture's WARC records (a full disk, bad input).
+
+    The records written before it stay readable (the writer cuts a half-written one off), and
+    the rows of the captures the failed batch did not get to are dropped with them: a crawl
+    stops at this error and leaves its snapshot open, and `crawl --resume` fetches what is
+    missing.
+    """
+
+
 def _die_with_crawler(crawler_pid: int) -> None:
     """End this worker with the crawler, and never write a WARC record once it is gone.
 
@@ -137,12 +147,18 @@ def _add(batch: list[_Entry]) -> dict[str, int]:
         if entry[0] == "warc":
             _, seq, capture = entry
             _check_crawler()
-            info = _captured[seq] = _warc.write_capture(capture)
+            try:
+                info = _captured[seq] = _warc.write_capture(capture)
+            except Exception as exc:  # noqa: BLE001 - whatever it was, the capture is lost
+                raise WarcWriteError(f"could not write the WARC records of {capture.url}: "
+                                     f"{type(exc).__name__}: {exc}") from None
             written[info["record_type"]] = written.get(info["record_type"], 0) + 1
         else:
             _, info, parsed, body, url, content_type = entry
             if isinstance(info, int):
-                info = _captured.pop(info)
+                info = _captured.pop(info, None)
+                if info is None:
+                    continue  # its records were never written (see WarcWriteError): no row
             if body is not None:
                 parsed = parse_page(body, url or info["url"], content_type)
             _writer.add(info, parsed)

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
-from pipelines.background import BackgroundDatasetWriter
+from pipelines.background import BackgroundDatasetWriter, WarcWriteError
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,13 @@ class DatasetPipeline:
 
             self.writer = DatasetWriter(out_dir, self.snapshot_id)
 
+    def _archive_error(self, exc: WarcWriteError, stop_engine: bool) -> None:
+        if self.crawler is None:
+            raise exc
+        from scraper.middlewares import stop_for_archive_error
+
+        stop_for_archive_error(self.crawler, exc, stop_engine=stop_engine)
+
     def _count_captures(self, record_type: str, n: int) -> None:
         if self.stats is not None:
             self.stats.inc_value(f"portal/captures/{record_type}", n)
@@ -84,11 +91,18 @@ class DatasetPipeline:
             return item
         assert self.writer is not None, "open_spider was not called"
         info, body = adapter["capture"], adapter.get("body")
-        if body is None:
+        if isinstance(self.writer, BackgroundDatasetWriter):
+            try:
+                if body is None:
+                    self.writer.add(info, adapter.get("parsed"))
+                else:
+                    self.writer.add(info, body=body, url=adapter.get("url"),
+                                    content_type=adapter.get("content_type"))
+            except WarcWriteError as exc:  # an earlier batch's capture could not be archived
+                self._archive_error(exc, stop_engine=True)
+                raise DropItem(f"not archived: {exc}") from exc
+        elif body is None:
             self.writer.add(info, adapter.get("parsed"))
-        elif isinstance(self.writer, BackgroundDatasetWriter):
-            self.writer.add(info, body=body, url=adapter.get("url"),
-                            content_type=adapter.get("content_type"))
         else:
             from scraper.parsers import parse_page
 
@@ -102,6 +116,10 @@ class DatasetPipeline:
             return
         try:
             self.counts = self.writer.close()
+        except WarcWriteError as exc:  # the last batches: the crawl is closing already
+            self._archive_error(exc, stop_engine=False)
+            self.writer = None
+            return
         finally:
             if self.crawler is not None and getattr(self.crawler, "portal_warc_sink",
                                                     None) is self.writer:

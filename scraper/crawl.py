@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 # Finish reasons after which the snapshot is complete and can be closed. `shutdown` (Ctrl-C)
 # and anything unexpected leave it open for `--resume`.
 COMPLETE_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount"}
+# The finish reason of a crawl stopped because a capture could not be archived.
+ARCHIVE_ERROR_REASON = "warc_write_failed"
 
 
 @dataclass
@@ -183,6 +185,10 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         writer.close()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     finish_reason = str(stats.get("finish_reason", "unknown"))
+    if stats.get("portal/archive_error"):
+        # A capture could not be archived, maybe only noticed as the crawl closed: never a
+        # complete snapshot (see scraper.middlewares.stop_for_archive_error).
+        finish_reason = ARCHIVE_ERROR_REASON
     result = CrawlResult(snap.snapshot_id, "open", finish_reason, _plain(stats), repairs)
 
     if finish_reason not in COMPLETE_REASONS:

@@ -20,12 +20,15 @@ from urllib.parse import urlsplit
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.response import response_status_message
 
 from archive.warc import Capture
+from pipelines.background import WarcWriteError
+from scraper.crawl import ARCHIVE_ERROR_REASON
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +95,15 @@ class WarcCaptureMiddleware:
         # The dataset worker writes the records when it can (see pipelines.background); its
         # pending info carries no record type yet, and the worker counts them instead.
         sink = getattr(self.crawler, "portal_warc_sink", None) or self.writer
-        info = sink.write_capture(capture)
+        try:
+            info = sink.write_capture(capture)
+        except Exception as exc:
+            # The worker's other errors (its dataset rows) are raised as before; a capture
+            # that could not be archived stops the crawl.
+            if sink is not self.writer and not isinstance(exc, WarcWriteError):
+                raise
+            stop_for_archive_error(self.crawler, exc)
+            raise IgnoreRequest(f"not archived: {exc}") from exc
         if info.get("record_type"):
             self.crawler.stats.inc_value(f"portal/captures/{info['record_type']}")
         if META_CAPTURES in request.meta:
@@ -135,6 +146,22 @@ class WarcCaptureMiddleware:
             return HTTPStatus(status).phrase
         except ValueError:
             return ""
+
+
+def stop_for_archive_error(crawler, exc: BaseException, stop_engine: bool = True) -> None:
+    """Stop the crawl at its first capture that could not be archived (a full disk, bad
+    input). Crawling on would close the snapshot with holes that nothing points out; stopped
+    with this finish reason (and `portal/archive_error` in the stats, which `run_crawl` also
+    reads when the error only shows as the crawl closes), the snapshot stays open, every record
+    written so far stays readable, and `crawl --resume` fetches what is missing."""
+    if crawler.stats.get_value("portal/archive_error"):
+        return  # already stopping
+    message = f"{type(exc).__name__}: {exc}"
+    crawler.stats.set_value("portal/archive_error", message)
+    logger.error("a capture could not be archived (%s); stopping the crawl, the snapshot stays "
+                 "open for `crawl --resume`", message)
+    if stop_engine:
+        deferred_from_coro(crawler.engine.close_spider_async(reason=ARCHIVE_ERROR_REASON))
 
 
 def _inflate(body: bytes, wbits: int, max_size: int) -> bytes | None:

@@ -65,3 +65,46 @@ def test_oversize_response_is_abandoned_without_losing_the_crawl(tmp_path):
     assert any(u.endswith("/vi/news/") for u in urls)
     log = (archive / "snapshots" / sid / "logs" / "crawl.log").read_text()
     assert "oversize" in log
+
+
+@pytest.mark.parametrize("where", ["worker", "crawler"])
+def test_a_full_disk_stops_the_crawl_and_resume_completes_it(tmp_path, where):
+    # RLIMIT_FSIZE makes every write past 400 kB fail with EFBIG, as a full disk would (the
+    # crawler and its worker inherit it): the first capture that cannot be archived stops
+    # the crawl with its snapshot open; records written before it read back; resume ends it.
+    import resource
+    import subprocess
+
+    from e2e import CLI, cli
+
+    archive = tmp_path / "archive"
+    args = replica_args(articles=30, seed=9)
+    limit = 400_000
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    extra = ["--set", "PORTAL_WARC_IN_WORKER=false"] if where == "crawler" else []
+    with replica_process(*args) as base:
+        proc = subprocess.run([*CLI, "crawl", base, "--archive", str(archive), "--delay", "0",
+                               "--concurrency", "4", "--no-progress", *extra],
+                              capture_output=True, text=True, preexec_fn=small_disk, timeout=300)
+        assert proc.returncode == 3, proc.stderr[-2000:]
+        assert "warc_write_failed" in proc.stderr and "--resume" in proc.stderr
+        assert "could not archive a capture" in proc.stderr and "File too large" in proc.stderr
+        (sid,) = snapshot_ids(archive)
+        snap = archive / "snapshots" / sid
+        assert json.loads((snap / "manifest.json").read_text())["status"] == "open"
+        before = [rec for path in sorted((snap / "warcs").iterdir())
+                  for rec in read_records(path)]  # every file reads to its end
+        assert sum(r["type"] == "response" for r in before) > 10
+        log = (snap / "logs" / "crawl.log").read_text()
+        assert "could not be archived" in log and "File too large" in log
+
+        resumed = cli("crawl", "--resume", sid, "--archive", str(archive), "--delay", "0",
+                      "--concurrency", "4", "--no-progress")
+        assert "closed" in resumed.stdout
+        expected = canonical_urls(base, *args)
+    urls = [u for u, _, _ in _captures(archive, sid)]
+    assert len(urls) == len(set(urls))
+    assert not expected - {u for u in urls}

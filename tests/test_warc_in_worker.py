@@ -13,13 +13,14 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.dedup import DedupIndex
 from archive.repair import repair_snapshot
 from archive.samples import sample_captures
-from archive.warc import SnapshotWarcWriter
-from pipelines.background import BackgroundDatasetWriter, PendingCapture
+from archive.warc import Capture, SnapshotWarcWriter
+from pipelines.background import BackgroundDatasetWriter, PendingCapture, WarcWriteError
 from pipelines.selection import wants_parse
 
 HOST = "127.0.0.1:8080"
@@ -150,3 +151,22 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_capture_that_cannot_be_written_is_reported_and_gets_no_row(tmp_path):
+    snap = tmp_path / "S1"
+    writer = BackgroundDatasetWriter(
+        snap / "datasets", "S1", batch_size=1, max_pending=100,
+        warc={"snapshot_dir": str(snap), "snapshot_id": "S1", "host": HOST})
+    first, second = sample_captures(n_articles=2)[:2]
+    bad = Capture(url="http://127.0.0.1:8080/bad", status=200, request_headers=[("X", None)])
+    for capture in (first, bad, second):
+        writer.add(writer.write_capture(capture))  # the bad one's row must not break the rest
+    with pytest.raises(WarcWriteError, match="could not write the WARC records of "
+                                             "http://127.0.0.1:8080/bad: "):
+        writer.close()
+    (warc,) = (snap / "warcs").glob("*.warc.gz")  # finished, and it reads to its end
+    with open(warc, "rb") as fh:
+        uris = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
+                if r.rec_type == "response"]
+    assert uris == [first.url, second.url]

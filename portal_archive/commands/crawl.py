@@ -88,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"repaired {repair['file']}: cut {repair['removed_bytes']} bytes of a partial "
                   f"record (kept in {repair.get('partial_path')})", file=sys.stderr)
     if result.status != "closed":
+        archive_error = result.stats.get("portal/archive_error")
+        if archive_error:
+            print(f"could not archive a capture: {archive_error}", file=sys.stderr)
         print(f"snapshot {result.snapshot_id} interrupted ({result.finish_reason}); "
               f"continue with: portal-archive crawl --resume {result.snapshot_id}",
               file=sys.stderr)
