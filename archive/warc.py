@@ -367,8 +367,15 @@ class SnapshotWarcWriter:
             self._file.seek(start)
             self._file.truncate(start)
         except OSError:
-            # cannot restore a clean end: stop writing; repair cuts the tail on resume
-            self._file.close()
+            # The buffer cannot be written out (a full disk): seek() would try again and
+            # fail. Cut the file at `start` through its descriptor, then stop writing: the
+            # file stays `.open`, and repair cuts anything after its last whole record on
+            # resume. Closing tries the same flush once more; its error is the one raised
+            # already, so it is not raised twice.
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._file.fileno(), start)
+            with contextlib.suppress(OSError):
+                self._file.close()
             self._file = self._writer = self._name = None
             self.closed = True
 

@@ -315,3 +315,37 @@ def test_truncated_body_is_marked_and_never_deduplicated(tmp_path):
     assert first[1][1].rec_headers.get_header("WARC-Truncated") is None
     assert first[4][1].rec_headers.get_header("WARC-Truncated") == "length"
     assert warcio_check(sorted((snap.path / "warcs").iterdir())).returncode == 0
+
+
+def test_a_full_disk_mid_capture_leaves_every_earlier_record_readable(tmp_path):
+    # RLIMIT_FSIZE fails writes past a size with EFBIG, as a full disk fails them with ENOSPC
+    # (Python ignores SIGXFSZ): the write that fails raises its OSError and nothing else, the
+    # writer stops, and the file repairs to exactly the captures written before.
+    import resource
+
+    from archive.repair import repair_snapshot
+
+    snap = tmp_path / "a" / "snapshots" / "S7"
+    writer = SnapshotWarcWriter(snap, "S7", "127.0.0.1:8080")
+    caps = sample_captures(n_articles=4)
+    writer.write_capture(caps[0])
+    limit = writer._file.tell() + 3000
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    written = [caps[0].url]
+    try:
+        with pytest.raises(OSError, match="File too large"):
+            for capture in caps[1:]:
+                writer.write_capture(capture)
+                written.append(capture.url)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    with pytest.raises(RuntimeError, match="closed"):
+        writer.write_capture(caps[0])
+    writer.close()
+    repair_snapshot(snap)
+    files = sorted((snap / "warcs").glob("*.warc.gz"))
+    uris = [r.rec_headers.get_header("WARC-Target-URI") for path in files
+            for _, r, _ in read_records(path) if r.rec_type == "response"]
+    assert uris == written
+    assert warcio_check(files).returncode == 0
