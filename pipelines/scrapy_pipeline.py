@@ -114,16 +114,15 @@ class DatasetPipeline:
     def close_spider(self, spider=None) -> None:
         if self.writer is None:
             return
+        if self.crawler is not None and getattr(self.crawler, "portal_warc_sink",
+                                                None) is self.writer:
+            self.crawler.portal_warc_sink = None  # nothing is captured after this
         try:
             self.counts = self.writer.close()
         except WarcWriteError as exc:  # the last batches: the crawl is closing already
             self._archive_error(exc, stop_engine=False)
             self.writer = None
             return
-        finally:
-            if self.crawler is not None and getattr(self.crawler, "portal_warc_sink",
-                                                    None) is self.writer:
-                self.crawler.portal_warc_sink = None
         if self.stats is not None:
             # Peak memory of both processes, for the crawl's report and the benchmarks.
             self.stats.set_value("portal/maxrss_kb",
