@@ -276,12 +276,9 @@ class BackgroundDatasetWriter:
         if self._closed:
             raise RuntimeError("BackgroundDatasetWriter is closed")
         self._seq += 1
-        self._batch.append(("warc", self._seq, capture))
-        pending = PendingCapture(seq=self._seq, url=capture.url, status=capture.status,
-                                 content_type=capture_content_type(capture))
-        if len(self._batch) >= self._batch_size:
-            self._send()
-        return pending
+        self._queue(("warc", self._seq, capture))
+        return PendingCapture(seq=self._seq, url=capture.url, status=capture.status,
+                              content_type=capture_content_type(capture))
 
     def add(self, capture_info: dict, parsed: dict | None = None, body: bytes | None = None,
             url: str | None = None, content_type: str | None = None) -> None:
@@ -289,7 +286,10 @@ class BackgroundDatasetWriter:
             raise RuntimeError("BackgroundDatasetWriter is closed")
         info: dict | int = (capture_info["seq"] if isinstance(capture_info, PendingCapture)
                             else capture_info)
-        self._batch.append(("row", info, parsed, body, url, content_type))
+        self._queue(("row", info, parsed, body, url, content_type))
+
+    def _queue(self, entry: _Entry) -> None:
+        self._batch.append(entry)
         if len(self._batch) >= self._batch_size:
             self._send()
 

@@ -32,8 +32,10 @@ logger = logging.getLogger(__name__)
 # Finish reasons after which the snapshot is complete and can be closed. `shutdown` (Ctrl-C)
 # and anything unexpected leave it open for `--resume`.
 COMPLETE_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount"}
-# The finish reason of a crawl stopped because a capture could not be archived.
+# The finish reason of a crawl stopped because a capture could not be archived, and the stat
+# that holds the error (see scraper.middlewares.stop_for_archive_error).
 ARCHIVE_ERROR_REASON = "warc_write_failed"
+ARCHIVE_ERROR_STAT = "portal/archive_error"
 
 
 @dataclass
@@ -185,7 +187,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         writer.close()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     finish_reason = str(stats.get("finish_reason", "unknown"))
-    if stats.get("portal/archive_error"):
+    if stats.get(ARCHIVE_ERROR_STAT):
         # A capture could not be archived, maybe only noticed as the crawl closed: never a
         # complete snapshot (see scraper.middlewares.stop_for_archive_error).
         finish_reason = ARCHIVE_ERROR_REASON

@@ -28,7 +28,7 @@ from scrapy.utils.response import response_status_message
 
 from archive.warc import Capture
 from pipelines.background import WarcWriteError
-from scraper.crawl import ARCHIVE_ERROR_REASON
+from scraper.crawl import ARCHIVE_ERROR_REASON, ARCHIVE_ERROR_STAT
 
 logger = logging.getLogger(__name__)
 
@@ -151,13 +151,13 @@ class WarcCaptureMiddleware:
 def stop_for_archive_error(crawler, exc: BaseException, stop_engine: bool = True) -> None:
     """Stop the crawl at its first capture that could not be archived (a full disk, bad
     input). Crawling on would close the snapshot with holes that nothing points out; stopped
-    with this finish reason (and `portal/archive_error` in the stats, which `run_crawl` also
+    with this finish reason (and the error in the stats, which `run_crawl` also
     reads when the error only shows as the crawl closes), the snapshot stays open, every record
     written so far stays readable, and `crawl --resume` fetches what is missing."""
-    if crawler.stats.get_value("portal/archive_error"):
+    if crawler.stats.get_value(ARCHIVE_ERROR_STAT):
         return  # already stopping
     message = f"{type(exc).__name__}: {exc}"
-    crawler.stats.set_value("portal/archive_error", message)
+    crawler.stats.set_value(ARCHIVE_ERROR_STAT, message)
     logger.error("a capture could not be archived (%s); stopping the crawl, the snapshot stays "
                  "open for `crawl --resume`", message)
     if stop_engine:

@@ -54,7 +54,7 @@ def _coerce(value: str):
 def run(args: argparse.Namespace) -> int:
     from archive.snapshot import SnapshotError
     from portal_archive.cli import CommandError
-    from scraper.crawl import CrawlOptions, run_crawl
+    from scraper.crawl import ARCHIVE_ERROR_STAT, CrawlOptions, run_crawl
 
     if not args.url and not args.resume:
         raise CommandError("give the portal URL to crawl, or --resume ID")
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"repaired {repair['file']}: cut {repair['removed_bytes']} bytes of a partial "
                   f"record (kept in {repair.get('partial_path')})", file=sys.stderr)
     if result.status != "closed":
-        archive_error = result.stats.get("portal/archive_error")
+        archive_error = result.stats.get(ARCHIVE_ERROR_STAT)
         if archive_error:
             print(f"could not archive a capture: {archive_error}", file=sys.stderr)
         print(f"snapshot {result.snapshot_id} interrupted ({result.finish_reason}); "
