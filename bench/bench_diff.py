@@ -25,9 +25,9 @@ from results import write_section  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
-from archive.diff import diff_snapshots  # noqa: E402
-from archive.diff_report import render_html  # noqa: E402
 from archive.snapshot import close_snapshot, create_snapshot  # noqa: E402
+from audit.diff import diff_snapshots  # noqa: E402
+from audit.diff_report import render_html  # noqa: E402
 from pipelines.datasets import DatasetWriter  # noqa: E402
 
 BASE = "http://127.0.0.1:8080"

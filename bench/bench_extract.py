@@ -2,7 +2,7 @@
 
 1. Crawls a replica (2,000 articles, custom2015 theme, served from a child process) into a
    fresh archive with small WARC files, so that `extract` has several files to share out.
-2. Times `archive.extract.extract_warcs` over those WARCs with jobs=1 and jobs=<all cores>
+2. Times `pipelines.extract.extract_warcs` over those WARCs with jobs=1 and jobs=<all cores>
    (wall clock, whole job: reading, decoding, parsing, merging, writing Parquet and
    CSV) and counts article pages: captures whose parse has page_type "article".
 3. Profiles the jobs=1 run with cProfile to show where the time goes (parser, WARC reading,
@@ -38,7 +38,7 @@ from bench_diff import build  # noqa: E402
 from e2e import crawl, replica_args, replica_process, snapshot_ids, warc_paths  # noqa: E402
 from results import write_section  # noqa: E402
 
-from archive.extract import extract_warcs  # noqa: E402
+from pipelines.extract import extract_warcs  # noqa: E402
 from pipelines.loader import load_table  # noqa: E402
 
 THEME = "custom2015"
@@ -93,11 +93,11 @@ STAGES = (
     ("parsing (`scraper.parsers.parse_page`)", "scraper/parsers/page.py", "parse_page"),
     ("reading WARC records (warcio iterator, decompression)", "warcio/archiveiterator.py",
      "_iterate_records"),
-    ("reading headers of images and attachments (`archive.extract.read_head`)",
-     "archive/extract.py", "read_head"),
-    ("reading bodies (warcio, chunked/gzip decoding)", "archive/extract.py", "read_body"),
-    ("per file: its captures read and parsed", "archive/extract.py", "_captures_of"),
-    ("building rows and writing the tables (`DatasetWriter`)", "archive/extract.py", "_add"),
+    ("reading headers of images and attachments (`archive.records.read_head`)",
+     "archive/records.py", "read_head"),
+    ("reading bodies (warcio, chunked/gzip decoding)", "archive/records.py", "read_body"),
+    ("per file: its captures read and parsed", "pipelines/extract.py", "_captures_of"),
+    ("building rows and writing the tables (`DatasetWriter`)", "pipelines/extract.py", "_add"),
 )
 
 
@@ -212,7 +212,7 @@ def main() -> int:
     text = f"""
 `bench/bench_extract.py` — {time.strftime('%Y-%m-%d')}: a crawl of the replica
 ({args.articles:,} articles, theme {THEME}, WARCs rotated at {args.warc_size / 1e6:.0f} MB:
-{len(warcs)} files, {warc_mb:.1f} MB), then `archive.extract.extract_warcs` over its WARCs (best
+{len(warcs)} files, {warc_mb:.1f} MB), then `pipelines.extract.extract_warcs` over its WARCs (best
 of {args.repeats} runs per row, the rows taking turns; other jobs on the shared machine only
 ever add time, so the fastest run is the closest to the code's own cost; every run is listed;
 wall clock of the whole job: reading and decompressing records,

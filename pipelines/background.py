@@ -248,7 +248,7 @@ class BackgroundDatasetWriter:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         indexing = warcs_dir is not None and index_path is not None
         self._index_path = str(index_path) if indexing else None
-        # spawn, not fork: the crawl has Twisted's threads running (see archive.extract).
+        # spawn, not fork: the crawl has Twisted's threads running (see pipelines.extract).
         self._pool = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"),
             initializer=_open,

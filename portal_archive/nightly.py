@@ -56,9 +56,9 @@ def _logger(log_path: Path) -> logging.Logger:
 
 
 def run_nightly(opts: NightlyOptions) -> NightlyResult:
-    from archive.diff import diff_snapshots
-    from archive.diff_report import write_report
     from archive.verify import verify_snapshot
+    from audit.diff import diff_snapshots
+    from audit.diff_report import write_report
 
     archive = Path(opts.archive)
     (archive / "logs").mkdir(parents=True, exist_ok=True)

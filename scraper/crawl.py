@@ -197,7 +197,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         dedup.close()
         return result
     if opts.resume:
-        from archive.extract import extract_warcs
+        from pipelines.extract import extract_warcs
 
         extracted = extract_warcs(
             [str(p) for p in snap.warc_files()], snap.snapshot_id, archive_root=archive,

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.dedup import DedupEntry, DedupIndex
-from archive.extract import read_record_at
+from archive.records import read_record_at
 from archive.snapshot import resolve_archive_path
 from archive.warc import dedup_candidate
 from scraper.profiles.nukeviet import Link, NukeVietProfile

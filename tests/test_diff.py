@@ -16,9 +16,9 @@ import unicodedata
 
 import pytest
 
-from archive.diff import DiffError, diff_snapshots, word_diff
-from archive.diff_report import render
 from archive.snapshot import close_snapshot, create_snapshot
+from audit.diff import DiffError, diff_snapshots, word_diff
+from audit.diff_report import render
 from pipelines.datasets import DatasetWriter
 from portal_archive.cli import main
 
@@ -304,7 +304,7 @@ def test_csv_file_has_a_bom_for_spreadsheets(archive, tmp_path):
 
 
 def test_write_report_picks_the_format_from_the_extension(result, tmp_path):
-    from archive.diff_report import write_report
+    from audit.diff_report import write_report
 
     for ext in ("html", "md", "json", "csv"):
         path = write_report(result, tmp_path / "reports" / f"diff.{ext}")

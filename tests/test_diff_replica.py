@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from archive.dedup import DedupIndex
-from archive.diff import diff_snapshots
-from archive.extract import extract_warcs
 from archive.snapshot import close_snapshot, create_snapshot
 from archive.warc import Capture, SnapshotWarcWriter
+from audit.diff import diff_snapshots
+from pipelines.extract import extract_warcs
 from replica import ReplicaConfig, Site
 from replica.config import THEMES
 

@@ -12,7 +12,7 @@ import pytest
 from e2e import crawl, replica_args, replica_process, snapshot_ids, warc_paths
 from test_extract_warc import assert_same_datasets, table
 
-import archive.extract as ex
+import pipelines.extract as ex
 from pipelines.schema import SCHEMAS, TABLES
 
 pytestmark = pytest.mark.slow
@@ -180,15 +180,15 @@ def test_read_head_gives_warcios_headers_for_every_capture(archive, night):
                        for rec in it]
         with open(path, "rb") as fh:
             for offset, rec_type, rec_headers, http_headers in records:
-                head = ex.read_head(fh, offset, 4096)
+                head = records.read_head(fh, offset, 4096)
                 if rec_type not in ("response", "revisit"):
                     assert head is None  # warcinfo, request, metadata: not a capture
                     continue
                 assert head is not None, (path.name, offset)
-                expected = ex.capture_info_for(
+                expected = records.capture_info_for(
                     ex.RecordHead(rec_type, rec_headers, http_headers), path.name, offset, sid)
-                assert ex.capture_info_for(head, path.name, offset, sid) == expected
-                assert ex.read_head(fh, offset, 200) is None  # cut inside the headers
+                assert records.capture_info_for(head, path.name, offset, sid) == expected
+                assert records.read_head(fh, offset, 200) is None  # cut inside the headers
                 checked += 1
                 revisits += rec_type == "revisit"
     assert checked > 50

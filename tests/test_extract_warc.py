@@ -20,8 +20,9 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.extract import extract_warcs, read_record_at
+from archive.records import read_record_at
 from pipelines.datasets import DatasetWriter
+from pipelines.extract import extract_warcs
 from pipelines.rows import build_rows
 from pipelines.schema import SCHEMAS, TABLES
 from pipelines.selection import wants_parse

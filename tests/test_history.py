@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 
 from archive.dedup import DedupIndex
-from archive.history import HistoryError, closest, parse_when, select, url_captures
 from archive.samples import article_html, sample_captures
 from archive.snapshot import close_snapshot, create_snapshot
 from archive.warc import SnapshotWarcWriter
+from audit.history import HistoryError, closest, parse_when, select, url_captures
 from portal_archive.cli import main
 
 BASE = "http://127.0.0.1:8080"

@@ -55,10 +55,10 @@ def _crawl(url: str, archive: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.diff import diff_snapshots
-    from archive.diff_report import write_report
     from archive.snapshot import list_snapshots
     from archive.verify import verify_snapshot
+    from audit.diff import diff_snapshots
+    from audit.diff_report import write_report
     from pipelines.loader import load_table
     from replica import ReplicaConfig, Site
     from replica.server import make_server

@@ -33,8 +33,8 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.diff import DiffError, diff_snapshots
-    from archive.diff_report import render, summary_line, write_report
+    from audit.diff import DiffError, diff_snapshots
+    from audit.diff_report import render, summary_line, write_report
     from portal_archive.cli import CommandError
 
     try:

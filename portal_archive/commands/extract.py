@@ -28,8 +28,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no such WARC file: {', '.join(missing)}")
     if args.jobs is not None and args.jobs < 1:
         raise CommandError("--jobs must be at least 1")
-    from archive.extract import ensure_snapshot, extract_warcs
     from archive.snapshot import SnapshotError
+    from pipelines.extract import ensure_snapshot, extract_warcs
 
     try:
         snapshot_dir = ensure_snapshot(Path(args.archive), args.snapshot, args.warcs)

@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.history import url_captures
+    from audit.history import url_captures
     from portal_archive.cli import CommandError
 
     captures = url_captures(args.archive, args.url, include_open=args.include_open)

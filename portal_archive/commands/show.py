@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.history import (
+    from audit.history import (
         HistoryError,
         decode_text,
         is_text,

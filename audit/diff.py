@@ -15,7 +15,7 @@ recognised as a soft 404), or `not_captured` (B did not fetch it, or fetched it 
 the item: this is never a deletion, and items say so with `deleted: false`).
 
 `diff_snapshots(archive_root, a, b)` returns the JSON-ready dict documented in docs/audit.md;
-`archive.diff_report` renders it as HTML, Markdown, CSV or JSON.
+`audit.diff_report` renders it as HTML, Markdown, CSV or JSON.
 """
 
 from __future__ import annotations

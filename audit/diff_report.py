@@ -1,4 +1,4 @@
-"""Render a snapshot diff (`archive.diff.diff_snapshots`) as JSON, Markdown, CSV or HTML.
+"""Render a snapshot diff (`audit.diff.diff_snapshots`) as JSON, Markdown, CSV or HTML.
 
 The HTML report is one self-contained page: inline CSS, no script, no external asset. Every
 archived string goes through `html.escape` (so a `<script>` in an archived title is shown as
