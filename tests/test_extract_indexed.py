@@ -12,6 +12,7 @@ import pytest
 from e2e import crawl, replica_args, replica_process, snapshot_ids, warc_paths
 from test_extract_warc import assert_same_datasets, table
 
+import archive.records as warc_records
 import pipelines.extract as ex
 from pipelines.schema import SCHEMAS, TABLES
 
@@ -180,15 +181,15 @@ def test_read_head_gives_warcios_headers_for_every_capture(archive, night):
                        for rec in it]
         with open(path, "rb") as fh:
             for offset, rec_type, rec_headers, http_headers in records:
-                head = records.read_head(fh, offset, 4096)
+                head = warc_records.read_head(fh, offset, 4096)
                 if rec_type not in ("response", "revisit"):
                     assert head is None  # warcinfo, request, metadata: not a capture
                     continue
                 assert head is not None, (path.name, offset)
-                expected = records.capture_info_for(
-                    ex.RecordHead(rec_type, rec_headers, http_headers), path.name, offset, sid)
-                assert records.capture_info_for(head, path.name, offset, sid) == expected
-                assert records.read_head(fh, offset, 200) is None  # cut inside the headers
+                whole = warc_records.RecordHead(rec_type, rec_headers, http_headers)
+                expected = warc_records.capture_info_for(whole, path.name, offset, sid)
+                assert warc_records.capture_info_for(head, path.name, offset, sid) == expected
+                assert warc_records.read_head(fh, offset, 200) is None  # cut inside the headers
                 checked += 1
                 revisits += rec_type == "revisit"
     assert checked > 50
