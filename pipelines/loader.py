@@ -124,3 +124,30 @@ def load_table(table: str, archive: str | os.PathLike | None = None,
         raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
     df = to_frame(read_arrow(table, archive, snapshot))
     return latest_versions(df, table) if latest else df
+
+
+DEMO_ARCHIVE = "demo-archive"
+
+
+def find_archive(start: str | os.PathLike | None = None) -> Path:
+    """The archive a notebook reads, wherever Jupyter was started.
+
+    `$PORTAL_ARCHIVE_HOME` if set; else the first `demo-archive/` (what `make demo` leaves) in
+    `start` (default: the working directory) or one of its parents; else the repository's
+    `demo-archive/`. Jupyter runs a notebook in the notebook's folder (`notebooks/`), so a plain
+    relative path would miss the archive at the repository root. FileNotFoundError, saying
+    where it looked, when there is none.
+    """
+    home = os.environ.get("PORTAL_ARCHIVE_HOME")
+    if home:
+        return Path(home)
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEMO_ARCHIVE).is_dir():
+            return folder / DEMO_ARCHIVE
+    repo = Path(__file__).resolve().parent.parent / DEMO_ARCHIVE
+    if repo.is_dir():
+        return repo
+    raise FileNotFoundError(
+        f"no archive: PORTAL_ARCHIVE_HOME is not set and there is no {DEMO_ARCHIVE}/ in {here}, "
+        f"its parents or {repo.parent}; run `make demo` or set PORTAL_ARCHIVE_HOME")
