@@ -12,6 +12,7 @@ dtypes (`pd.ArrowDtype`) for dates, lists and structs. See docs/datasets.md.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,11 +45,24 @@ def archive_root(archive: str | os.PathLike | None = None) -> Path:
 
 
 def list_snapshots(archive: str | os.PathLike | None = None) -> list[str]:
-    """Ids of the snapshots that have datasets, oldest first (ids are UTC timestamps)."""
+    """Ids of the snapshots that have datasets, oldest first (ids are UTC timestamps).
+
+    A `failed` snapshot (the portal could not be reached: its datasets hold only the errors)
+    is left out, as the diff and the next night leave it out.
+    """
     root = archive_root(archive) / "snapshots"
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "datasets").is_dir())
+    return sorted(p.name for p in root.iterdir()
+                  if (p / "datasets").is_dir() and not _failed(p))
+
+
+def _failed(snapshot_dir: Path) -> bool:
+    try:
+        manifest = json.loads((snapshot_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # datasets without a readable manifest (e.g. copied by hand): keep them
+    return isinstance(manifest, dict) and manifest.get("status") == "failed"
 
 
 def table_paths(table: str, archive: str | os.PathLike | None = None,
