@@ -96,18 +96,17 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
         result = run_crawl(crawl)
         log.info("crawl finished: %s, snapshot %s %s", result.finish_reason,
                  result.snapshot_id, result.status)
-        if result.status != "closed":
-            return NightlyResult(False, f"crawl of {opts.url} interrupted "
-                                 f"({result.finish_reason}); snapshot {result.snapshot_id} "
-                                 "stays open and the next run resumes it",
-                                 result.snapshot_id, None, log_path)
-
         health = result.health or {}
         if result.status == "failed":
             summary = (f"FAILED snapshot {result.snapshot_id}: {health.get('reason')}; kept as "
                        "evidence, never a dedup source or diff base")
             log.error(summary)
             return NightlyResult(False, summary, result.snapshot_id, None, log_path, EXIT_FAILED)
+        if result.status != "closed":
+            return NightlyResult(False, f"crawl of {opts.url} interrupted "
+                                 f"({result.finish_reason}); snapshot {result.snapshot_id} "
+                                 "stays open and the next run resumes it",
+                                 result.snapshot_id, None, log_path)
 
         problems = verify_snapshot(archive, result.snapshot_id).problems
         for problem in problems:
