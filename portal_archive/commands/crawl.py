@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="settings", action="append", type=_key_value, default=[],
                         metavar="KEY=VALUE", help="any Scrapy setting (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress line")
+    parser.epilog = ("exit status: 0 closed, 2 bad input, 3 interrupted (resume it), 4 the portal "
+                     "could not be reached (snapshot marked failed), 5 closed but degraded (more "
+                     "URLs failed than PORTAL_DEGRADED_ERROR_RATIO, default 0.5)")
 
 
 def _coerce(value: str):

@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="KEY=VALUE",
                         help="any Scrapy setting (repeatable), e.g. "
                              "PORTAL_DEGRADED_ERROR_RATIO=0.3")
+    parser.epilog = ("exit status: 0 ok, 1 interrupted or verify found problems, 4 the portal "
+                     "could not be reached (snapshot marked failed, not a diff base), 5 degraded, "
+                     "75 another run holds the lock")
 
 
 def run(args: argparse.Namespace) -> int:
