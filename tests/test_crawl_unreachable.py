@@ -127,9 +127,9 @@ def test_degraded_threshold_is_checked(tmp_path):
 class Replica:
     """The replica for one night on a fixed port, so every night has the same URLs."""
 
-    def __init__(self, port: int, night: int) -> None:
+    def __init__(self, port: int, night: int, *faults: str) -> None:
         self.port = port
-        self.args = ["--port", str(port), *replica_args(20, 4, night, "egov45")]
+        self.args = ["--port", str(port), *replica_args(20, 4, night, "egov45"), *faults]
 
     def __enter__(self) -> str:
         self.proc = subprocess.Popen([*CLI, "replica", *self.args],
@@ -142,9 +142,9 @@ class Replica:
         self.proc.wait(10)
 
 
-def nightly(base: str, archive: Path) -> subprocess.CompletedProcess:
+def nightly(base: str, archive: Path, *extra: str) -> subprocess.CompletedProcess:
     return cli("nightly", base, "--archive", str(archive), "--delay", "0", "--concurrency", "8",
-               "--recent-interval-days", "0", "--max-age-days", "0", check=False)
+               "--recent-interval-days", "0", "--max-age-days", "0", *extra, check=False)
 
 
 @pytest.mark.slow
@@ -156,14 +156,18 @@ def test_nightly_outage_fails_and_the_next_night_diffs_against_the_last_good_one
         first = nightly(base, archive)
     assert first.returncode == 0 and first.stdout.startswith("OK snapshot"), first.stdout
     good = latest_closed(archive).snapshot_id
+    assert nightly(dead_address(), archive).returncode == 4  # and nothing listening: also failed
 
-    outage = nightly(base, archive)  # the portal is down: nothing listens on its port
+    # The portal is down: it answers 503 to everything (no retries: each would wait 1 s).
+    with Replica(port, 1, "--unavailable-rate", "1"):
+        outage = nightly(base, archive, "--set", "RETRY_TIMES=0")
     assert outage.returncode == 4, outage.stdout + outage.stderr
     summary = outage.stdout.splitlines()[0]
     failed = summary.split()[2].rstrip(":")
-    assert summary == (f"FAILED snapshot {failed}: 127.0.0.1:{port}: unreachable: connection "
-                       "refused; kept as evidence, never a dedup source or diff base")
+    assert summary == (f"FAILED snapshot {failed}: 127.0.0.1:{port}: unreachable: every "
+                       "request answered 503; kept as evidence, never a dedup source or diff base")
     assert manifest(archive, failed)["status"] == "failed"
+    assert manifest(archive, failed)["stats"]["by_status"].keys() == {"503"}  # the evidence
 
     with Replica(port, night=1):
         third = nightly(base, archive)
@@ -176,6 +180,11 @@ def test_nightly_outage_fails_and_the_next_night_diffs_against_the_last_good_one
     assert (diff["a"], diff["b"]) == (good, latest)
     assert diff["added"]  # night 1 publishes new articles: seen against night 0, not "all new"
     assert len(diff["added"]) < 10
+    # The home page as archived is tonight's, not the outage's 503, unless that is asked for.
+    shown = cli("show", base, "--archive", str(archive), "--headers")
+    assert shown.stdout.startswith("HTTP/1.1 200") and f"snapshot {latest}" in shown.stderr
+    outage_page = cli("show", base, "--at", failed, "--archive", str(archive), "--headers")
+    assert outage_page.stdout.startswith("HTTP/1.1 503")
 
 
 # -- the judgement itself, on indexes written by cdxj-indexer --------------------------------
