@@ -92,6 +92,16 @@ def test_crawl_of_a_portal_answering_503_to_everything_fails(tmp_path):
 
 
 @pytest.mark.slow
+def test_crawl_of_a_portal_where_every_request_times_out_fails(tmp_path):
+    archive = tmp_path / "archive"
+    with replica_process(*replica_args(articles=10), "--latency-ms", "3000") as base:
+        proc = crawl(base, archive, "--set", "DOWNLOAD_TIMEOUT=1", "--set", "RETRY_TIMES=0")
+    assert proc.returncode == 4, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"{urlsplit(base).netloc}: unreachable: every request timed out; ")
+
+
+@pytest.mark.slow
 def test_partial_outage_is_degraded_with_the_counts(tmp_path):
     archive = tmp_path / "archive"
     with replica_process(*replica_args(articles=20), "--error-rate", "0.5") as base:
