@@ -23,6 +23,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# JupyterLab on the researchers' and auditors' notebooks (they find ./demo-archive themselves).
+.PHONY: notebooks
+notebooks: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 

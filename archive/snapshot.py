@@ -1,9 +1,11 @@
 """Snapshot folders and their manifest: create, open, close, abort, list (contract 2).
 
 A snapshot is `<archive>/snapshots/<ID>/` with `manifest.json` whose `status` is `open` while
-the crawl runs, then `closed` (index built, every file hashed, dedup entries committed) or
-`aborted` (kept as evidence, never a dedup source or diff base). The manifest is always
-written to a temporary file and renamed, so readers never see half of one.
+the crawl runs, then `closed` (index built, every file hashed, dedup entries committed),
+`failed` (closed the same way, but the crawl archived nothing of the portal: an unreachable
+host; its `health` says why) or `aborted`. Failed and aborted snapshots are kept as evidence,
+never a dedup source or diff base. The manifest is always written to a temporary file and
+renamed, so readers never see half of one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -239,8 +242,13 @@ def close_snapshot(
     extra_stats: dict[str, Any] | None = None,
     remove_state: bool = True,
     prebuilt_index: tuple[Path, dict[str, int]] | None = None,
+    assess: Callable[[Path, dict[str, Any]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Index, hash and commit an open snapshot; returns the closed manifest.
+
+    `assess(index path, stats)` judges the crawl once the index is built (scraper.health);
+    its result is the manifest's `health`, and when its `status` is `failed` the snapshot is
+    `failed` instead of `closed` and its dedup entries are dropped, not committed.
 
     Every WARC writer must be closed first: `.open` files make this fail (run
     `archive.repair.repair_snapshot` after a crash). `state/` (the crawl's resume state) is
@@ -265,18 +273,26 @@ def close_snapshot(
     if remove_state and (snap.path / "state").is_dir():
         shutil.rmtree(snap.path / "state")
 
+    health = assess(snap.index_path, stats) if assess is not None else None
+    failed = bool(health) and health.get("status") == "failed"
+
     manifest = dict(snap.manifest)
     manifest.update(
-        status="closed",
+        status="failed" if failed else "closed",
         ended_at=utc_now_iso(),
         stats=stats,
         files=file_entries(snap.path),
     )
+    if health is not None:
+        manifest["health"] = health
     # Commit dedup entries only once the manifest says closed; if we die in between, the
     # snapshot reads as closed but is no dedup source yet (safe), and re-committing is
     # idempotent (`commit_pending`).
     write_manifest(snap.path, manifest)
-    _with_dedup(archive_root, dedup, lambda idx: idx.commit_snapshot(snapshot_id))
+    if failed:
+        _with_dedup(archive_root, dedup, lambda idx: idx.discard_snapshot(snapshot_id))
+    else:
+        _with_dedup(archive_root, dedup, lambda idx: idx.commit_snapshot(snapshot_id))
     return manifest
 
 
@@ -327,8 +343,18 @@ def list_snapshots(archive_root: Path) -> list[Snapshot]:
     return sorted(found, key=lambda s: (str(s.manifest.get("started_at") or ""), s.snapshot_id))
 
 
-def latest_closed(archive_root: Path, before: str | None = None) -> Snapshot | None:
-    """The newest closed snapshot, or the newest one started before snapshot `before`."""
+def is_degraded(snap: Snapshot) -> bool:
+    """A closed snapshot whose crawl lost more URLs than the degraded threshold allows."""
+    return (snap.manifest.get("health") or {}).get("status") == "degraded"
+
+
+def latest_closed(archive_root: Path, before: str | None = None,
+                  healthy: bool = False) -> Snapshot | None:
+    """The newest closed snapshot, or the newest one started before snapshot `before`.
+
+    Failed and aborted snapshots are never closed. `healthy=True` skips degraded ones too
+    (nightly's diff base), falling back to the newest closed one when all are degraded.
+    """
     snaps = list_snapshots(archive_root)
     if before is not None:
         ids = [s.snapshot_id for s in snaps]
@@ -337,6 +363,8 @@ def latest_closed(archive_root: Path, before: str | None = None) -> Snapshot | N
         else:  # an id not in the archive: compare ids (UTC timestamps sort as text)
             snaps = [s for s in snaps if s.snapshot_id < before]
     closed = [s for s in snaps if s.status == "closed"]
+    if healthy:
+        closed = [s for s in closed if not is_degraded(s)] or closed
     return closed[-1] if closed else None
 
 

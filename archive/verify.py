@@ -450,6 +450,10 @@ def verify_snapshot(archive_root: Path | str, snapshot_id: str,
             _check_manifest(snap.path, snap.manifest, report)
         if snap.status == "aborted":
             report.notes.append("snapshot was aborted: kept as evidence, never a diff base")
+        if snap.status == "failed":
+            reason = (snap.manifest.get("health") or {}).get("reason") or "nothing archived"
+            report.notes.append(f"snapshot failed ({reason}): kept as evidence, never a dedup "
+                                "source or diff base")
         warcs_dir = snap.path / "warcs"
         leftovers = sorted(warcs_dir.glob("*" + OPEN_SUFFIX)) if warcs_dir.is_dir() else []
         if snap.status == "closed":

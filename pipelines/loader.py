@@ -12,6 +12,7 @@ dtypes (`pd.ArrowDtype`) for dates, lists and structs. See docs/datasets.md.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,11 +45,24 @@ def archive_root(archive: str | os.PathLike | None = None) -> Path:
 
 
 def list_snapshots(archive: str | os.PathLike | None = None) -> list[str]:
-    """Ids of the snapshots that have datasets, oldest first (ids are UTC timestamps)."""
+    """Ids of the snapshots that have datasets, oldest first (ids are UTC timestamps).
+
+    A `failed` snapshot (the portal could not be reached: its datasets hold only the errors)
+    is left out, as the diff and the next night leave it out.
+    """
     root = archive_root(archive) / "snapshots"
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "datasets").is_dir())
+    return sorted(p.name for p in root.iterdir()
+                  if (p / "datasets").is_dir() and not _failed(p))
+
+
+def _failed(snapshot_dir: Path) -> bool:
+    try:
+        manifest = json.loads((snapshot_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # datasets without a readable manifest (e.g. copied by hand): keep them
+    return isinstance(manifest, dict) and manifest.get("status") == "failed"
 
 
 def table_paths(table: str, archive: str | os.PathLike | None = None,
@@ -124,3 +138,30 @@ def load_table(table: str, archive: str | os.PathLike | None = None,
         raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
     df = to_frame(read_arrow(table, archive, snapshot))
     return latest_versions(df, table) if latest else df
+
+
+DEMO_ARCHIVE = "demo-archive"
+
+
+def find_archive(start: str | os.PathLike | None = None) -> Path:
+    """The archive a notebook reads, wherever Jupyter was started.
+
+    `$PORTAL_ARCHIVE_HOME` if set; else the first `demo-archive/` (what `make demo` leaves) in
+    `start` (default: the working directory) or one of its parents; else the repository's
+    `demo-archive/`. Jupyter runs a notebook in the notebook's folder (`notebooks/`), so a plain
+    relative path would miss the archive at the repository root. FileNotFoundError, saying
+    where it looked, when there is none.
+    """
+    home = os.environ.get("PORTAL_ARCHIVE_HOME")
+    if home:
+        return Path(home)
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEMO_ARCHIVE).is_dir():
+            return folder / DEMO_ARCHIVE
+    repo = Path(__file__).resolve().parent.parent / DEMO_ARCHIVE
+    if repo.is_dir():
+        return repo
+    raise FileNotFoundError(
+        f"no archive: PORTAL_ARCHIVE_HOME is not set and there is no {DEMO_ARCHIVE}/ in {here}, "
+        f"its parents or {repo.parent}; run `make demo` or set PORTAL_ARCHIVE_HOME")

@@ -3,6 +3,9 @@
 One command for cron or a systemd timer. Every step is logged to `<archive>/logs/nightly-<ts>.log`;
 the exit status is 0 only when the crawl closed its snapshot and verification found no problem.
 An interrupted earlier run (its snapshot still `open`) is resumed instead of starting anew.
+A run against a portal that cannot be reached leaves a `failed` snapshot (exit 4) and one with
+too many failed URLs a `degraded` one (exit 5); the diff base is the newest closed snapshot
+that is not degraded, so an outage never becomes the next night's yardstick.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from scraper.freshness import FreshnessPolicy
 
 DEFAULT_URL = "https://laichau.gov.vn/"
 LOCK_NAME = "nightly.lock"
+EXIT_FAILED = 4  # the portal could not be reached: the snapshot is marked failed
+EXIT_DEGRADED = 5  # closed, but more URLs failed than PORTAL_DEGRADED_ERROR_RATIO allows
 
 
 @dataclass
@@ -43,6 +48,8 @@ class NightlyResult:
     snapshot_id: str | None = None
     report: Path | None = None
     log: Path | None = None
+    # The command's exit status when not simply 0 (ok) or 1 (not ok): 4 failed, 5 degraded.
+    exit_code: int | None = None
 
 
 def _logger(log_path: Path) -> logging.Logger:
@@ -70,7 +77,7 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
         if lock.recovered_from:
             log.warning("recovered a stale lock left by %s", lock.recovered_from)
         interrupted = [s for s in list_snapshots(archive) if s.status == "open"]
-        previous = latest_closed(archive)
+        previous = latest_closed(archive, healthy=True)
         crawl = CrawlOptions(
             url=opts.url, archive=archive, concurrency=opts.concurrency, delay=opts.delay,
             max_pages=opts.max_pages, settings=dict(opts.settings), progress=False,
@@ -89,6 +96,12 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
         result = run_crawl(crawl)
         log.info("crawl finished: %s, snapshot %s %s", result.finish_reason,
                  result.snapshot_id, result.status)
+        health = result.health or {}
+        if result.status == "failed":
+            summary = (f"FAILED snapshot {result.snapshot_id}: {health.get('reason')}; kept as "
+                       "evidence, never a dedup source or diff base")
+            log.error(summary)
+            return NightlyResult(False, summary, result.snapshot_id, None, log_path, EXIT_FAILED)
         if result.status != "closed":
             return NightlyResult(False, f"crawl of {opts.url} interrupted "
                                  f"({result.finish_reason}); snapshot {result.snapshot_id} "
@@ -115,9 +128,15 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
                             f"{unchecked} not re-checked")
             log.info("diff %s, report %s", diff_summary, report_path)
         stats = result.stats
-        ok = not problems
-        summary = (f"{'OK' if ok else 'FAILED'} snapshot {result.snapshot_id}: "
+        degraded = health.get("status") == "degraded"
+        ok = not problems and not degraded
+        verdict = "FAILED" if problems else "DEGRADED" if degraded else "OK"
+        summary = (f"{verdict} snapshot {result.snapshot_id}: "
                    f"{stats.get('captures', 0)} captures ({stats.get('revisits', 0)} revisits), "
-                   f"verify {'clean' if ok else f'{len(problems)} problems'}, {diff_summary}")
+                   f"verify {'clean' if not problems else f'{len(problems)} problems'}, "
+                   f"{diff_summary}")
+        if degraded:
+            summary += f"; {health.get('reason')}"
         log.info(summary)
-        return NightlyResult(ok, summary, result.snapshot_id, report_path, log_path)
+        return NightlyResult(ok, summary, result.snapshot_id, report_path, log_path,
+                             EXIT_DEGRADED if degraded and not problems else None)

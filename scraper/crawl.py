@@ -24,6 +24,7 @@ from archive.snapshot import (
 )
 from archive.warc import SnapshotWarcWriter
 from scraper.freshness import FreshnessPolicy, is_item_url, known_captures
+from scraper.health import assess, degraded_ratio
 from scraper.profiles.nukeviet import NukeVietProfile
 from scraper.resume import ResumeState, recover_state
 
@@ -66,6 +67,8 @@ class CrawlResult:
     stats: dict[str, Any]
     repairs: list[dict] = field(default_factory=list)
     datasets: dict[str, int] | None = None
+    # scraper.health: {status: ok|degraded|failed, reason, counts}; None if not closed.
+    health: dict[str, Any] | None = None
 
 
 def scrapy_settings(opts: CrawlOptions) -> dict[str, Any]:
@@ -112,6 +115,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     settings.setmodule("scraper.settings", priority="project")
     settings.setdict(scrapy_settings(opts), priority="cmdline")
     recorded = _recorded_settings(settings)
+    threshold = degraded_ratio(settings.get("PORTAL_DEGRADED_ERROR_RATIO"))
     recorded["max_warc_size"] = opts.max_warc_size
     if opts.freshness is not None:
         recorded["incremental"] = opts.freshness.as_dict()
@@ -207,6 +211,8 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     manifest = close_snapshot(
         archive, snap.snapshot_id, dedup=dedup,
         prebuilt_index=getattr(crawler, "portal_prebuilt_index", None),
+        # A crawl that archived nothing of the portal closes `failed` (see scraper.health).
+        assess=lambda index, _: assess(index, stats, host, threshold),
         extra_stats={"finish_reason": finish_reason,
                      "fetch_errors": stats.get("portal/fetch_errors", 0),
                      "resumed": bool(opts.resume)},
@@ -214,6 +220,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     dedup.close()
     result.status = manifest["status"]
     result.stats = manifest["stats"]
+    result.health = manifest.get("health")
     return result
 
 

@@ -109,3 +109,6 @@ LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+# A crawl in which more than this share of the portal's URLs failed (no answer, or 5xx after
+# the retries) closes `degraded`; one in which none answered closes `failed` (scraper.health).
+PORTAL_DEGRADED_ERROR_RATIO = 0.5

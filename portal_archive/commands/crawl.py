@@ -7,6 +7,9 @@ import gc
 import sys
 
 NAME = "crawl"
+# Exit statuses besides 0 (closed), 2 (bad input) and 3 (interrupted, resumable).
+EXIT_FAILED = 4  # nothing of the portal answered: the snapshot is marked failed
+EXIT_DEGRADED = 5  # closed, but more URLs failed than PORTAL_DEGRADED_ERROR_RATIO allows
 HELP = "crawl a portal into a WARC snapshot (resumable, deduplicated against earlier snapshots)"
 
 
@@ -38,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="settings", action="append", type=_key_value, default=[],
                         metavar="KEY=VALUE", help="any Scrapy setting (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress line")
+    parser.epilog = ("exit status: 0 closed, 2 bad input, 3 interrupted (resume it), 4 the portal "
+                     "could not be reached (snapshot marked failed), 5 closed but degraded (more "
+                     "URLs failed than PORTAL_DEGRADED_ERROR_RATIO, default 0.5)")
 
 
 def _coerce(value: str):
@@ -87,6 +93,13 @@ def run(args: argparse.Namespace) -> int:
         if repair.get("removed_bytes"):
             print(f"repaired {repair['file']}: cut {repair['removed_bytes']} bytes of a partial "
                   f"record (kept in {repair.get('partial_path')})", file=sys.stderr)
+    health = result.health or {}
+    if result.status == "failed":
+        # The portal could not be reached: nothing archived, so no "closed" and no exit 0.
+        print(f"{health.get('reason')}; snapshot {result.snapshot_id} marked failed (kept as "
+              f"evidence in {args.archive / 'snapshots' / result.snapshot_id}, never a dedup "
+              "source or diff base)", file=sys.stderr)
+        return EXIT_FAILED
     if result.status != "closed":
         archive_error = result.stats.get(ARCHIVE_ERROR_STAT)
         if archive_error:
@@ -99,4 +112,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"snapshot {result.snapshot_id} closed: {s.get('captures', 0)} captures "
           f"({s.get('responses', 0)} responses, {s.get('revisits', 0)} revisits) "
           f"in {args.archive / 'snapshots' / result.snapshot_id}")
+    if health.get("status") == "degraded":
+        print(health["reason"], file=sys.stderr)
+        return EXIT_DEGRADED
     return 0

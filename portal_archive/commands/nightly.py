@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from portal_archive.commands.crawl import _coerce, _key_value
 from portal_archive.nightly import DEFAULT_URL
 
 NAME = "nightly"
@@ -27,18 +28,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-pages", type=int, metavar="N")
     parser.add_argument("--format", dest="report_format", default="html",
                         choices=["html", "md", "json", "csv"], help="diff report format")
+    parser.add_argument("--set", dest="settings", action="append", type=_key_value, default=[],
+                        metavar="KEY=VALUE",
+                        help="any Scrapy setting (repeatable), e.g. "
+                             "PORTAL_DEGRADED_ERROR_RATIO=0.3")
+    parser.epilog = ("exit status: 0 ok, 1 interrupted or verify found problems, 4 the portal "
+                     "could not be reached (snapshot marked failed, not a diff base), 5 degraded, "
+                     "75 another run holds the lock")
 
 
 def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
     from portal_archive.lock import LockHeld
     from portal_archive.nightly import NightlyOptions, run_nightly
+    from scraper.health import degraded_ratio
 
+    settings = {k: _coerce(v) for k, v in args.settings}
+    if "PORTAL_DEGRADED_ERROR_RATIO" in settings:
+        try:
+            degraded_ratio(settings["PORTAL_DEGRADED_ERROR_RATIO"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
     opts = NightlyOptions(
         archive=args.archive, url=args.url, concurrency=args.concurrency, delay=args.delay,
         max_pages=args.max_pages, full=args.full, max_age_days=args.max_age_days,
         recent_days=args.recent_days, recent_interval_days=args.recent_interval_days,
         report_format=args.report_format,
+        settings=settings,
     )
     try:
         result = run_nightly(opts)
@@ -49,4 +65,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"report: {result.report}")
     if result.log:
         print(f"log: {result.log}")
+    if result.exit_code is not None:
+        return result.exit_code
     return 0 if result.ok else 1

@@ -37,6 +37,10 @@ def run(args: argparse.Namespace) -> int:
         captures = url_captures(args.archive, args.url)
         if not captures:
             raise CommandError(f"no capture of {args.url} in {args.archive}", code=1)
+        # An outage's 5xx answers (in a failed snapshot) are evidence, not the archived page:
+        # chosen only when no other snapshot has the URL, or by that snapshot's id.
+        captures = [c for c in captures
+                    if c.snapshot_status != "failed" or c.snapshot_id == args.at] or captures
         capture = select(captures, args.at)
         loaded = load_capture(args.archive, capture)
     except HistoryError as exc:

@@ -6,7 +6,8 @@ import argparse
 import json
 
 NAME = "snapshots"
-HELP = "list the snapshots in the archive (id, status, start, end, captures, revisits, size)"
+HELP = ("list the snapshots in the archive (id, status, start, end, captures, revisits, size), "
+        "then why any crawl failed or was degraded")
 
 COLUMNS = ("ID", "STATUS", "STARTED", "ENDED", "CAPTURES", "REVISITS", "SIZE")
 
@@ -40,6 +41,8 @@ def rows(archive) -> list[dict]:
                 "revisits": stats.get("revisits"),
                 "size": snapshot_size(snap),
                 "path": str(snap.path),
+                # scraper.health: ok, degraded or failed with the reason (None before it).
+                "health": snap.manifest.get("health"),
             }
         )
     return out
@@ -73,4 +76,11 @@ def run(args: argparse.Namespace) -> int:
             for i, cell in enumerate(row)
         ]
         print("  ".join(cells).rstrip())
+    # Why a crawl failed or lost pages, under the table (its columns stay the same).
+    notes = [(r["snapshot_id"], r["health"]) for r in found
+             if (r["health"] or {}).get("status") in ("failed", "degraded")]
+    if notes:
+        print()
+    for snapshot_id, health in notes:
+        print(f"{snapshot_id} {health['status']}: {health.get('reason')}")
     return 0

@@ -28,6 +28,7 @@ from scrapy.spidermiddlewares.referer import RefererMiddleware
 
 from pipelines.selection import wants_parse
 from scraper.freshness import FreshnessPolicy
+from scraper.health import ERROR_STAT_PREFIX, failure_kind
 from scraper.middlewares import META_CAPTURES, META_HOPS, META_LINKS, META_VIA
 from scraper.profiles.nukeviet import FILE, PAGE, REQUISITE, Link, NukeVietProfile
 
@@ -170,6 +171,8 @@ class PortalSpider(scrapy.Spider):
         request = failure.request
         self.logger.warning("fetch failed: %s (%s)", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value("portal/fetch_errors")
+        # By kind (DNS, refused, timeout…): a crawl where nothing answered says why.
+        self.crawler.stats.inc_value(ERROR_STAT_PREFIX + failure_kind(failure.value))
         for info in request.meta.get(META_CAPTURES, []):
             yield {"capture": info, "parsed": None}
 
