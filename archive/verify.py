@@ -44,6 +44,9 @@ from archive.warc import OPEN_SUFFIX
 
 # Files written into a closed snapshot on purpose (diff reports, nightly logs).
 LATE_DIRS = ("reports/", "logs/")
+# Dataset versions written beside a closed snapshot by `extract --force`, each with the
+# sha256 of its files in its own extract.json (pipelines.extract_target).
+EXTRACTS_DIR = "extracts/"
 _CHUNK = 1 << 16
 
 
@@ -370,11 +373,55 @@ def _check_manifest(snap_dir: Path, manifest: dict, report: SnapshotReport) -> N
         rel = path.relative_to(snap_dir).as_posix()
         if rel in listed or rel in (MANIFEST, MANIFEST + ".tmp") or rel.startswith("state/"):
             continue
+        if rel.startswith(EXTRACTS_DIR):
+            continue  # dataset versions: checked against their own extract.json below
         if rel.startswith(LATE_DIRS):
             report.notes.append(f"{rel}: written after the snapshot closed (not in manifest)")
         else:
             report.problems.append(Problem(sid, "manifest", rel, None, None,
                                            "file not listed in the manifest"))
+
+
+def _check_extracts(snap_dir: Path, report: SnapshotReport) -> None:
+    """Each dataset version under `extracts/` against its own `extract.json`."""
+    sid = report.snapshot_id
+    versions = snap_dir / EXTRACTS_DIR
+    if not versions.is_dir():
+        return
+    for version in sorted(versions.iterdir()):
+        rel_dir = f"{EXTRACTS_DIR}{version.name}"
+        if version.name.startswith("."):
+            report.notes.append(f"{rel_dir}/: unfinished dataset version left by an "
+                                "interrupted `extract --force` (not used; safe to delete)")
+            continue
+        try:
+            listed = {f["path"]: f for f in json.loads(
+                (version / "extract.json").read_text(encoding="utf-8"))["files"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            report.problems.append(Problem(sid, "manifest", f"{rel_dir}/extract.json", None,
+                                           None, f"dataset version without a readable "
+                                                 f"extract.json ({exc.__class__.__name__})"))
+            continue
+        bad = len(report.problems)
+        for name, entry in sorted(listed.items()):
+            path, rel = version / name, f"{rel_dir}/{name}"
+            report.files += 1
+            if not path.is_file():
+                report.problems.append(Problem(sid, "manifest", rel, None, None, "file missing"))
+                continue
+            sha, size = sha256_file(path)
+            if (size, sha) != (entry.get("size"), entry.get("sha256")):
+                report.problems.append(Problem(sid, "manifest", rel, None, None,
+                                               f"size {size} / sha256 {sha} differ from "
+                                               f"{rel_dir}/extract.json"))
+        for path in sorted(p for p in version.rglob("*") if p.is_file()):
+            name = path.relative_to(version).as_posix()
+            if name != "extract.json" and name not in listed:
+                report.problems.append(Problem(sid, "manifest", f"{rel_dir}/{name}", None, None,
+                                               f"file not listed in {rel_dir}/extract.json"))
+        if len(report.problems) == bad:
+            report.notes.append(f"{rel_dir}/: dataset version written by `extract --force` "
+                                f"after the snapshot closed ({len(listed)} files, all match)")
 
 
 def _check_cdxj(snap_dir: Path, records: dict[tuple[str, int], RecordInfo],
@@ -448,6 +495,7 @@ def verify_snapshot(archive_root: Path | str, snapshot_id: str,
             report.notes.append("snapshot is open: manifest hashes not recorded yet")
         else:
             _check_manifest(snap.path, snap.manifest, report)
+            _check_extracts(snap.path, report)
         if snap.status == "aborted":
             report.notes.append("snapshot was aborted: kept as evidence, never a diff base")
         warcs_dir = snap.path / "warcs"

@@ -540,35 +540,3 @@ def _add(writer: DatasetWriter, result: ExtractResult, info: dict, parsed: Any,
     writer.add(info, parsed)
     result.captures += 1
 
-
-# -- snapshot folder ---------------------------------------------------------------------------
-def ensure_snapshot(archive_root: Path, snapshot_id: str, warcs: list[Path]) -> Path:
-    """The snapshot folder, created with a minimal closed manifest if it has none yet.
-
-    Foreign WARCs have no manifest: this one carries the contract-2 keys, `status: "closed"`
-    and `note: "extracted"`, written by archive.snapshot's atomic manifest writer.
-    """
-    from archive.snapshot import SUBDIRS, snapshot_path, utc_now_iso, write_manifest
-    from portal_archive import __version__
-
-    snapshot_dir = snapshot_path(Path(archive_root), snapshot_id)  # validates the id
-    if (snapshot_dir / "manifest.json").exists():
-        return snapshot_dir
-    for sub in SUBDIRS:
-        (snapshot_dir / sub).mkdir(parents=True, exist_ok=True)
-    now = utc_now_iso()
-    write_manifest(snapshot_dir, {
-        "snapshot_id": snapshot_id,
-        "status": "closed",
-        "note": "extracted",
-        "software": {"name": "portal-archive", "version": __version__},
-        "profile": None,
-        "seeds": [],
-        "settings": {},
-        "started_at": now,
-        "ended_at": now,
-        "stats": {},
-        "source_warcs": [str(p) for p in warcs],
-        "files": [],
-    })
-    return snapshot_dir
