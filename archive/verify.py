@@ -276,7 +276,7 @@ class OriginalFinder:
         if path.is_file():
             from archive.dedup import DedupIndex
 
-            self._dedup = DedupIndex(path)
+            self._dedup = DedupIndex(path, readonly=True)
         self._by_id: dict[str, tuple[str, Path, RecordInfo]] | None = None
 
     def close(self) -> None:

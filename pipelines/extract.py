@@ -80,7 +80,7 @@ class _DedupLookup:
                 from archive.dedup import DedupIndex
             except ImportError:  # the dedup module is optional for foreign WARCs
                 return
-            self.index = DedupIndex(path)
+            self.index = DedupIndex(path, readonly=True)
 
     def find(self, digest: str | None) -> tuple[Path, int, dict] | None:
         if self.index is None or not digest:
