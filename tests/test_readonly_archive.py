@@ -7,10 +7,10 @@ index), extract into another archive and the notebook loader run as users run th
 `python -c`), on a read-only view of that archive, and again on the writable archive; each
 must succeed, and the archive's files (names, sha256, sizes, mtimes) must be the same after.
 
-A read-only view: as root (who ignores file modes) a read-only bind mount; else the archive's
-files made read-only with chmod, which binds a non-root user; or, as root without mount
-rights, the commands run as `nobody`. Without any of them the test is skipped, except under
-CI=true, where it fails.
+A read-only view: as root (who ignores file modes) a read-only bind mount; as root without
+mount rights, files made read-only with chmod and the commands run by root without the
+capabilities that override file modes (setpriv); as another user, files made read-only.
+Without any of them the test is skipped, except under CI=true, where it fails.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,26 +35,9 @@ NIGHTS = (("N0", 0), ("N3", 3))
 
 
 @pytest.fixture(scope="module")
-def base() -> Iterator[Path]:
-    # Not under pytest's 0700 temporary folder: `nobody` must reach it (see read_only_view).
-    path = Path(tempfile.mkdtemp(prefix="portal-archive-ro-"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def scratch(base, request) -> Path:
-    path = base / request.node.name
-    path.mkdir(mode=0o777)
-    path.chmod(0o777)
-    return path
-
-
-@pytest.fixture(scope="module")
-def archive(base) -> Path:
+def archive(tmp_path_factory) -> Path:
     """Two closed snapshots of the replica (the second with revisits of the first)."""
-    root = base / "archive"
+    root = tmp_path_factory.mktemp("readonly") / "archive"
     port = free_port()
     for sid, night in NIGHTS:
         proc = subprocess.Popen([*CLI, "replica", "--port", str(port),
@@ -79,18 +61,24 @@ def _runs(cmd: list[str]) -> bool:
 
 
 @contextlib.contextmanager
+def _files_read_only(root: Path) -> Iterator[None]:
+    modes = {p: p.stat().st_mode for p in [root, *root.rglob("*")]}
+    for path, mode in modes.items():
+        path.chmod(mode & ~0o222)
+    try:
+        yield
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+
+
+@contextlib.contextmanager
 def read_only_view(root: Path, scratch: Path) -> Iterator[tuple[Path, list[str]]]:
     """(path of a read-only view of `root`, command prefix to run a command against it)."""
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     if os.geteuid() != 0:
-        modes = {p: p.stat().st_mode for p in [root, *root.rglob("*")]}
-        for path in modes:
-            path.chmod(modes[path] & ~0o222)
-        try:
+        with _files_read_only(root):
             yield root, []
-        finally:
-            for path, mode in modes.items():
-                path.chmod(mode)
         return
     mnt = scratch / "ro-mount"
     mnt.mkdir()
@@ -98,20 +86,23 @@ def read_only_view(root: Path, scratch: Path) -> Iterator[tuple[Path, list[str]]
         try:
             if not _runs(["mount", "-o", "remount,ro,bind", str(mnt)]):
                 pytest.fail("bind mount made, but could not remount it read-only")
-            probe = mnt / ".probe"
             with pytest.raises(OSError):
-                probe.touch()
+                (mnt / ".probe").touch()
             yield mnt, []
         finally:
             subprocess.run(["umount", str(mnt)], check=True, timeout=60)
         return
-    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-    if shutil.which("setpriv") and _runs([*nobody, sys.executable, "-c", "pass"]):
-        yield root, nobody  # `nobody` may read the archive, not write it
+    # Root without mount rights (a container): root minus the capabilities that let it
+    # ignore file modes obeys them, so read-only files bind it as they bind any user.
+    no_dac = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--"]
+    if shutil.which("setpriv") and _runs([*no_dac, sys.executable, "-c", "pass"]):
+        with _files_read_only(root):
+            assert not _runs([*no_dac, "touch", str(root / ".probe")]), "still root"
+            yield root, no_dac
         return
     if ci:
         pytest.fail("CI: no way to make a read-only archive (no bind mount, no setpriv)")
-    pytest.skip("cannot make a read-only archive here: not root-with-mount, and no setpriv")
+    pytest.skip("cannot make a read-only archive here: no bind mount and no setpriv")
 
 
 def commands(archive: Path, out: Path) -> list[tuple[list[str], str]]:
@@ -163,19 +154,18 @@ def run_all(archive: Path, out: Path, prefix: list[str], only: set[str] | None =
         "status"] == "closed"
 
 
-def test_read_only_archive_serves_every_reading_command(archive, scratch):
+def test_read_only_archive_serves_every_reading_command(archive, tmp_path):
     before = tree_state(archive)
-    with read_only_view(archive, scratch) as (view, prefix):
-        out = scratch / "out"
-        out.mkdir(mode=0o777)
-        out.chmod(0o777)
+    with read_only_view(archive, tmp_path) as (view, prefix):
+        out = tmp_path / "out"
+        out.mkdir()
         run_all(view, out, prefix)
         assert (out / "diff.html").read_text(encoding="utf-8").lstrip().startswith("<!")
     assert tree_state(archive) == before
 
 
-def test_reading_commands_leave_a_writable_archive_as_it_was(archive, scratch):
+def test_reading_commands_leave_a_writable_archive_as_it_was(archive, tmp_path):
     """No lock, journal, report or index file is left behind (nor an mtime changed)."""
     before = tree_state(archive)
-    run_all(archive, scratch, [], only=TOUCHY)
+    run_all(archive, tmp_path, [], only=TOUCHY)
     assert tree_state(archive) == before
