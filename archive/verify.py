@@ -60,6 +60,11 @@ class Problem:
     offset: int | None
     record_id: str | None
     message: str
+    # Set where one damage explains many problems (archive.verify_summary groups by it):
+    # "unreadable" (a WARC from `offset` on), "original-in-damaged-file" and
+    # "original-in-missing-file" (a revisit whose original is lost; `about` names its file).
+    kind: str = ""
+    about: str | None = None
 
     def __str__(self) -> str:
         return self.line()
@@ -278,6 +283,22 @@ class OriginalFinder:
 
             self._dedup = DedupIndex(path, readonly=True)
         self._by_id: dict[str, tuple[str, Path, RecordInfo]] | None = None
+        self._damage: dict[Path, int | None] = {}  # WARC → offset from which it is unreadable
+
+    def note_damage(self, path: Path, offset: int | None) -> None:
+        self._damage[Path(path).resolve()] = offset
+
+    def damaged_at(self, path: Path) -> int | None:
+        """Offset from which the WARC at `path` cannot be read (None: it reads to its end)."""
+        key = Path(path).resolve()
+        if key not in self._damage:
+            try:
+                for _ in scan_warc(path):
+                    pass
+                self._damage[key] = None
+            except WarcReadProblem as exc:
+                self._damage[key] = exc.offset
+        return self._damage[key]
 
     def close(self) -> None:
         if self._dedup is not None:
@@ -308,9 +329,10 @@ class OriginalFinder:
 
 
 def _check_revisit(rev: RecordInfo, report: SnapshotReport, finder: OriginalFinder) -> None:
-    def problem(message: str, check: str = "revisit") -> None:
+    def problem(message: str, check: str = "revisit", kind: str = "",
+                about: str | None = None) -> None:
         report.problems.append(Problem(report.snapshot_id, check, rev.file, rev.offset,
-                                       rev.record_id, message))
+                                       rev.record_id, message, kind, about))
 
     if not rev.refers_to:
         problem("revisit without WARC-Refers-To")
@@ -319,6 +341,10 @@ def _check_revisit(rev: RecordInfo, report: SnapshotReport, finder: OriginalFind
     hit = finder.via_dedup(rev.payload_digest)
     if hit is not None:
         snap_id, path, offset, record_id = hit
+        lost = _lost_original(finder, rev, snap_id, path, offset, record_id)
+        if lost is not None:
+            problem(*lost)  # one problem, not a dedup and a revisit one per revisit
+            return
         info = read_record_info(path, offset) if path.is_file() else None
         if record_id == rev.refers_to and info is not None and info.record_id == record_id:
             found = (snap_id, path, info)
@@ -343,6 +369,25 @@ def _check_revisit(rev: RecordInfo, report: SnapshotReport, finder: OriginalFind
         problem(f"original at {where} is for {orig.uri}, revisit says {rev.refers_to_uri}")
     elif finder.statuses.get(snap_id) == "aborted":
         problem(f"original at {where} is in aborted snapshot {snap_id}")
+
+
+def _lost_original(finder: OriginalFinder, rev: RecordInfo, snap_id: str, path: Path,
+                   offset: int, record_id: str) -> tuple[str, str, str, str] | None:
+    """(message, check, kind, about) when the dedup index puts the revisit's original in a
+    WARC that is gone or cut before the original: the damage itself is reported with that
+    WARC, and every revisit of it gets one problem naming it."""
+    if record_id != rev.refers_to:
+        return None
+    about = f"{snap_id}/warcs/{path.name}"
+    what = f"original {rev.refers_to} ({rev.refers_to_uri})"
+    if not path.is_file():
+        return (f"{what} was in {about} @ {offset}, which is missing", "revisit",
+                "original-in-missing-file", about)
+    damage = finder.damaged_at(path)
+    if damage is not None and offset >= damage:
+        return (f"{what} was in {about} @ {offset}, past the damage at offset {damage}",
+                "revisit", "original-in-damaged-file", about)
+    return None
 
 
 # -- manifest and CDXJ -----------------------------------------------------------------------
@@ -515,11 +560,14 @@ def verify_snapshot(archive_root: Path | str, snapshot_id: str,
                     if rec.rec_type == "revisit":
                         report.revisits += 1
                         _check_revisit(rec, report, finder)
+                finder.note_damage(path, None)
             except WarcReadProblem as exc:
                 unreadable.add(path.name)
+                finder.note_damage(path, exc.offset)
                 report.problems.append(Problem(
                     snapshot_id, "warc", path.name, exc.offset, None,
-                    f"unreadable from this offset on (truncated or corrupt): {exc}"))
+                    f"unreadable from this offset on (truncated or corrupt): {exc}",
+                    "unreadable"))
         if snap.status != "open":
             _check_cdxj(snap.path, records, unreadable, report)
     finally:
