@@ -148,3 +148,20 @@ def test_a_new_snapshot_from_good_warcs_is_closed_with_its_files_hashed(archive)
     assert not [p for p in (root / "snapshots").iterdir() if p.name.startswith(".")]
     done = cli("verify", "copy", "--archive", str(root))
     assert "manifest lists no files" not in done.stdout
+
+
+def test_extract_into_another_archive_finds_originals_in_the_source_archive(archive, tmp_path):
+    """A later snapshot's unchanged pages are revisits: their content is in the earlier
+    snapshot, found through the dedup index of the archive the WARCs sit in."""
+    root, _, _, _ = archive
+    later = closed_snapshot(root, "20261128T192512Z")
+    warcs = sorted((later / "warcs").glob("*.warc.gz"))
+    other = tmp_path / "other"
+    done = cli("extract", *map(str, warcs), "--snapshot", "later", "--archive", str(other),
+               "--jobs", "1")
+    assert "warning" not in done.stderr
+    datasets = other / "snapshots" / "later" / "datasets"
+    pages = pq.read_table(datasets / "pages.parquet").to_pylist()
+    assert sum(p["record_type"] == "revisit" for p in pages) >= 30
+    assert articles(datasets) == 31
+    assert articles(datasets) == articles(later / "datasets")
