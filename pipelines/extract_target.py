@@ -71,11 +71,11 @@ def _new_snapshot(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[
     from portal_archive import __version__
 
     work = snapshot_dir.with_name(f".{snapshot_id}.extract-{os.getpid()}")
-    shutil.rmtree(work, ignore_errors=True)  # left by a killed run of this very pid number
-    for sub in SUBDIRS:
-        (work / sub).mkdir(parents=True)
     started = utc_now_iso()
     try:
+        shutil.rmtree(work, ignore_errors=True)  # left by a killed run with this pid
+        for sub in SUBDIRS:
+            (work / sub).mkdir(parents=True)
         result = extract_warcs(warcs, snapshot_id, archive_root=root,
                                out_dir=work / "datasets", jobs=jobs)
         manifest = {
