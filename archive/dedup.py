@@ -8,8 +8,10 @@ snapshots the first capture of a payload wins: later snapshots never replace it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,21 +84,57 @@ def _row(entry: DedupEntry) -> tuple:
     )
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that writes nothing, to an index that must exist.
+
+    In a folder this process may write to, an ordinary connection: a crawl may be writing the
+    index at the same time, and WAL readers need the shared-memory file (the last connection
+    to close removes it; SQLite's `mode=ro` would leave `-wal` and `-shm` files behind). In a
+    read-only folder (a read-only mount, another user's archive) SQLite cannot create those
+    files, so the file is opened with `immutable=1`: no locks, no side files, and nobody can be
+    writing there. A `-wal` file left by a writer that died is still read, through `mode=ro`
+    (possible when it exists); only if that fails too is the main file read alone.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"no dedup index at {path}")
+    if os.access(path.parent, os.W_OK) and os.access(path, os.W_OK):
+        return sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    uri = "file:" + urllib.parse.quote(str(path.resolve()))
+    if Path(f"{path}-wal").is_file():
+        conn = sqlite3.connect(uri + "?mode=ro", uri=True, check_same_thread=False,
+                               isolation_level=None)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+    return sqlite3.connect(uri + "?immutable=1", uri=True, check_same_thread=False,
+                           isolation_level=None)
+
+
 class DedupIndex:
     """SQLite (WAL) index of payload digests. Safe to share between threads of one process."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, readonly: bool = False) -> None:
+        """Open (and create) the index; `readonly`: an existing index, for commands that only
+        read, which then work on read-only storage and never create a file there."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.readonly = readonly
         self._lock = threading.Lock()
-        # One connection guarded by a lock: simpler than a pool, and SQLite serialises
-        # writers anyway. WAL lets a reader (e.g. `verify`) run while a crawl writes.
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        if readonly:
+            self._conn = _connect_readonly(self.path)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # One connection guarded by a lock: simpler than a pool, and SQLite serialises
+            # writers anyway. WAL lets a reader (e.g. `verify`) run while a crawl writes.
+            self._conn = sqlite3.connect(self.path, check_same_thread=False,
+                                         isolation_level=None)
         # busy_timeout first: a crawl and `verify` may open the index at the same moment.
         self._conn.execute("PRAGMA busy_timeout=10000")
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
+        if not readonly:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_SCHEMA)
         self._marked_open: set[str] = set()  # snapshots this connection has marked open
         self._buffer: list[tuple] = []  # pending rows not yet in the database (see `add`)
 

@@ -44,6 +44,9 @@ from archive.warc import OPEN_SUFFIX
 
 # Files written into a closed snapshot on purpose (diff reports, nightly logs).
 LATE_DIRS = ("reports/", "logs/")
+# Dataset versions written beside a closed snapshot by `extract --force`, each with the
+# sha256 of its files in its own extract.json (pipelines.extract_target).
+EXTRACTS_DIR = "extracts/"
 _CHUNK = 1 << 16
 
 
@@ -57,6 +60,11 @@ class Problem:
     offset: int | None
     record_id: str | None
     message: str
+    # Set where one damage explains many problems (archive.verify_summary groups by it):
+    # "unreadable" (a WARC from `offset` on), "original-in-damaged-file" and
+    # "original-in-missing-file" (a revisit whose original is lost; `about` names its file).
+    kind: str = ""
+    about: str | None = None
 
     def __str__(self) -> str:
         return self.line()
@@ -273,8 +281,24 @@ class OriginalFinder:
         if path.is_file():
             from archive.dedup import DedupIndex
 
-            self._dedup = DedupIndex(path)
+            self._dedup = DedupIndex(path, readonly=True)
         self._by_id: dict[str, tuple[str, Path, RecordInfo]] | None = None
+        self._damage: dict[Path, int | None] = {}  # WARC → offset from which it is unreadable
+
+    def note_damage(self, path: Path, offset: int | None) -> None:
+        self._damage[Path(path).resolve()] = offset
+
+    def damaged_at(self, path: Path) -> int | None:
+        """Offset from which the WARC at `path` cannot be read (None: it reads to its end)."""
+        key = Path(path).resolve()
+        if key not in self._damage:
+            try:
+                for _ in scan_warc(path):
+                    pass
+                self._damage[key] = None
+            except WarcReadProblem as exc:
+                self._damage[key] = exc.offset
+        return self._damage[key]
 
     def close(self) -> None:
         if self._dedup is not None:
@@ -305,9 +329,10 @@ class OriginalFinder:
 
 
 def _check_revisit(rev: RecordInfo, report: SnapshotReport, finder: OriginalFinder) -> None:
-    def problem(message: str, check: str = "revisit") -> None:
+    def problem(message: str, check: str = "revisit", kind: str = "",
+                about: str | None = None) -> None:
         report.problems.append(Problem(report.snapshot_id, check, rev.file, rev.offset,
-                                       rev.record_id, message))
+                                       rev.record_id, message, kind, about))
 
     if not rev.refers_to:
         problem("revisit without WARC-Refers-To")
@@ -316,6 +341,10 @@ def _check_revisit(rev: RecordInfo, report: SnapshotReport, finder: OriginalFind
     hit = finder.via_dedup(rev.payload_digest)
     if hit is not None:
         snap_id, path, offset, record_id = hit
+        lost = _lost_original(finder, rev, snap_id, path, offset, record_id)
+        if lost is not None:
+            problem(*lost)  # one problem, not a dedup and a revisit one per revisit
+            return
         info = read_record_info(path, offset) if path.is_file() else None
         if record_id == rev.refers_to and info is not None and info.record_id == record_id:
             found = (snap_id, path, info)
@@ -340,6 +369,25 @@ def _check_revisit(rev: RecordInfo, report: SnapshotReport, finder: OriginalFind
         problem(f"original at {where} is for {orig.uri}, revisit says {rev.refers_to_uri}")
     elif finder.statuses.get(snap_id) == "aborted":
         problem(f"original at {where} is in aborted snapshot {snap_id}")
+
+
+def _lost_original(finder: OriginalFinder, rev: RecordInfo, snap_id: str, path: Path,
+                   offset: int, record_id: str) -> tuple[str, str, str, str] | None:
+    """(message, check, kind, about) when the dedup index puts the revisit's original in a
+    WARC that is gone or cut before the original: the damage itself is reported with that
+    WARC, and every revisit of it gets one problem naming it."""
+    if record_id != rev.refers_to:
+        return None
+    about = f"{snap_id}/warcs/{path.name}"
+    what = f"original {rev.refers_to} ({rev.refers_to_uri})"
+    if not path.is_file():
+        return (f"{what} was in {about} @ {offset}, which is missing", "revisit",
+                "original-in-missing-file", about)
+    damage = finder.damaged_at(path)
+    if damage is not None and offset >= damage:
+        return (f"{what} was in {about} @ {offset}, past the damage at offset {damage}",
+                "revisit", "original-in-damaged-file", about)
+    return None
 
 
 # -- manifest and CDXJ -----------------------------------------------------------------------
@@ -370,11 +418,55 @@ def _check_manifest(snap_dir: Path, manifest: dict, report: SnapshotReport) -> N
         rel = path.relative_to(snap_dir).as_posix()
         if rel in listed or rel in (MANIFEST, MANIFEST + ".tmp") or rel.startswith("state/"):
             continue
+        if rel.startswith(EXTRACTS_DIR):
+            continue  # dataset versions: checked against their own extract.json below
         if rel.startswith(LATE_DIRS):
             report.notes.append(f"{rel}: written after the snapshot closed (not in manifest)")
         else:
             report.problems.append(Problem(sid, "manifest", rel, None, None,
                                            "file not listed in the manifest"))
+
+
+def _check_extracts(snap_dir: Path, report: SnapshotReport) -> None:
+    """Each dataset version under `extracts/` against its own `extract.json`."""
+    sid = report.snapshot_id
+    versions = snap_dir / EXTRACTS_DIR
+    if not versions.is_dir():
+        return
+    for version in sorted(versions.iterdir()):
+        rel_dir = f"{EXTRACTS_DIR}{version.name}"
+        if version.name.startswith("."):
+            report.notes.append(f"{rel_dir}/: unfinished dataset version left by an "
+                                "interrupted `extract --force` (not used; safe to delete)")
+            continue
+        try:
+            listed = {f["path"]: f for f in json.loads(
+                (version / "extract.json").read_text(encoding="utf-8"))["files"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            report.problems.append(Problem(sid, "manifest", f"{rel_dir}/extract.json", None,
+                                           None, f"dataset version without a readable "
+                                                 f"extract.json ({exc.__class__.__name__})"))
+            continue
+        bad = len(report.problems)
+        for name, entry in sorted(listed.items()):
+            path, rel = version / name, f"{rel_dir}/{name}"
+            report.files += 1
+            if not path.is_file():
+                report.problems.append(Problem(sid, "manifest", rel, None, None, "file missing"))
+                continue
+            sha, size = sha256_file(path)
+            if (size, sha) != (entry.get("size"), entry.get("sha256")):
+                report.problems.append(Problem(sid, "manifest", rel, None, None,
+                                               f"size {size} / sha256 {sha} differ from "
+                                               f"{rel_dir}/extract.json"))
+        for path in sorted(p for p in version.rglob("*") if p.is_file()):
+            name = path.relative_to(version).as_posix()
+            if name != "extract.json" and name not in listed:
+                report.problems.append(Problem(sid, "manifest", f"{rel_dir}/{name}", None, None,
+                                               f"file not listed in {rel_dir}/extract.json"))
+        if len(report.problems) == bad:
+            report.notes.append(f"{rel_dir}/: dataset version written by `extract --force` "
+                                f"after the snapshot closed ({len(listed)} files, all match)")
 
 
 def _check_cdxj(snap_dir: Path, records: dict[tuple[str, int], RecordInfo],
@@ -448,6 +540,7 @@ def verify_snapshot(archive_root: Path | str, snapshot_id: str,
             report.notes.append("snapshot is open: manifest hashes not recorded yet")
         else:
             _check_manifest(snap.path, snap.manifest, report)
+            _check_extracts(snap.path, report)
         if snap.status == "aborted":
             report.notes.append("snapshot was aborted: kept as evidence, never a diff base")
         if snap.status == "failed":
@@ -471,11 +564,14 @@ def verify_snapshot(archive_root: Path | str, snapshot_id: str,
                     if rec.rec_type == "revisit":
                         report.revisits += 1
                         _check_revisit(rec, report, finder)
+                finder.note_damage(path, None)
             except WarcReadProblem as exc:
                 unreadable.add(path.name)
+                finder.note_damage(path, exc.offset)
                 report.problems.append(Problem(
                     snapshot_id, "warc", path.name, exc.offset, None,
-                    f"unreadable from this offset on (truncated or corrupt): {exc}"))
+                    f"unreadable from this offset on (truncated or corrupt): {exc}",
+                    "unreadable"))
         if snap.status != "open":
             _check_cdxj(snap.path, records, unreadable, report)
     finally:

@@ -146,7 +146,7 @@ def find_originals(
         return len(digests), {}, len(digests)
     originals: dict[str, DedupEntry] = {}
     missing = 0
-    with DedupIndex(db) as idx:
+    with DedupIndex(db, readonly=True) as idx:
         for digest in digests:
             entry = originals.get(digest) or idx.lookup(digest)
             if entry is None or entry.snapshot_id == snapshot_id:

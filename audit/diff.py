@@ -126,7 +126,8 @@ def _read(datasets: Path, table: str, snapshot_id: str,
     if not path.is_file():
         raise DiffError(
             f"snapshot {snapshot_id} has no datasets ({path.name} missing in {datasets}); "
-            f"build them with `portal-archive extract`"
+            f"build them from its WARCs as a new snapshot with `portal-archive extract "
+            f"WARC… --snapshot NEW_ID` (a closed snapshot itself is never changed)"
         )
     return pq.read_table(path, columns=columns)
 

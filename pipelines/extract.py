@@ -69,36 +69,47 @@ def parse_capture(info: dict, body: bytes, parse: ParseFn) -> dict | None:
 
 
 class _DedupLookup:
-    """Revisit originals from the archive's dedup index (read only; absent index → no hits)."""
+    """Revisit originals from dedup indexes (read only; absent index → no hits): the target
+    archive's, then that of the archive the WARC sits in, so extracting a later snapshot's
+    WARCs into another archive still finds originals in the earlier snapshots."""
 
-    def __init__(self, archive_root: Path | None) -> None:
-        self.root = archive_root
-        self.index = None
-        path = archive_root / "dedup.sqlite3" if archive_root else None
-        if path is not None and path.exists():
-            try:
+    def __init__(self, archive_root: Path | None, warc: Path | None = None) -> None:
+        self.indexes: list[tuple[Path, Any]] = []
+        roots = [archive_root, source_archive(warc) if warc is not None else None]
+        for root in dict.fromkeys(Path(r).resolve() for r in roots if r is not None):
+            path = root / "dedup.sqlite3"
+            if path.is_file():
                 from archive.dedup import DedupIndex
-            except ImportError:  # the dedup module is optional for foreign WARCs
-                return
-            self.index = DedupIndex(path)
+
+                self.indexes.append((root, DedupIndex(path, readonly=True)))
 
     def find(self, digest: str | None) -> tuple[Path, int, dict] | None:
-        if self.index is None or not digest:
+        if not digest:
             return None
-        entry = self.index.lookup(digest)
-        if entry is None:
-            return None
-        extra = {
-            "refers_to_snapshot_id": entry.snapshot_id,
-            "refers_to_warc_path": entry.warc_path,
-            "refers_to_offset": entry.offset,
-            "refers_to_length": entry.length,
-        }
-        return self.root / entry.warc_path, entry.offset, extra
+        for root, index in self.indexes:
+            entry = index.lookup(digest)
+            if entry is None:
+                continue
+            extra = {
+                "refers_to_snapshot_id": entry.snapshot_id,
+                "refers_to_warc_path": entry.warc_path,
+                "refers_to_offset": entry.offset,
+                "refers_to_length": entry.length,
+            }
+            return root / entry.warc_path, entry.offset, extra
+        return None
 
     def close(self) -> None:
-        if self.index is not None:
-            self.index.close()
+        for _, index in self.indexes:
+            index.close()
+
+
+def source_archive(warc: Path) -> Path | None:
+    """The archive root a WARC sits in (`<root>/snapshots/<ID>/warcs/<name>`), else None."""
+    parents = Path(warc).resolve().parents
+    if len(parents) > 3 and parents[0].name == "warcs" and parents[2].name == "snapshots":
+        return parents[3]
+    return None
 
 
 def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
@@ -373,7 +384,7 @@ def _captures_of(job: _FileJob, parse: ParseFn,
 def _extract_file(job: _FileJob) -> _FileResult:
     """Worker: read one WARC, spool (capture_info, parsed) pairs to a pickle stream."""
     parse = job.parse or _default_parse()
-    dedup = _DedupLookup(job.archive_root)
+    dedup = _DedupLookup(job.archive_root, job.path)
     fd, spool = tempfile.mkstemp(prefix="extract-", suffix=".pickle", dir=job.spool_dir)
     digests, error = {}, None
     with os.fdopen(fd, "wb") as out:
@@ -510,7 +521,7 @@ def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: Extrac
                 originals.setdefault(digest, (job.path, offset))
     with _progress_bar(file_jobs, progress) as bar:
         for job in file_jobs:
-            dedup = _DedupLookup(job.archive_root)
+            dedup = _DedupLookup(job.archive_root, job.path)
             try:
                 for info, parsed in _captures_of(job, job.parse or _default_parse(), dedup):
                     _add(writer, result, info, parsed, originals, parse)
@@ -540,35 +551,3 @@ def _add(writer: DatasetWriter, result: ExtractResult, info: dict, parsed: Any,
     writer.add(info, parsed)
     result.captures += 1
 
-
-# -- snapshot folder ---------------------------------------------------------------------------
-def ensure_snapshot(archive_root: Path, snapshot_id: str, warcs: list[Path]) -> Path:
-    """The snapshot folder, created with a minimal closed manifest if it has none yet.
-
-    Foreign WARCs have no manifest: this one carries the contract-2 keys, `status: "closed"`
-    and `note: "extracted"`, written by archive.snapshot's atomic manifest writer.
-    """
-    from archive.snapshot import SUBDIRS, snapshot_path, utc_now_iso, write_manifest
-    from portal_archive import __version__
-
-    snapshot_dir = snapshot_path(Path(archive_root), snapshot_id)  # validates the id
-    if (snapshot_dir / "manifest.json").exists():
-        return snapshot_dir
-    for sub in SUBDIRS:
-        (snapshot_dir / sub).mkdir(parents=True, exist_ok=True)
-    now = utc_now_iso()
-    write_manifest(snapshot_dir, {
-        "snapshot_id": snapshot_id,
-        "status": "closed",
-        "note": "extracted",
-        "software": {"name": "portal-archive", "version": __version__},
-        "profile": None,
-        "seeds": [],
-        "settings": {},
-        "started_at": now,
-        "ended_at": now,
-        "stats": {},
-        "source_warcs": [str(p) for p in warcs],
-        "files": [],
-    })
-    return snapshot_dir

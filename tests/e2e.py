@@ -185,3 +185,20 @@ def captured_uris(paths: list[Path]) -> list[str]:
                 if record.rec_type in ("response", "revisit"):
                     uris.append(record.rec_headers.get_header("WARC-Target-URI"))
     return uris
+
+
+def tree_state(root: Path) -> dict[str, tuple]:
+    """Every file and folder under `root`: (sha256, size, mtime) of a file, ("dir",) of a folder;
+    compared before and after a command to prove it created, changed or removed nothing."""
+    import hashlib
+
+    state: dict[str, tuple] = {}
+    for path in sorted(Path(root).rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_dir():
+            state[rel] = ("dir",)
+        else:
+            stat = path.stat()
+            state[rel] = (hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size,
+                          stat.st_mtime_ns)
+    return state

@@ -68,7 +68,7 @@ def test_verify_passes_on_crawled_snapshots(crawled):
     root, _ = crawled
     done = cli("verify", "--archive", str(root))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().splitlines()[-1].startswith("OK: 2 snapshot(s)")
+    assert done.stdout.strip().splitlines()[0].startswith("OK: 2 snapshot(s)")
 
 
 @pytest.mark.slow

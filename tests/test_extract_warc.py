@@ -339,10 +339,18 @@ def test_cli_extract_creates_snapshot_and_exits_nonzero_on_damage(crawl, tmp_pat
     bad, cut_at = truncated_copy(c, tmp_path / "cut.warc.gz", keep_records=2, cut_into=900)
     code = cli_main(["extract", str(bad), "--snapshot", "foreign", "--archive", str(archive),
                      "--jobs", "1"])
+    assert code == 2  # a closed snapshot is immutable (tests/test_extract_immutable.py)
+    assert "immutable" in capsys.readouterr().err
+    assert table(snap / "datasets", "pages").num_rows == 16
+
+    code = cli_main(["extract", str(bad), "--snapshot", "cut", "--archive", str(archive),
+                     "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 1
     assert f"error: cut.warc.gz: unreadable WARC record at offset {cut_at}" in err
-    assert table(snap / "datasets", "pages").num_rows == 2  # rebuilt from the good part
+    cut = archive / "snapshots" / "cut"
+    assert json.loads((cut / "manifest.json").read_text())["status"] == "aborted"
+    assert table(cut / "datasets", "pages").num_rows == 2  # the good part, kept as evidence
 
 
 def test_cli_extract_missing_file(tmp_path, capsys):

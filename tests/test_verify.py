@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import e2e
 import pytest
 
 from archive.cdxj import read_cdxj
@@ -20,12 +21,12 @@ from archive.warc import SnapshotWarcWriter
 from portal_archive.cli import main
 
 
-def write_snapshot(root, snapshot_id):
+def write_snapshot(root, snapshot_id, n_articles=5):
     snap = create_snapshot(root, snapshot_id, profile="nukeviet4", seeds=["http://127.0.0.1/"])
     with DedupIndex(root / "dedup.sqlite3") as idx:
         writer = SnapshotWarcWriter(snap.path, snapshot_id, "127.0.0.1:8080", dedup=idx,
                                     archive_root=root)
-        for capture in sample_captures():
+        for capture in sample_captures(n_articles=n_articles):
             writer.write_capture(capture)
         writer.close()
         close_snapshot(root, snapshot_id, dedup=idx)
@@ -63,7 +64,7 @@ def test_clean_archive_passes(archive, capsys):
     assert s2.files == len(open_snapshot(archive, "S2").manifest["files"])
     assert main(["verify", "--archive", str(archive)]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert out[-1].startswith("OK: 2 snapshot(s)")
+    assert out[0].startswith("OK: 2 snapshot(s)")
 
 
 def test_payload_tampered_inside_a_valid_gzip_member(archive, capsys):
@@ -152,7 +153,8 @@ def test_broken_revisit_target(archive):
     found = problems(archive, "S2", "revisit")
     revisits = records(warc(archive, "S2"), "revisit")
     assert {p.record_id for p in found} == {r.record_id for r in revisits}
-    assert all("not found" in p.message and p.offset is not None for p in found)
+    assert all(p.kind == "original-in-missing-file" and "which is missing" in p.message
+               and p.offset is not None for p in found)
 
 
 def test_revisit_target_with_other_payload(archive):
@@ -192,3 +194,46 @@ def test_json_output_and_unknown_snapshot(archive, capsys):
     assert main(["verify", "NOPE", "--archive", str(archive)]) == 2
     assert "no snapshot 'NOPE'" in capsys.readouterr().err
 
+
+
+def test_one_truncated_warc_is_one_line_and_its_lost_originals_another(tmp_path):
+    """A WARC cut short: the summary first, then one line for the damage and one for the 30-odd
+    revisits of the next snapshot whose originals were in the lost part (before: a line per
+    damaged record, and two per revisit); --verbose lists every problem, --json keeps all."""
+    write_snapshot(tmp_path, "S1", n_articles=30)
+    write_snapshot(tmp_path, "S2", n_articles=30)
+    path = warc(tmp_path, "S1")
+    responses = records(path, "response")
+    cut = responses[3]  # cut inside the 4th response: originals from there on are lost
+    path.write_bytes(path.read_bytes()[:cut.offset + cut.length // 2])
+    lost = [r for r in records(warc(tmp_path, "S2"), "revisit")
+            if next(o for o in responses if o.record_id == r.refers_to).offset >= cut.offset]
+    assert len(lost) >= 25
+
+    data = json.loads(e2e.cli("verify", "--json", "--archive", str(tmp_path),
+                              check=False).stdout)
+    every = [p for d in data for p in d["problems"]]  # --json keeps every problem
+    assert sum(p["kind"] == "original-in-damaged-file" for p in every) == len(lost)
+    at_cut = [p for p in every if p["snapshot_id"] == "S1" and p["offset"] == cut.offset]
+    assert {p["check"] for p in at_cut} == {"warc", "cdxj"}  # the record, its index line
+
+    done = e2e.cli("verify", "--archive", str(tmp_path), check=False)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "FAILED:" in done.stderr
+    name, s2 = path.name, warc(tmp_path, "S2").name
+    size = next(f["size"] for f in open_snapshot(tmp_path, "S1").manifest["files"]
+                if f["path"] == f"warcs/{name}")
+    assert done.stdout.splitlines() == [
+        f"FAILED: {len(every)} problem(s) in 2 snapshot(s) (2 snapshot(s), 4 files, "
+        f"{sum(d['records'] for d in data)} WARC records (33 revisits), 70 CDXJ lines)",
+        f"S1: manifest: warcs/{name}: size {path.stat().st_size} bytes, manifest says {size}",
+        f"S1: warc: warcs/{name}: truncated or corrupt at offset {cut.offset}: last gzip member "
+        f"incomplete: file truncated ({len(at_cut)} problems)",
+        f"S2: revisit: revisits whose original is in a damaged file (S1/warcs/{name}): "
+        f"{len(lost)} (first: warcs/{s2} @ {lost[0].offset} {lost[0].record_id})",
+    ]
+
+    verbose = e2e.cli("verify", "--verbose", "--archive", str(tmp_path), check=False)
+    lines = verbose.stdout.splitlines()
+    assert lines[0] == done.stdout.splitlines()[0] and len(lines) == 1 + len(every)
+    assert all(any(r.record_id in line for line in lines) for r in lost)
