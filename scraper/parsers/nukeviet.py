@@ -11,8 +11,20 @@ working, looser rule. Field labels are matched folded (no diacritics, lower case
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 from scraper.parsers.dom import css, xp
+from scraper.parsers.text import fold
+
+
+def _profile_labels() -> dict[str, str]:
+    # Read with tomllib, not through scraper.profiles.spec: the profile names this package's
+    # parse as its hook, and loading it here would import this module again.
+    path = Path(__file__).parent.parent / "profiles" / "nukeviet.toml"
+    with path.open("rb") as handle:
+        labels = tomllib.load(handle)["document"]["labels"]
+    return {fold(label): name for label, name in labels.items()}
 
 # --- article detail -------------------------------------------------------------------------
 # The XPaths below are written in the form libxml2 evaluates fastest; each comment gives the
@@ -164,28 +176,9 @@ SIDEBAR_CODE = css(".law-code a, .law-code")
 SIDEBAR_TITLE = css(".law-title")
 SIDEBAR_VIEW = css(".law-view")
 
-# Folded label → document field, for `tr.hoatim` / table-properties rows.
-LAW_LABELS = {
-    "so ki hieu": "number",
-    "so hieu": "number",
-    "ki hieu": "number",
-    "ngay ban hanh": "issued_on",
-    "ngay bat dau hieu luc": "effective_on",
-    "ngay co hieu luc": "effective_on",
-    "ngay hieu luc": "effective_on",
-    "hieu luc tu": "effective_on",
-    "ngay het hieu luc": "expires_on",
-    "the loai": "doc_type",
-    "loai van ban": "doc_type",
-    "linh vuc": "field",
-    "co quan ban hanh": "issuer",
-    "noi ban hanh": "issuer",
-    "co quan tham tra": "reviewer",
-    "nguoi ki": "signer",
-    "van ban bi thay the": "replaced",
-    "van ban thay the": "replacing",
-    "van ban lien quan": "related",
-}
+# Folded label → document field, for `tr.hoatim` / table-properties rows: the
+# `[document.labels]` table of scraper/profiles/nukeviet.toml (data, not code).
+LAW_LABELS = _profile_labels()
 # Column headers of the older table listing.
 LAW_COLUMNS = {
     "stt": "stt",

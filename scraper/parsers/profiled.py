@@ -1,0 +1,477 @@
+"""Profile-driven parsing: a page of any platform → the parse JSON, from a profile's rules.
+
+Each field is read by the profile's ordered selectors (first match wins); when none finds
+anything the generic readers (`generic.py`) fill it, and `sources` records which did:
+`profile`, `jsonld`, `microdata`, `opengraph`, `meta`, `time`, `visible`, `labels`,
+`trafilatura`, `heading`, `url`. Records have the same keys as NukeViet's (docs/parse.md).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from urllib.parse import urlsplit
+
+from scraper.parsers.article import _image, breadcrumbs, canonical_url
+from scraper.parsers.authors import parse_author_line, parse_source_line
+from scraper.parsers.dates import parse_date
+from scraper.parsers.dom import absolute, drop_tree, inner_html, lines_of, text_of
+from scraper.parsers.generic import PageMeta, byline, main_text, source_line, visible_date
+from scraper.parsers.numbers import parse_document_number
+from scraper.parsers.text import fold, normalize_text
+from scraper.parsers.vndates import parse_machine, parse_visible, parse_with_formats, same_minute
+from scraper.profiles.spec import Profile
+
+_ID_IN = re.compile(r"(\d+)")
+
+
+def _values(rules, root) -> list:
+    """Elements (or attribute strings) of the first rule that matches anything."""
+    for rule in rules or ():
+        found = rule(root)
+        if found:
+            if rule.attr:
+                values = [el.get(rule.attr) for el in found if el.get(rule.attr)]
+                if values:
+                    return values
+                continue
+            return found
+    return []
+
+
+def _first(rules, root):
+    found = _values(rules, root)
+    return found[0] if found else None
+
+
+def _text(value) -> str:
+    return normalize_text(value) if isinstance(value, str) else text_of(value)
+
+
+def _first_text(rules, root) -> str | None:
+    for value in _values(rules, root):
+        text = _text(value)
+        if text:
+            return text
+    return None
+
+
+def _remove(body, profile: Profile):
+    """A copy of the body without the profile's chrome (share bars, related lists, …)."""
+    rules = profile.article.get("remove", [])
+    doomed = [el for rule in rules for el in rule(body) if el is not body]
+    if not doomed:
+        return body
+    body = copy.deepcopy(body)
+    for rule in rules:
+        for el in rule(body):
+            if el is not body and el.getparent() is not None:
+                drop_tree(el)
+    return body
+
+
+def _date_of(value, profile: Profile) -> tuple[str | None, str | None]:
+    """(ISO, raw) of a date read by a rule: an attribute is machine-readable, text visible."""
+    text = _text(value)
+    if not isinstance(value, str):
+        parsed = parse_visible(text)
+        if parsed:
+            return parsed
+    iso = parse_machine(text) or parse_with_formats(text, profile.date_formats)
+    if iso:
+        return iso, text
+    parsed = parse_visible(text)
+    return parsed if parsed else (None, None)
+
+
+class _Page:
+    def __init__(self, doc, url: str, base: str, html_text: str, profile: Profile) -> None:
+        self.doc, self.url, self.base, self.html_text = doc, url, base, html_text
+        self.profile = profile
+        self.meta = PageMeta(doc)
+        self.sources: dict[str, str] = {}
+        self.disagreements: list[dict] = []
+        parts = urlsplit(url)
+        self.url_part = parts.path + ("?" + parts.query if parts.query else "")
+
+    def _trusted(self) -> tuple[str, ...]:
+        return self.profile.metadata
+
+    # -- page type -----------------------------------------------------------------------------
+    def doc_rows(self, root) -> dict[str, str]:
+        labels = self.profile.labels
+        rows = self.profile.document.get("rows", [])
+        found: dict[str, str] = {}
+        if not labels or not rows:
+            return found
+        for row in _values(rows, root):
+            cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th", "dt",
+                                                                             "dd", "span",
+                                                                             "div", "strong")]
+            if len(cells) < 2:
+                text = text_of(row)
+                label, sep, value = text.partition(":")
+                pairs = [(label, value)] if sep else []
+            else:
+                pairs = [(text_of(cells[i]), lines_of(cells[i + 1]).replace("\n", ", "))
+                         for i in range(0, len(cells) - 1, 2)]
+            for label, value in pairs:
+                key = labels.get(fold(label))
+                value = normalize_text(value)
+                if key and value and key not in found:
+                    found[key] = value
+        return found
+
+    def is_soft_404(self) -> bool:
+        texts = [text_of(el) for rule in self.profile.soft_404_rules for el in rule(self.doc)]
+        texts.append(normalize_text(self.doc.findtext(".//title")))
+        return any(p.search(t) for p in self.profile.soft_404 for t in texts if t)
+
+    # -- article -------------------------------------------------------------------------------
+    def article(self, root) -> dict:
+        prof, meta, trusted = self.profile, self.meta, self._trusted()
+        rules = prof.article
+        src = self.sources
+
+        title = _first_text(rules.get("title"), root)
+        if title:
+            src["title"] = "profile"
+        else:
+            title, where = meta.first("title", tuple(t for t in trusted if t != "time"))
+            if title:
+                src["title"] = where
+            else:
+                h1 = [t for t in (text_of(h) for h in root.iter("h1")) if t]
+                if h1:
+                    title, src["title"] = h1[0], "heading"
+
+        body_el = _first(rules.get("body"), root)
+        body_source = "profile"
+        if body_el is None or isinstance(body_el, str):
+            body_el = meta.microdata.get("body") if "microdata" in trusted else None
+            body_source = "microdata"
+        skip_body = (lambda el: el is body_el or any(a is body_el for a in el.iterancestors())
+                     ) if body_el is not None else None
+        if body_el is not None:
+            clean = _remove(body_el, prof)
+            body_text, body_html = lines_of(clean) or None, inner_html(clean) or None
+            if body_text:
+                src["body_text"] = body_source
+        else:
+            body_text = main_text(self.html_text)
+            body_html = None
+            if body_text:
+                src["body_text"] = "trafilatura"
+
+        published, raw = self._published(root, skip_body)
+
+        authors: list[dict] = []
+        source = None
+        author_els = _values(rules.get("authors"), root)
+        if author_els:
+            names = [_text(v) for v in author_els]
+            authors = [a for n in names if n for a in parse_author_line(n)]
+        if authors:
+            src["authors"] = "profile"
+        line = _first_text(rules.get("byline"), root)
+        if line:
+            parsed = parse_author_line(line)
+            if parsed and not authors:
+                authors, src["authors"] = parsed, "profile"
+            found = parse_source_line(line) if line.lower().startswith("nguồn") else None
+            from scraper.parsers.authors import labelled_field
+            source = found or labelled_field(line, "source")
+        if not authors:
+            found_authors, found_source, _ = byline(root)
+            if found_authors:
+                authors, src["authors"] = found_authors, "visible"
+            source = source or found_source
+        if not authors:
+            names, where = meta.first("authors", trusted)
+            if names:
+                authors = [{"name": n, "organization": None} for n in names]
+                src["authors"] = where
+        source_text = _first_text(rules.get("source"), root)
+        if source_text:
+            source = parse_source_line(source_text)
+        source = source or source_line(root)
+        if source:
+            src.setdefault("source", "profile" if source_text else "visible")
+
+        summary = _first_text(rules.get("summary"), root)
+        if summary:
+            src["summary"] = "profile"
+        else:
+            summary, where = meta.first("description", ("jsonld", "opengraph"))
+            if summary:
+                src["summary"] = where
+
+        images = self._images(root, body_el, rules)
+        if images:
+            src["images"] = "profile" if body_el is not None else "visible"
+        tags = [t for t in (_text(v) for v in _values(rules.get("tags"), root)) if t]
+        if tags:
+            src["tags"] = "profile"
+        else:
+            tags, where = meta.first("tags", ("jsonld", "opengraph"))
+            tags = list(dict.fromkeys(tags or []))
+            if tags:
+                src["tags"] = where
+        crumbs = self._links(rules.get("breadcrumbs"), root, "title") or breadcrumbs(
+            self.doc, self.base)
+        category = _first_text(rules.get("category"), root)
+        if category:
+            src["category"] = "profile"
+        elif crumbs and len(crumbs) > 1:
+            category, src["category"] = crumbs[-1]["title"], "breadcrumbs"
+        else:
+            category, where = meta.first("section", ("jsonld", "opengraph"))
+            if category:
+                src["category"] = where
+        canonical = canonical_url(self.doc, self.url, self.base)
+        article_id = self._id(rules.get("id"), root, canonical)
+        return {
+            "article_id": article_id,
+            "url": canonical,
+            "title": title or None,
+            "published_at": published,
+            "published_raw": raw,
+            "views": None,
+            "comments": None,
+            "summary": summary or None,
+            "body_text": body_text,
+            "body_html": body_html,
+            "authors": authors,
+            "source": source or None,
+            "images": images,
+            "tags": tags,
+            "category": category or None,
+            "breadcrumbs": crumbs,
+            "rating": None,
+            "attachments": [{"url": link["url"], "name": link["title"]}
+                            for link in self._links(rules.get("attachments"), root, "title")],
+            "related": [{"url": link["url"], "title": link["title"], "date": None}
+                        for link in self._links(rules.get("related"), root, "title")],
+        }
+
+    def _published(self, root, skip_body) -> tuple[str | None, str | None]:
+        prof, meta, src = self.profile, self.meta, self.sources
+        visible = raw = None
+        machine = machine_source = None
+        for value in _values(prof.article.get("published"), root):
+            iso, shown = _date_of(value, prof)
+            if iso:
+                if isinstance(value, str):
+                    machine, machine_source = iso, "profile"
+                else:
+                    visible, raw = iso, shown
+                break
+        if visible is None:
+            found = visible_date(root, skip_body)
+            if found:
+                visible, raw = found[0], found[1]
+        if prof.machine_dates and machine is None:
+            machine, machine_source = meta.first("published", self._trusted())
+        if visible and machine and not same_minute(visible, machine):
+            used = visible if prof.visible_date_wins else machine
+            self.disagreements.append({"field": "published_at", "used": used,
+                                       "visible": visible, machine_source: machine})
+            if prof.visible_date_wins:
+                src["published_at"] = "visible"
+                return visible, raw
+            src["published_at"] = machine_source
+            return machine, raw
+        if machine:
+            # Agreeing (or no visible date): the structured value, which carries seconds.
+            src["published_at"] = machine_source
+            return machine, raw
+        if visible:
+            src["published_at"] = "visible"
+            return visible, raw
+        return None, None
+
+    def _images(self, root, body_el, rules) -> list[dict]:
+        scope = body_el if body_el is not None else root
+        imgs = _values(rules.get("images"), root)
+        if not imgs:
+            if body_el is not None:
+                imgs = list(body_el.iter("img"))
+            else:  # the trafilatura path: figures of the page's main content
+                imgs = [img for fig in root.iter("figure") for img in fig.iter("img")]
+        images, seen = [], set()
+        for img in imgs:
+            if isinstance(img, str):
+                continue
+            found = _image(img, scope, self.base)
+            if found and found["src"] not in seen:
+                seen.add(found["src"])
+                images.append(found)
+        return images
+
+    def _links(self, rules, root, name_key: str) -> list[dict]:
+        out, seen = [], set()
+        for el in _values(rules, root):
+            if isinstance(el, str):
+                continue
+            anchors = [el] if el.tag == "a" else list(el.iter("a"))
+            for a in anchors:
+                url = absolute(a.get("href"), self.base)
+                if url and url not in seen:
+                    seen.add(url)
+                    out.append({name_key: text_of(a) or normalize_text(a.get("title")) or None,
+                                "url": url})
+        return out
+
+    def _id(self, rules, root, canonical: str) -> int | None:
+        for value in _values(rules, root):
+            m = _ID_IN.search(_text(value) if not isinstance(value, str) else value)
+            if m:
+                return int(m.group(1))
+        for pattern in self.profile.urls.get("id", ()):
+            for candidate in (self.url_part, urlsplit(canonical).path + "?" +
+                              urlsplit(canonical).query):
+                m = pattern.search(candidate)
+                if m:
+                    return int(m.group(1))
+        return None
+
+    # -- document ------------------------------------------------------------------------------
+    def document(self, root, rows: dict[str, str]) -> dict:
+        rules, src = self.profile.document, self.sources
+        number = rows.get("number")
+        if number:
+            number = re.sub(r"^Số\s*:?\s*", "", number, flags=re.I)
+        parsed = parse_document_number(number) if number else None
+        title = _first_text(rules.get("title"), root)
+        if title:
+            src["title"] = "profile"
+        else:
+            title, where = self.meta.first("title", ("jsonld", "opengraph"))
+            if title:
+                src["title"] = where
+        summary = rows.get("summary") or _first_text(rules.get("summary"), root)
+        body_el = _first(rules.get("body"), root)
+        for key in rows:
+            src[key] = "labels"
+        canonical = canonical_url(self.doc, self.url, self.base)
+        files = [{"url": link["url"], "name": link["name"]}
+                 for link in self._links(rules.get("attachments"), root, "name")]
+        related = []
+        for relation in ("replaced", "replacing", "related"):
+            if rows.get(relation):
+                related.append({"relation": relation, "url": None, "title": rows[relation]})
+        return {
+            "document_id": self._id([], root, canonical),
+            "url": canonical,
+            "number": number,
+            "serial": parsed["serial"] if parsed else None,
+            "year": parsed["year"] if parsed else None,
+            "type_code": parsed["type_code"] if parsed else None,
+            "issuer_code": parsed["issuer_code"] if parsed else None,
+            "title": title or rows.get("title") or None,
+            "summary": summary or None,
+            "issued_on": parse_date(rows.get("issued_on")),
+            "effective_on": parse_date(rows.get("effective_on")),
+            "expires_on": parse_date(rows.get("expires_on")),
+            "doc_type": rows.get("doc_type"),
+            "field": rows.get("field"),
+            "issuer": rows.get("issuer"),
+            "reviewer": rows.get("reviewer"),
+            "signer": rows.get("signer"),
+            "attachments": files,
+            "body_text": (lines_of(body_el) or None) if body_el is not None
+            and not isinstance(body_el, str) else None,
+            "related": related,
+        }
+
+    # -- listing -------------------------------------------------------------------------------
+    def listing(self, root) -> dict:
+        rules = self.profile.listing
+        items = []
+        seen = set()
+        for item in _values(rules.get("items"), root):
+            if isinstance(item, str):
+                continue
+            link = _first(rules.get("link"), item)
+            if link is None or isinstance(link, str):
+                anchors = [a for a in item.iter("a") if a.get("href")]
+                link = anchors[0] if anchors else None
+            if link is None:
+                continue
+            url = absolute(link.get("href"), self.base)
+            if not url or url in seen:
+                continue
+            seen.add(url)
+            date_value = _first(rules.get("date"), item)
+            date = _date_of(date_value, self.profile)[0] if date_value is not None else None
+            items.append({"url": url, "title": text_of(link) or normalize_text(
+                link.get("title")) or None, "date": date, "views": None, "comments": None,
+                "summary": _first_text(rules.get("summary"), item)})
+        nxt = _first(rules.get("next"), root)
+        next_url = None
+        if nxt is not None:
+            next_url = absolute(nxt if isinstance(nxt, str) else nxt.get("href"), self.base)
+        return {"items": items, "next_page": next_url}
+
+
+def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profile) -> dict:
+    """The parse JSON of one page by a (non-hook) profile; never raises on odd markup."""
+    page = _Page(doc, url, base, html_text, profile)
+    result = {"url": url, "page_type": "other", "article": None, "document": None,
+              "listing": None, "sidebar_documents": []}
+    role = profile.role(page.url_part)
+    if role in ("trap", "file", "feed", "sitemap"):
+        return _finish(result, page)
+    doc_root = _first(profile.document.get("root"), doc)
+    doc_root = doc_root if doc_root is not None and not isinstance(doc_root, str) else doc
+    rows = page.doc_rows(doc_root) if role in (None, "document") else {}
+    if role == "document" or (role is None and len(rows) >= 2 and (
+            "number" in rows or "issued_on" in rows)):
+        result["page_type"] = "document_detail"
+        result["document"] = page.document(doc_root, rows or page.doc_rows(doc_root))
+        return _finish(result, page)
+    if role in ("listing", "tag_listing", "document_listing"):
+        result["page_type"] = "category_listing" if role == "listing" else role
+        result["listing"] = page.listing(doc)
+        return _finish(result, page)
+    root = _first(profile.article.get("root"), doc)
+    root = root if root is not None and not isinstance(root, str) else None
+    if role == "article" or root is not None or _looks_like_article(page):
+        if role != "article" and page.is_soft_404():
+            result["page_type"] = "soft_404"
+            return _finish(result, page)
+        result["page_type"] = "article"
+        result["article"] = page.article(root if root is not None else doc)
+        return _finish(result, page)
+    if page.is_soft_404():
+        result["page_type"] = "soft_404"
+    elif profile.listing.get("items") and _values(profile.listing["items"], doc):
+        result["page_type"] = "category_listing"
+        result["listing"] = page.listing(doc)
+    return _finish(result, page)
+
+
+def _looks_like_article(page: _Page) -> bool:
+    """No rule said so: structured metadata of an article, or a heading over a date line."""
+    meta = page.meta
+    if meta.jsonld.get("type") in ("article", "newsarticle", "blogposting",
+                                   "reportagenewsarticle", "analysisnewsarticle"):
+        return True
+    if (meta.opengraph.get("type") or "").lower() == "article" or meta.opengraph.get(
+            "published"):
+        return True
+    body = page.doc.find("body")
+    if body is None:
+        return False
+    heading = next((h for h in body.iter("h1", "h2") if len(text_of(h)) > 15), None)
+    return heading is not None and visible_date(body) is not None and len(
+        text_of(body)) > 600
+
+
+def _finish(result: dict, page: _Page) -> dict:
+    result["sources"] = page.sources
+    result["disagreements"] = page.disagreements
+    return result
+
+
+__all__ = ["parse_with_profile"]
