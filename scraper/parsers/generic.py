@@ -10,6 +10,7 @@ Each reader is computed once per page, on first use.
 from __future__ import annotations
 
 import json
+import re
 from functools import cached_property
 
 from lxml import etree
@@ -167,8 +168,14 @@ class PageMeta:
         return None, None
 
 
+_CLOCK = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
+
+
 def visible_date(root, skip=None) -> tuple[str, str, object] | None:
-    """(ISO, raw, element) of the first short element whose text is a date line."""
+    """(ISO, raw, element) of the date line: the first short element whose text is a date
+    with a time, else the first with a date only (a title such as `tuần từ 15 đến
+    21/4/2024` holds a date too, but no time)."""
+    date_only = None
     for el in root.iter("time", "span", "div", "p", "em", "small", "li", "td", "strong", "i"):
         if skip is not None and skip(el):
             continue
@@ -176,12 +183,49 @@ def visible_date(root, skip=None) -> tuple[str, str, object] | None:
         if 6 <= len(text) < 80:
             parsed = parse_visible(text)
             if parsed:
-                return parsed[0], parsed[1], el
+                if _CLOCK.search(parsed[1]):
+                    return parsed[0], parsed[1], el
+                if date_only is None:
+                    date_only = (parsed[0], parsed[1], el)
+    return date_only
+
+
+# (Not `form`: ASP.NET pages wrap everything in one.)
+_CHROME = frozenset({"nav", "header", "footer", "aside", "script", "style"})
+
+
+def content_images(date_el) -> list:
+    """Images of a page without markup for its body: those in the smallest block around
+    the date line that holds the text (not the banner, menus or sidebars)."""
+    scope = date_el
+    while scope is not None and len(text_of(scope)) < 400:
+        scope = scope.getparent()
+    if scope is None or scope.tag in ("body", "html"):
+        return []
+    return [img for img in scope.iter("img")
+            if not any(a.tag in _CHROME for a in img.iterancestors())]
+
+
+def title_before(date_el) -> str | None:
+    """The visible title of a page without markup for it: the text block just above its
+    date line (`<div class="newsTitle">…</div><div class="newsDate">…</div>`)."""
+    el, levels = date_el, 0
+    while el is not None and levels < 3:
+        prev = el.getprevious()
+        while prev is not None:
+            if isinstance(prev.tag, str) and prev.tag not in ("script", "style", "br", "img"):
+                text = text_of(prev)
+                if 15 <= len(text) <= 300:
+                    return text
+                if len(text) > 300:
+                    return None
+            prev = prev.getprevious()
+        el, levels = el.getparent(), levels + 1
     return None
 
 
-def byline(root, skip=None) -> tuple[list[dict], str | None, str | None]:
-    """(authors, source, line) from the first labelled byline block under root."""
+def byline(root, skip=None) -> tuple[list[dict], str | None, str | None, object | None]:
+    """(authors, source, line, element) from the first labelled byline block under root."""
     for el in root.iter(*_BYLINE_CANDIDATES):
         if skip is not None and skip(el):
             continue
@@ -192,8 +236,8 @@ def byline(root, skip=None) -> tuple[list[dict], str | None, str | None]:
                 c.tag in ("p", "div") for c in el):
             continue  # a wrapper: its labelled child comes next in the walk
         source = labelled_field(text, "source")
-        return parse_author_line(text), source, text
-    return [], None, None
+        return parse_author_line(text), source, text, el
+    return [], None, None, None
 
 
 def source_line(root, skip=None) -> str | None:
@@ -216,7 +260,9 @@ def main_text(html_text: str) -> str | None:
                                include_images=False, favor_precision=True)
     if not text:
         return None
-    lines = [normalize_text(line) for line in text.split("\n")]
+    # (Table rows come as `| cell | cell |`: keep the cells' text.)
+    lines = [normalize_text(line.strip().strip("|").replace(" | ", " ")) if line.strip()
+             .startswith("|") else normalize_text(line) for line in text.split("\n")]
     # trafilatura marks list items with "- "; the parse JSON keeps one line per item.
     return "\n".join(line[2:] if line.startswith("- ") else line for line in lines if line
                      ) or None

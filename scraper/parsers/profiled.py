@@ -13,22 +13,41 @@ import re
 from urllib.parse import urlsplit
 
 from scraper.parsers.article import _image, breadcrumbs, canonical_url
-from scraper.parsers.authors import parse_author_line, parse_source_line
+from scraper.parsers.authors import labelled_field, parse_author_line, parse_source_line
 from scraper.parsers.dates import parse_date
 from scraper.parsers.dom import absolute, drop_tree, inner_html, lines_of, text_of
-from scraper.parsers.generic import PageMeta, byline, main_text, source_line, visible_date
+from scraper.parsers.generic import (
+    PageMeta,
+    byline,
+    content_images,
+    main_text,
+    source_line,
+    title_before,
+    visible_date,
+)
 from scraper.parsers.numbers import parse_document_number
 from scraper.parsers.text import fold, normalize_text
 from scraper.parsers.vndates import parse_machine, parse_visible, parse_with_formats, same_minute
 from scraper.profiles.spec import Profile
 
 _ID_IN = re.compile(r"(\d+)")
+_DOCUMENT_RECORD_KEYS = frozenset({"number", "title", "summary", "issued_on", "effective_on",
+                                   "expires_on", "doc_type", "field", "issuer", "reviewer",
+                                   "signer"})
+_DEFAULT_PORT = re.compile(r"^(https?://[^/:]+)(?::(?:80|443))(?=/|$)")
+
+
+_HEAD_RULE = ("meta", "link", "head", "html", "title")
 
 
 def _values(rules, root) -> list:
-    """Elements (or attribute strings) of the first rule that matches anything."""
+    """Elements (or attribute strings) of the first rule that matches anything.
+
+    Rules run under the record's root, except those that name the head (`meta…`, `link…`),
+    which run on the whole document."""
     for rule in rules or ():
-        found = rule(root)
+        found = rule(root.getroottree().getroot() if rule.css.startswith(_HEAD_RULE)
+                     else root)
         if found:
             if rule.attr:
                 values = [el.get(rule.attr) for el in found if el.get(rule.attr)]
@@ -56,13 +75,32 @@ def _first_text(rules, root) -> str | None:
     return None
 
 
-def _remove(body, profile: Profile):
-    """A copy of the body without the profile's chrome (share bars, related lists, …)."""
+def _path(el, ancestor) -> list[int] | None:
+    """Child indexes from `ancestor` down to `el`, or None when el is not inside it."""
+    path = []
+    while el is not None and el is not ancestor:
+        parent = el.getparent()
+        if parent is None:
+            return None
+        path.append(parent.index(el))
+        el = parent
+    return path[::-1] if el is ancestor and path else None
+
+
+def _remove(body, profile: Profile, byline_el=None):
+    """A copy of the body without the profile's chrome (share bars, related lists, …) and
+    without the byline block when the editor typed it inside the body."""
     rules = profile.article.get("remove", [])
     doomed = [el for rule in rules for el in rule(body) if el is not body]
-    if not doomed:
+    byline_path = _path(byline_el, body) if byline_el is not None else None
+    if not doomed and byline_path is None:
         return body
     body = copy.deepcopy(body)
+    if byline_path is not None:  # (before the rules change the indexes)
+        el = body
+        for index in byline_path:
+            el = el[index]
+        drop_tree(el)
     for rule in rules:
         for el in rule(body):
             if el is not body and el.getparent() is not None:
@@ -113,8 +151,15 @@ class _Page:
                 label, sep, value = text.partition(":")
                 pairs = [(label, value)] if sep else []
             else:
-                pairs = [(text_of(cells[i]), lines_of(cells[i + 1]).replace("\n", ", "))
-                         for i in range(0, len(cells) - 1, 2)]
+                values = [lines_of(c).replace("\n", ", ") for c in cells]
+                label = text_of(cells[0])
+                parts = [p for p in label.split("/") if p.strip()]
+                if len(parts) > 1 and len(parts) == len(cells) - 1:
+                    # vbpl.vn: `Cơ quan ban hành/ Chức danh / Người ký` | org | title | name
+                    pairs = list(zip(parts, values[1:], strict=True))
+                else:
+                    pairs = [(text_of(cells[i]), values[i + 1])
+                             for i in range(0, len(cells) - 1, 2)]
             for label, value in pairs:
                 key = labels.get(fold(label))
                 value = normalize_text(value)
@@ -142,8 +187,12 @@ class _Page:
                 src["title"] = where
             else:
                 h1 = [t for t in (text_of(h) for h in root.iter("h1")) if t]
+                found = visible_date(root) if not h1 else None
+                above = title_before(found[2]) if found else None
                 if h1:
                     title, src["title"] = h1[0], "heading"
+                elif above:
+                    title, src["title"] = above, "visible"
 
         body_el = _first(rules.get("body"), root)
         body_source = "profile"
@@ -152,37 +201,30 @@ class _Page:
             body_source = "microdata"
         skip_body = (lambda el: el is body_el or any(a is body_el for a in el.iterancestors())
                      ) if body_el is not None else None
-        if body_el is not None:
-            clean = _remove(body_el, prof)
-            body_text, body_html = lines_of(clean) or None, inner_html(clean) or None
-            if body_text:
-                src["body_text"] = body_source
-        else:
-            body_text = main_text(self.html_text)
-            body_html = None
-            if body_text:
-                src["body_text"] = "trafilatura"
 
         published, raw = self._published(root, skip_body)
 
+        # The labelled byline first: it carries organisations; then the name elements.
         authors: list[dict] = []
         source = None
-        author_els = _values(rules.get("authors"), root)
-        if author_els:
-            names = [_text(v) for v in author_els]
-            authors = [a for n in names if n for a in parse_author_line(n)]
-        if authors:
-            src["authors"] = "profile"
-        line = _first_text(rules.get("byline"), root)
+        line_el = _first(rules.get("byline"), root)
+        line = _text(line_el) if line_el is not None else None
         if line:
-            parsed = parse_author_line(line)
-            if parsed and not authors:
-                authors, src["authors"] = parsed, "profile"
+            authors = parse_author_line(line)
+            if authors:
+                src["authors"] = "profile"
             found = parse_source_line(line) if line.lower().startswith("nguồn") else None
-            from scraper.parsers.authors import labelled_field
             source = found or labelled_field(line, "source")
+            if source:
+                src["source"] = "profile"
         if not authors:
-            found_authors, found_source, _ = byline(root)
+            names = [_text(v) for v in _values(rules.get("authors"), root)]
+            authors = [a for n in names if n for a in parse_author_line(n)]
+            if authors:
+                src["authors"] = "profile"
+        if not authors:
+            found_authors, found_source, found_line, line_el = byline(root)
+            line = line or found_line
             if found_authors:
                 authors, src["authors"] = found_authors, "visible"
             source = source or found_source
@@ -191,6 +233,20 @@ class _Page:
             if names:
                 authors = [{"name": n, "organization": None} for n in names]
                 src["authors"] = where
+        # The body, without chrome and without a byline typed at its end.
+        if body_el is not None:
+            clean = _remove(body_el, prof, line_el if not isinstance(line_el, str) else None)
+            body_text, body_html = lines_of(clean) or None, inner_html(clean) or None
+            if body_text:
+                src["body_text"] = body_source
+        else:
+            body_text = main_text(self.html_text)
+            if body_text and line:
+                body_text = "\n".join(x for x in body_text.split("\n")
+                                      if x not in line) or None
+            body_html = None
+            if body_text:
+                src["body_text"] = "trafilatura"
         source_text = _first_text(rules.get("source"), root)
         if source_text:
             source = parse_source_line(source_text)
@@ -217,9 +273,10 @@ class _Page:
             tags = list(dict.fromkeys(tags or []))
             if tags:
                 src["tags"] = where
-        crumbs = self._links(rules.get("breadcrumbs"), root, "title") or breadcrumbs(
+        # Breadcrumbs and the menu entry that names the category sit outside the record.
+        crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title") or breadcrumbs(
             self.doc, self.base)
-        category = _first_text(rules.get("category"), root)
+        category = _first_text(rules.get("category"), self.doc)
         if category:
             src["category"] = "profile"
         elif crumbs and len(crumbs) > 1:
@@ -228,7 +285,7 @@ class _Page:
             category, where = meta.first("section", ("jsonld", "opengraph"))
             if category:
                 src["category"] = where
-        canonical = canonical_url(self.doc, self.url, self.base)
+        canonical = self.canonical()
         article_id = self._id(rules.get("id"), root, canonical)
         return {
             "article_id": article_id,
@@ -250,8 +307,7 @@ class _Page:
             "rating": None,
             "attachments": [{"url": link["url"], "name": link["title"]}
                             for link in self._links(rules.get("attachments"), root, "title")],
-            "related": [{"url": link["url"], "title": link["title"], "date": None}
-                        for link in self._links(rules.get("related"), root, "title")],
+            "related": self._related(rules.get("related"), root),
         }
 
     def _published(self, root, skip_body) -> tuple[str | None, str | None]:
@@ -272,6 +328,8 @@ class _Page:
                 visible, raw = found[0], found[1]
         if prof.machine_dates and machine is None:
             machine, machine_source = meta.first("published", self._trusted())
+        if visible and machine and not _time_shown(raw) and visible[:10] == machine[:10]:
+            visible = None  # a date without its time agrees with the same day's date-time
         if visible and machine and not same_minute(visible, machine):
             used = visible if prof.visible_date_wins else machine
             self.disagreements.append({"field": "published_at", "used": used,
@@ -296,8 +354,10 @@ class _Page:
         if not imgs:
             if body_el is not None:
                 imgs = list(body_el.iter("img"))
-            else:  # the trafilatura path: figures of the page's main content
+            else:  # the trafilatura path: figures, else images around the date line
                 imgs = [img for fig in root.iter("figure") for img in fig.iter("img")]
+                found = visible_date(root) if not imgs else None
+                imgs = imgs or (content_images(found[2]) if found else [])
         images, seen = [], set()
         for img in imgs:
             if isinstance(img, str):
@@ -308,7 +368,7 @@ class _Page:
                 images.append(found)
         return images
 
-    def _links(self, rules, root, name_key: str) -> list[dict]:
+    def _links(self, rules, root, name_key: str, keep: bool = False) -> list[dict]:
         out, seen = [], set()
         for el in _values(rules, root):
             if isinstance(el, str):
@@ -318,8 +378,20 @@ class _Page:
                 url = absolute(a.get("href"), self.base)
                 if url and url not in seen:
                     seen.add(url)
-                    out.append({name_key: text_of(a) or normalize_text(a.get("title")) or None,
-                                "url": url})
+                    link = {name_key: text_of(a) or normalize_text(a.get("title")) or None,
+                            "url": url}
+                    if keep:
+                        link["element"] = a
+                    out.append(link)
+        return out
+
+    def _related(self, rules, root) -> list[dict]:
+        """Related links; `date` from the text around the link (`… (10/04/2024)`)."""
+        out = []
+        for link in self._links(rules, root, "title", keep=True):
+            holder = link.pop("element").getparent()
+            date = parse_date(text_of(holder)) if holder is not None else None
+            out.append({"url": link["url"], "title": link["title"], "date": date})
         return out
 
     def _id(self, rules, root, canonical: str) -> int | None:
@@ -334,6 +406,11 @@ class _Page:
                 if m:
                     return int(m.group(1))
         return None
+
+    def canonical(self) -> str:
+        """`<link rel=canonical>` / `og:url` / the URL, without a default port (SharePoint
+        writes `https://host:443/…`)."""
+        return _DEFAULT_PORT.sub(r"\1", canonical_url(self.doc, self.url, self.base))
 
     # -- document ------------------------------------------------------------------------------
     def document(self, root, rows: dict[str, str]) -> dict:
@@ -352,8 +429,9 @@ class _Page:
         summary = rows.get("summary") or _first_text(rules.get("summary"), root)
         body_el = _first(rules.get("body"), root)
         for key in rows:
-            src[key] = "labels"
-        canonical = canonical_url(self.doc, self.url, self.base)
+            if key in _DOCUMENT_RECORD_KEYS:
+                src[key] = "labels"
+        canonical = self.canonical()
         files = [{"url": link["url"], "name": link["name"]}
                  for link in self._links(rules.get("attachments"), root, "name")]
         related = []
@@ -463,9 +541,18 @@ def _looks_like_article(page: _Page) -> bool:
     body = page.doc.find("body")
     if body is None:
         return False
+    found = visible_date(body)
+    if found is None or len(text_of(body)) < 600:
+        return False
     heading = next((h for h in body.iter("h1", "h2") if len(text_of(h)) > 15), None)
-    return heading is not None and visible_date(body) is not None and len(
-        text_of(body)) > 600
+    return heading is not None or title_before(found[2]) is not None
+
+
+_TIME = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
+
+
+def _time_shown(raw: str | None) -> bool:
+    return bool(raw) and _TIME.search(raw) is not None
 
 
 def _finish(result: dict, page: _Page) -> dict:

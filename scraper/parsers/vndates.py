@@ -18,8 +18,9 @@ from scraper.parsers.dates import PORTAL_TZ
 from scraper.parsers.text import normalize_text
 
 _DMY = r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})"
+# `21 tháng 09 năm 2025`, and Joomla's `24 Tháng 5 2024` (no `năm`).
 _MONTH_PHRASE = (r"(?:ngày\s*)?(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s*(?:,\s*)?"
-                 r"năm\s+(?P<y>\d{4})")
+                 r"(?:năm\s+)?(?P<y>\d{4})")
 _HMS = (r"(?P<H>\d{1,2})\s*[:hg]\s*(?P<M>\d{2})(?:\s*:\s*(?P<S>\d{2}))?"
         r"(?:\s*(?P<ampm>SA|CH|[AaPp]\.?[Mm]\.?)\b)?")
 _WEEKDAY = r"(?:(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s*nhật|cn)\s*[,-]?\s*)?"
