@@ -4,7 +4,8 @@ Each profile's `[detect] fingerprints` are data: a generator meta regex, substri
 page (asset paths, class names), element id prefixes, URL shapes (path and query, never the
 host name), and for `portal-archive detect` also robots.txt and sitemap content. A platform
 scores the weights of the fingerprints it matches; the best score at or above its threshold
-wins (ties: the order of `PLATFORMS`), else `generic`.
+wins (ties: the order of `PLATFORMS`), else `generic`. A generator fingerprint whose weight
+reaches its profile's threshold decides alone, before any other test.
 """
 
 from __future__ import annotations
@@ -30,11 +31,21 @@ class Detection:
 
 
 def generators(text: str) -> list[str]:
-    # Only the head can hold it; a regex over the first 20 KB is cheaper than a tree query.
+    """Contents of `<meta name="generator">` tags. Found by string search for the word and
+    a regex over the one tag around it (a regex over the whole head cost 0.2 ms a page)."""
     head = text[:20000]
-    if "generator" not in head and "GENERATOR" not in head and "Generator" not in head:
-        return []
-    return [a or b for a, b in _GENERATOR.findall(head)]
+    found = []
+    for word in ("generator", "GENERATOR", "Generator"):
+        start = head.find(word)
+        while start != -1:
+            lt, gt = head.rfind("<", 0, start), head.find(">", start)
+            if lt != -1 and gt != -1:
+                tag = head[lt:gt + 1]
+                m = _GENERATOR.match(tag)
+                if m:
+                    found.append(m.group(1) or m.group(2))
+            start = head.find(word, start + 1)
+    return found
 
 
 def _matches(fp: Fingerprint, text: str, url_part: str, gens: list[str],
@@ -58,8 +69,18 @@ def detect(text: str, url: str, extra: dict[str, str] | None = None,
     url_part = parts.path + ("?" + parts.query if parts.query else "")
     gens = generators(text)
     extra = extra or {}
+    profiles = profiles or builtins()
+    # A generator meta that names a platform settles it: the other fingerprints are ~50
+    # scans of the page (1.5 ms of a NukeViet page's 4.3 ms parse), this is one regex over
+    # the head.
+    for profile in profiles if gens else ():
+        for fp in profile.fingerprints:
+            if fp.kind == "generator" and fp.weight >= profile.threshold and _matches(
+                    fp, text, url_part, gens, extra):
+                return Detection(profile.platform, fp.weight, [f"generator: {fp.pattern}"],
+                                 {profile.platform: fp.weight})
     best = Detection("generic", 0)
-    for profile in profiles or builtins():
+    for profile in profiles:
         if not profile.fingerprints:
             continue
         score = 0
