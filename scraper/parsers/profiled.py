@@ -390,7 +390,10 @@ class _Page:
         out = []
         for link in self._links(rules, root, "title", keep=True):
             holder = link.pop("element").getparent()
-            date = parse_date(text_of(holder)) if holder is not None else None
+            # (The date outside the link: a title may hold a date of its own.)
+            around = text_of(holder).replace(link["title"] or "", " ") if holder is not None \
+                else ""
+            date = parse_date(around)
             out.append({"url": link["url"], "title": link["title"], "date": date})
         return out
 
