@@ -300,3 +300,20 @@ def test_every_platform_ships_a_profile():
         assert profile.labels, platform  # document labels, inherited from generic
         if platform != "generic":
             assert profile.fingerprints, platform
+
+
+# -- item 7: a charset declaration that lies ---------------------------------------------------
+
+@pytest.mark.parametrize("name", ["egov45/article_seed", "sharepoint/article",
+                                  "generic/article_aspx", "liferay/document_detail"])
+@pytest.mark.parametrize("declared", ["iso-8859-1", "windows-1252"])
+def test_windows_1258_page_declaring_a_western_charset(name, declared):
+    from test_parsers_encoding import to_cp1258
+
+    body, url = page(name)
+    html = body.decode("utf-8").replace("charset=utf-8", f"charset={declared}", 1) \
+        .replace("charset=UTF-8", f"charset={declared}", 1)
+    lying = to_cp1258(html)
+    expected = parse_page(body, url)
+    assert parse_page(lying, url, f"text/html; charset={declared}") == expected
+    assert parse_page(lying, url) == expected  # the declaration only in <meta>
