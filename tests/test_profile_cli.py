@@ -85,38 +85,16 @@ def test_check_shows_what_the_profile_extracts(capsys):
     assert out.rstrip().endswith("1 article, 1 document_detail")
 
 
-# The worked example of docs/profiles.md: a custom ASP.NET portal that no fingerprint names.
-SITE_PROFILE = """\
-[profile]
-name = "nongnghiep.example.gov.vn"
-platform = "generic"
-extends = "generic"
-description = "Custom ASP.NET portal: /vn/chuyen-muc/<cat>/<id>/<slug>.aspx"
-
-[site]
-seeds = ["https://nongnghiep.example.gov.vn/vn/Default.aspx"]
-hosts = ["nongnghiep.example.gov.vn"]
-
-[urls]
-article = ['^/vn/chuyen-muc/\\d+/\\d+/[\\w-]+\\.aspx$']
-listing = ['^/vn/chuyen-muc/\\d+/[\\w-]+\\.aspx$']
-id = ['/chuyen-muc/\\d+/(\\d+)/']
-
-[article]
-root = [".newsDetail"]
-title = [".newsTitle"]
-published = [".newsDate"]
-byline = [".newsContent p[align=right]"]
-summary = [".newsContent > p:first-child b"]
-body = [".newsContent"]
-related = [".otherNews li"]
-breadcrumbs = [".path a"]
-"""
+def worked_example() -> str:
+    """The site profile of docs/profiles.md's worked example, exactly as the doc shows it."""
+    doc = (Path(__file__).parents[1] / "docs" / "profiles.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- worked-example:begin -->")[1].split("<!-- worked-example:end -->")[0]
+    return block.split("```toml\n")[1].split("```")[0]
 
 
 def test_a_site_profile_written_from_scratch(capsys, tmp_path):
     path = tmp_path / "nongnghiep.toml"
-    path.write_text(SITE_PROFILE, encoding="utf-8")
+    path.write_text(worked_example(), encoding="utf-8")
     profile = load_profile(path)
     body = (PAGES / "generic/article_aspx/page.html").read_bytes()
     url = "https://nongnghiep.example.gov.vn/vn/chuyen-muc/12/45101/ban-tin-thoi-tiet-nong-vu.aspx"
