@@ -256,8 +256,10 @@ def main_text(html_text: str) -> str | None:
     """Main text by trafilatura (paragraphs one per line), NFC and collapsed per line."""
     import trafilatura
 
+    # fast=True skips trafilatura's fallback extractors (readability, jusText): the same
+    # text on every fixture article, at a fraction of the time (bench/bench_platforms.py).
     text = trafilatura.extract(html_text, include_comments=False, include_tables=True,
-                               include_images=False, favor_precision=True)
+                               include_images=False, favor_precision=True, fast=True)
     if not text:
         return None
     # (Table rows come as `| cell | cell |`: keep the cells' text.)
