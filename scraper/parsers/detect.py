@@ -57,7 +57,9 @@ def _matches(fp: Fingerprint, text: str, url_part: str, gens: list[str],
     if fp.kind == "id":
         return f'id="{fp.pattern}' in text or f"id='{fp.pattern}" in text
     if fp.kind == "html":
-        return fp.regex.search(text) is not None if fp.regex else fp.pattern in text
+        if fp.regex is None:
+            return fp.pattern in text
+        return fp.literal in text and fp.regex.search(text) is not None
     source = extra.get(fp.kind)  # robots / sitemap
     return bool(source) and bool(fp.regex.search(source))
 

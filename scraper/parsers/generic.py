@@ -171,26 +171,57 @@ class PageMeta:
 _CLOCK = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
 
 
+# Text nodes that hold a digit (a date line does), short enough to be part of one. Searched
+# by libxml2; the elements around them are the only candidates (computing every element's
+# text, nested blocks included, was most of a profile-driven parse).
+_DIGIT_TEXTS = etree.XPath(
+    "descendant::text()[string-length(translate(., '0123456789', '')) < string-length(.)"
+    " and string-length(normalize-space(.)) < 100]")
+
+
+def _containers(node, levels: int = 3):
+    """The element holding a text node, then its ancestors (at most `levels` in all)."""
+    el = node.getparent()
+    if el is not None and node.is_tail:
+        el = el.getparent()
+    while el is not None and levels:
+        yield el
+        el, levels = el.getparent(), levels - 1
+
+
 def visible_date(root, skip=None) -> tuple[str, str, object] | None:
     """(ISO, raw, element) of the date line: the first short element whose text is a date
     with a time, else the first with a date only (a title such as `tuần từ 15 đến
-    21/4/2024` holds a date too, but no time)."""
+    21/4/2024` holds a date too, but no time). Of an element and its ancestors, the
+    outermost one that is still a short date line counts (`Ngày: <b>18/04/2024</b> 14:05`)."""
     date_only = None
-    for el in root.iter("time", "span", "div", "p", "em", "small", "li", "td", "strong", "i"):
-        if skip is not None and skip(el):
+    seen: set = set()
+    for node in _DIGIT_TEXTS(root):
+        best = None
+        for el in _containers(node):
+            if el.tag not in _DATE_TAGS or (skip is not None and skip(el)):
+                continue
+            text = text_of(el)
+            if len(text) >= 80:
+                break
+            if len(text) >= 6 and id(el) not in seen:
+                parsed = parse_visible(text)
+                if parsed:
+                    best = (parsed[0], parsed[1], el)
+        if best is None:
             continue
-        text = text_of(el)
-        if 6 <= len(text) < 80:
-            parsed = parse_visible(text)
-            if parsed:
-                if _CLOCK.search(parsed[1]):
-                    return parsed[0], parsed[1], el
-                if date_only is None:
-                    date_only = (parsed[0], parsed[1], el)
+        seen.add(id(best[2]))
+        if _CLOCK.search(best[1]):
+            return best
+        if date_only is None:
+            date_only = best
     return date_only
 
 
-# (Not `form`: ASP.NET pages wrap everything in one.)
+_DATE_TAGS = frozenset({"time", "span", "div", "p", "em", "small", "li", "td", "strong", "i",
+                        "b", "dd", "font"})
+
+
 _CHROME = frozenset({"nav", "header", "footer", "aside", "script", "style"})
 
 
@@ -224,28 +255,44 @@ def title_before(date_el) -> str | None:
     return None
 
 
+_AUTHOR_TEXTS = etree.XPath(
+    "descendant::text()[contains(., 'ác giả') or contains(., 'ÁC GIẢ') or contains(., 'uthor')"
+    " or contains(., 'gười viết') or contains(., 'hóng viên') or contains(., 'ài và ảnh')"
+    " or contains(., 'ài, ảnh')]")
+_SOURCE_TEXTS = etree.XPath(
+    "descendant::text()[contains(., 'guồn') or contains(., 'GUỒN') or contains(., 'ource')]")
+
+
+def _labelled_blocks(root, query, skip=None):
+    """For each text node `query` finds: the short blocks around it, innermost first."""
+    for node in query(root):
+        levels = []
+        for el in _containers(node, 4):
+            if el.tag not in _BYLINE_CANDIDATES or (skip is not None and skip(el)):
+                continue
+            text = text_of(el)
+            if len(text) > 300:
+                break
+            if el.tag not in ("p", "span", "em", "strong", "b", "i") and any(
+                    c.tag in ("p", "div") for c in el):
+                break  # a wrapper of several blocks
+            levels.append((el, text))
+        yield levels
+
+
 def byline(root, skip=None) -> tuple[list[dict], str | None, str | None, object | None]:
-    """(authors, source, line, element) from the first labelled byline block under root."""
-    for el in root.iter(*_BYLINE_CANDIDATES):
-        if skip is not None and skip(el):
-            continue
-        text = text_of(el)
-        if not text or len(text) > 300 or not AUTHOR_LABEL.match(text):
-            continue
-        if el.tag not in ("p", "span", "em", "strong", "b", "i") and any(
-                c.tag in ("p", "div") for c in el):
-            continue  # a wrapper: its labelled child comes next in the walk
-        source = labelled_field(text, "source")
-        return parse_author_line(text), source, text, el
+    """(authors, source, line, element) from the first labelled byline block under root:
+    of the blocks around the label, the outermost that starts with it."""
+    for levels in _labelled_blocks(root, _AUTHOR_TEXTS, skip):
+        for el, text in reversed(levels):
+            if AUTHOR_LABEL.match(text):
+                return parse_author_line(text), labelled_field(text, "source"), text, el
     return [], None, None, None
 
 
 def source_line(root, skip=None) -> str | None:
-    for el in root.iter(*_BYLINE_CANDIDATES):
-        if skip is not None and skip(el):
-            continue
-        text = text_of(el)
-        if text and len(text) < 200:
+    for levels in _labelled_blocks(root, _SOURCE_TEXTS, skip):
+        for _, text in reversed(levels):
             found = labelled_field(text, "source")
             if found and text.lower().startswith(("nguồn", "source")):
                 return found

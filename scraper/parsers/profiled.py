@@ -40,12 +40,15 @@ _DEFAULT_PORT = re.compile(r"^(https?://[^/:]+)(?::(?:80|443))(?=/|$)")
 _HEAD_RULE = ("meta", "link", "head", "html", "title")
 
 
-def _values(rules, root) -> list:
+def _values(rules, root, text: str | None = None) -> list:
     """Elements (or attribute strings) of the first rule that matches anything.
 
     Rules run under the record's root, except those that name the head (`meta…`, `link…`),
-    which run on the whole document."""
+    which run on the whole document. `text` (the decoded page) lets rules whose class names
+    or ids it lacks be skipped without a walk."""
     for rule in rules or ():
+        if not rule.may_match(text):
+            continue
         found = rule(root.getroottree().getroot() if rule.css.startswith(_HEAD_RULE)
                      else root)
         if found:
@@ -58,8 +61,8 @@ def _values(rules, root) -> list:
     return []
 
 
-def _first(rules, root):
-    found = _values(rules, root)
+def _first(rules, root, text: str | None = None):
+    found = _values(rules, root, text)
     return found[0] if found else None
 
 
@@ -67,8 +70,8 @@ def _text(value) -> str:
     return normalize_text(value) if isinstance(value, str) else text_of(value)
 
 
-def _first_text(rules, root) -> str | None:
-    for value in _values(rules, root):
+def _first_text(rules, root, text: str | None = None) -> str | None:
+    for value in _values(rules, root, text):
         text = _text(value)
         if text:
             return text
@@ -90,22 +93,36 @@ def _path(el, ancestor) -> list[int] | None:
 def _remove(body, profile: Profile, byline_el=None):
     """A copy of the body without the profile's chrome (share bars, related lists, …) and
     without the byline block when the editor typed it inside the body."""
-    rules = profile.article.get("remove", [])
-    doomed = [el for rule in rules for el in rule(body) if el is not body]
+    remove = profile.remove_all
+    doomed = [p for p in (_path(el, body) for el in (remove(body) if remove else ()))
+              if p is not None]
     byline_path = _path(byline_el, body) if byline_el is not None else None
-    if not doomed and byline_path is None:
+    if byline_path is not None:
+        doomed.append(byline_path)
+    if not doomed:
         return body
     body = copy.deepcopy(body)
-    if byline_path is not None:  # (before the rules change the indexes)
+    # By index paths into the copy, deepest and last first, so that no removal shifts the
+    # indexes of one still to come; an element inside one already removed is skipped.
+    targets = []
+    for path in doomed:
         el = body
-        for index in byline_path:
+        for index in path:
             el = el[index]
-        drop_tree(el)
-    for rule in rules:
-        for el in rule(body):
-            if el is not body and el.getparent() is not None:
-                drop_tree(el)
+        targets.append(el)
+    for el in sorted(targets, key=lambda e: _depth_order(e), reverse=True):
+        if el.getparent() is not None and all(a.getparent() is not None or a is body
+                                              for a in el.iterancestors()):
+            drop_tree(el)
     return body
+
+
+def _depth_order(el) -> tuple:
+    path = []
+    while el.getparent() is not None:
+        path.append(el.getparent().index(el))
+        el = el.getparent()
+    return tuple(reversed(path))
 
 
 def _date_of(value, profile: Profile) -> tuple[str | None, str | None]:
@@ -142,7 +159,7 @@ class _Page:
         found: dict[str, str] = {}
         if not labels or not rows:
             return found
-        for row in _values(rows, root):
+        for row in _values(rows, root, self.html_text):
             cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th", "dt",
                                                                              "dd", "span",
                                                                              "div", "strong")]
@@ -178,7 +195,7 @@ class _Page:
         rules = prof.article
         src = self.sources
 
-        title = _first_text(rules.get("title"), root)
+        title = _first_text(rules.get("title"), root, self.html_text)
         if title:
             src["title"] = "profile"
         else:
@@ -194,7 +211,7 @@ class _Page:
                 elif above:
                     title, src["title"] = above, "visible"
 
-        body_el = _first(rules.get("body"), root)
+        body_el = _first(rules.get("body"), root, self.html_text)
         body_source = "profile"
         if body_el is None or isinstance(body_el, str):
             body_el = meta.microdata.get("body") if "microdata" in trusted else None
@@ -207,7 +224,7 @@ class _Page:
         # The labelled byline first: it carries organisations; then the name elements.
         authors: list[dict] = []
         source = None
-        line_el = _first(rules.get("byline"), root)
+        line_el = _first(rules.get("byline"), root, self.html_text)
         line = _text(line_el) if line_el is not None else None
         if line:
             authors = parse_author_line(line)
@@ -218,7 +235,7 @@ class _Page:
             if source:
                 src["source"] = "profile"
         if not authors:
-            names = [_text(v) for v in _values(rules.get("authors"), root)]
+            names = [_text(v) for v in _values(rules.get("authors"), root, self.html_text)]
             authors = [a for n in names if n for a in parse_author_line(n)]
             if authors:
                 src["authors"] = "profile"
@@ -247,14 +264,14 @@ class _Page:
             body_html = None
             if body_text:
                 src["body_text"] = "trafilatura"
-        source_text = _first_text(rules.get("source"), root)
+        source_text = _first_text(rules.get("source"), root, self.html_text)
         if source_text:
             source = parse_source_line(source_text)
         source = source or source_line(root)
         if source:
             src.setdefault("source", "profile" if source_text else "visible")
 
-        summary = _first_text(rules.get("summary"), root)
+        summary = _first_text(rules.get("summary"), root, self.html_text)
         if summary:
             src["summary"] = "profile"
         else:
@@ -265,7 +282,8 @@ class _Page:
         images = self._images(root, body_el, rules)
         if images:
             src["images"] = "profile" if body_el is not None else "visible"
-        tags = [t for t in (_text(v) for v in _values(rules.get("tags"), root)) if t]
+        tags = [t for t in (_text(v) for v in _values(rules.get("tags"), root, self.html_text))
+                if t]
         if tags:
             src["tags"] = "profile"
         else:
@@ -276,7 +294,7 @@ class _Page:
         # Breadcrumbs and the menu entry that names the category sit outside the record.
         crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title") or breadcrumbs(
             self.doc, self.base)
-        category = _first_text(rules.get("category"), self.doc)
+        category = _first_text(rules.get("category"), self.doc, self.html_text)
         if category:
             src["category"] = "profile"
         elif crumbs and len(crumbs) > 1:
@@ -314,7 +332,7 @@ class _Page:
         prof, meta, src = self.profile, self.meta, self.sources
         visible = raw = None
         machine = machine_source = None
-        for value in _values(prof.article.get("published"), root):
+        for value in _values(prof.article.get("published"), root, self.html_text):
             iso, shown = _date_of(value, prof)
             if iso:
                 if isinstance(value, str):
@@ -350,7 +368,7 @@ class _Page:
 
     def _images(self, root, body_el, rules) -> list[dict]:
         scope = body_el if body_el is not None else root
-        imgs = _values(rules.get("images"), root)
+        imgs = _values(rules.get("images"), root, self.html_text)
         if not imgs:
             if body_el is not None:
                 imgs = list(body_el.iter("img"))
@@ -370,7 +388,7 @@ class _Page:
 
     def _links(self, rules, root, name_key: str, keep: bool = False) -> list[dict]:
         out, seen = [], set()
-        for el in _values(rules, root):
+        for el in _values(rules, root, self.html_text):
             if isinstance(el, str):
                 continue
             anchors = [el] if el.tag == "a" else list(el.iter("a"))
@@ -398,7 +416,7 @@ class _Page:
         return out
 
     def _id(self, rules, root, canonical: str) -> int | None:
-        for value in _values(rules, root):
+        for value in _values(rules, root, self.html_text):
             m = _ID_IN.search(_text(value) if not isinstance(value, str) else value)
             if m:
                 return int(m.group(1))
@@ -422,15 +440,15 @@ class _Page:
         if number:
             number = re.sub(r"^Số\s*:?\s*", "", number, flags=re.I)
         parsed = parse_document_number(number) if number else None
-        title = _first_text(rules.get("title"), root)
+        title = _first_text(rules.get("title"), root, self.html_text)
         if title:
             src["title"] = "profile"
         else:
             title, where = self.meta.first("title", ("jsonld", "opengraph"))
             if title:
                 src["title"] = where
-        summary = rows.get("summary") or _first_text(rules.get("summary"), root)
-        body_el = _first(rules.get("body"), root)
+        summary = rows.get("summary") or _first_text(rules.get("summary"), root, self.html_text)
+        body_el = _first(rules.get("body"), root, self.html_text)
         for key in rows:
             if key in _DOCUMENT_RECORD_KEYS:
                 src[key] = "labels"
@@ -470,10 +488,10 @@ class _Page:
         rules = self.profile.listing
         items = []
         seen = set()
-        for item in _values(rules.get("items"), root):
+        for item in _values(rules.get("items"), root, self.html_text):
             if isinstance(item, str):
                 continue
-            link = _first(rules.get("link"), item)
+            link = _first(rules.get("link"), item, self.html_text)
             if link is None or isinstance(link, str):
                 anchors = [a for a in item.iter("a") if a.get("href")]
                 link = anchors[0] if anchors else None
@@ -483,12 +501,12 @@ class _Page:
             if not url or url in seen:
                 continue
             seen.add(url)
-            date_value = _first(rules.get("date"), item)
+            date_value = _first(rules.get("date"), item, self.html_text)
             date = _date_of(date_value, self.profile)[0] if date_value is not None else None
             items.append({"url": url, "title": text_of(link) or normalize_text(
                 link.get("title")) or None, "date": date, "views": None, "comments": None,
-                "summary": _first_text(rules.get("summary"), item)})
-        nxt = _first(rules.get("next"), root)
+                "summary": _first_text(rules.get("summary"), item, self.html_text)})
+        nxt = _first(rules.get("next"), root, self.html_text)
         next_url = None
         if nxt is not None:
             next_url = absolute(nxt if isinstance(nxt, str) else nxt.get("href"), self.base)
@@ -503,7 +521,7 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
     role = profile.role(page.url_part)
     if role in ("trap", "file", "feed", "sitemap"):
         return _finish(result, page)
-    doc_root = _first(profile.document.get("root"), doc)
+    doc_root = _first(profile.document.get("root"), doc, html_text)
     doc_root = doc_root if doc_root is not None and not isinstance(doc_root, str) else doc
     rows = page.doc_rows(doc_root) if role in (None, "document") else {}
     if role == "document" or (role is None and len(rows) >= 2 and (
@@ -515,7 +533,7 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
         result["page_type"] = "category_listing" if role == "listing" else role
         result["listing"] = page.listing(doc)
         return _finish(result, page)
-    root = _first(profile.article.get("root"), doc)
+    root = _first(profile.article.get("root"), doc, html_text)
     root = root if root is not None and not isinstance(root, str) else None
     if role == "article" or root is not None or _looks_like_article(page):
         if role != "article" and page.is_soft_404():
@@ -526,7 +544,7 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
         return _finish(result, page)
     if page.is_soft_404():
         result["page_type"] = "soft_404"
-    elif profile.listing.get("items") and _values(profile.listing["items"], doc):
+    elif profile.listing.get("items") and _values(profile.listing["items"], doc, html_text):
         result["page_type"] = "category_listing"
         result["listing"] = page.listing(doc)
     return _finish(result, page)
