@@ -292,8 +292,9 @@ class _Page:
             if tags:
                 src["tags"] = where
         # Breadcrumbs and the menu entry that names the category sit outside the record.
-        crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title") or breadcrumbs(
-            self.doc, self.base)
+        crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title")
+        if not crumbs and ("readcrumb" in self.html_text or "&#" in self.html_text):
+            crumbs = breadcrumbs(self.doc, self.base)  # (its queries need that word)
         category = _first_text(rules.get("category"), self.doc, self.html_text)
         if category:
             src["category"] = "profile"
@@ -332,13 +333,20 @@ class _Page:
         prof, meta, src = self.profile, self.meta, self.sources
         visible = raw = None
         machine = machine_source = None
-        for value in _values(prof.article.get("published"), root, self.html_text):
+        # The first rule that reads an attribute gives the machine-readable date, the first
+        # that reads text the visible one; the page-wide date line search is the fallback.
+        rules = prof.article.get("published") or []
+        attr_rules = [r for r in rules if r.attr]
+        text_rules = [r for r in rules if not r.attr]
+        for value in _values(attr_rules, root, self.html_text):
+            iso = _date_of(value, prof)[0]
+            if iso:
+                machine, machine_source = iso, "profile"
+                break
+        for value in _values(text_rules, root, self.html_text):
             iso, shown = _date_of(value, prof)
             if iso:
-                if isinstance(value, str):
-                    machine, machine_source = iso, "profile"
-                else:
-                    visible, raw = iso, shown
+                visible, raw = iso, shown
                 break
         if visible is None:
             found = visible_date(root, skip_body)

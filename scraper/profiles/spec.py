@@ -61,6 +61,10 @@ _SCHEMA: dict[str, dict[str, type | tuple]] = {
 }
 
 
+_ROLE_ORDER = ("trap", "file", "feed", "sitemap", "document", "document_listing",
+               "tag_listing", "article", "listing")
+
+
 class ProfileError(ValueError):
     """A profile that cannot be used; the message is one line: file, line, key, what."""
 
@@ -131,15 +135,20 @@ class Profile:
     hook_names: dict[str, str] = field(default_factory=dict)
     # `[article] remove` as one union selector: one walk of the body instead of one per rule.
     remove_all: Any = None
+    _roles: list | None = None
 
     def section(self, name: str) -> dict:
         return self.raw.get(name, {})
 
     def role(self, url_path: str) -> str | None:
         """The first URL role whose pattern matches `path?query` (traps first)."""
-        for role in ("trap", "file", "feed", "sitemap", "document", "document_listing",
-                     "tag_listing", "article", "listing"):
-            if any(p.search(url_path) for p in self.urls.get(role, ())):
+        if self._roles is None:
+            # One alternation per role: one regex call instead of one per pattern.
+            self._roles = [(role, re.compile("|".join(f"(?:{p.pattern})" for p in pats),
+                                             re.I))
+                           for role in _ROLE_ORDER if (pats := self.urls.get(role))]
+        for role, regex in self._roles:
+            if regex.search(url_path):
                 return role
         return None
 
