@@ -40,6 +40,8 @@ LISTING_FIELDS = ("items", "link", "date", "summary", "next")
 DOCUMENT_KEYS = ("number", "issued_on", "effective_on", "expires_on", "gazette_on", "doc_type",
                  "field", "issuer", "reviewer", "signer", "signer_title", "summary", "status",
                  "replaced", "replacing", "related", "title")
+# Columns of a document listing table (`[listing.columns]`: header as shown → column).
+LISTING_COLUMNS = ("stt", "number", "issued_on", "title", "files")
 HOOKS = ("parse", "article", "document", "listing", "page_type")
 
 # Every table and key a profile may hold, with its type; anything else is a typo.
@@ -56,7 +58,7 @@ _SCHEMA: dict[str, dict[str, type | tuple]] = {
     "soft_404": {"patterns": list, "selectors": list},
     "article": {f: list for f in ARTICLE_FIELDS},
     "document": {f: list for f in DOCUMENT_FIELDS} | {"labels": dict},
-    "listing": {f: list for f in LISTING_FIELDS},
+    "listing": {f: list for f in LISTING_FIELDS} | {"columns": dict},
     "hooks": {h: str for h in HOOKS},
 }
 
@@ -373,7 +375,7 @@ def parse_profile(text: str, path: Path | None = None) -> Profile:
     for table, target in (("article", prof.article), ("document", prof.document),
                           ("listing", prof.listing)):
         for key, specs in raw.get(table, {}).items():
-            if key == "labels":
+            if key in ("labels", "columns"):
                 continue
             target[key] = compile_rules(specs, path, text, table, key)
     if prof.article.get("remove"):
@@ -384,6 +386,10 @@ def parse_profile(text: str, path: Path | None = None) -> Profile:
             _fail(path, text, "document.labels", label,
                   f"unknown document field {name!r} (known: {', '.join(DOCUMENT_KEYS)})")
         prof.labels[fold(label)] = name
+    for header, name in raw.get("listing", {}).get("columns", {}).items():
+        if name not in LISTING_COLUMNS:
+            _fail(path, text, "listing.columns", header,
+                  f"unknown column {name!r} (known: {', '.join(LISTING_COLUMNS)})")
     soft = raw.get("soft_404", {})
     prof.soft_404 = _regexes(soft.get("patterns", []), path, text, "soft_404", "patterns")
     prof.soft_404_rules = compile_rules(soft.get("selectors", []), path, text, "soft_404",
