@@ -7,6 +7,7 @@ real HTTP server (the standard library's) serving fixture pages on a free local 
 from __future__ import annotations
 
 import http.server
+import json
 import shutil
 import socket
 import threading
@@ -178,3 +179,13 @@ def test_detect_an_unreachable_portal_is_one_line(capsys):
     assert err.count("\n") == 1 and "portal unreachable" in err
     code, _, err = run(capsys, "detect", "ftp://example/")
     assert code == 2 and "not an http(s) URL" in err
+
+
+def test_check_json_gives_one_parse_per_page(capsys):
+    code, out, _ = run(capsys, "profile", "check", "liferay", "--pages", str(PAGES / "liferay"),
+                       "--json")
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(Path(r["file"]).parent.name, r["page_type"], r["platform"]) for r in rows] == [
+        ("article", "article", "liferay"), ("document_detail", "document_detail", "liferay")]
+    assert rows[1]["document"]["signer"] == "Tống Thanh Hải"
