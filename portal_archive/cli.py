@@ -28,6 +28,8 @@ COMMAND_MODULES = [
     "verify",
     "history",
     "show",
+    "detect",
+    "profile",
 ]
 
 

@@ -14,7 +14,8 @@ from portal_archive.cli import main
 from scraper.parsers import parse_page
 
 SEED = PAGES / "custom2015" / "article_seed"
-EMPTY = {"article": None, "document": None, "listing": None, "sidebar_documents": []}
+EMPTY = {"article": None, "document": None, "listing": None, "sidebar_documents": [],
+         "platform": "generic", "sources": {}, "disagreements": []}
 
 
 def run_cli(capsys, *argv):
@@ -121,7 +122,7 @@ def test_parse_page_never_raises(body):
     result = parse_page(body, "http://x/")
     assert result["page_type"] in ("other", "soft_404", "article")
     assert list(result) == ["url", "page_type", "article", "document", "listing",
-                            "sidebar_documents"]
+                            "sidebar_documents", "platform", "sources", "disagreements"]
 
 
 @pytest.mark.parametrize("body", [b"", b"\x00" * 10, b"plain text"])

@@ -79,7 +79,7 @@ def test_field_matches_expected(parsed, fixture, path, keys, expected):
 def test_shape_is_exactly_the_contract(parsed, fixture):
     result = parsed[fixture.name]
     assert list(result) == ["url", "page_type", "article", "document", "listing",
-                            "sidebar_documents"]
+                            "sidebar_documents", "platform", "sources", "disagreements"]
     assert result["page_type"] in PAGE_TYPES
     assert result == fixture.expected
 

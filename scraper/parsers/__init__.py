@@ -1,4 +1,8 @@
-"""Pure parsers for NukeViet portal pages: HTML bytes + URL in, plain records out.
+"""Pure parsers for government portal pages: HTML bytes + URL in, plain records out.
+
+The platform is detected from the fingerprints of the profiles in scraper/profiles/; NukeViet
+pages go through its hand-tuned parse (the hook nukeviet.toml names), other platforms through
+their profile's rules with generic fallbacks (`profiled.py`, `generic.py`).
 
 No Scrapy imports here: the crawl, `extract` and `portal-archive parse` all call
 `parse_page`, and the small field parsers are exported for property tests.
@@ -14,12 +18,12 @@ from scraper.parsers.text import decode_html, normalize_text
 
 def clear_caches() -> None:
     """Forget memoised field parses (benchmarks measure cold runs with this)."""
-    from scraper.parsers import captions, dates, documents, dom, numbers, text
+    from scraper.parsers import captions, dates, documents, dom, numbers, text, vndates
 
     documents._SIDEBAR_CACHE.clear()
     for cached in (dates._parse_date_line, dates.parse_date, numbers._parse_document_number,
                    numbers._parse_counters, dom._absolute, captions.split_caption_credit,
-                   text.fold):
+                   text.fold, vndates.parse_visible, vndates.parse_machine):
         cached.cache_clear()
 
 

@@ -11,7 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 from lxml import etree
 
 from scraper.parsers import nukeviet as nv
-from scraper.parsers.authors import AUTHOR_LABEL, SOURCE_LABEL, parse_author_line, parse_source_line
+from scraper.parsers.authors import (
+    AUTHOR_LABEL,
+    SOURCE_LABEL,
+    labelled_field,
+    parse_author_line,
+    parse_source_line,
+)
 from scraper.parsers.captions import has_credit, is_residue, same_caption, split_caption_credit
 from scraper.parsers.dates import parse_date, parse_date_line
 from scraper.parsers.dom import (
@@ -496,7 +502,9 @@ def parse_article(doc, root, url: str, base: str, text: str | None = None,
         "body_text": lines_of(clean) or None,
         "body_html": inner_html(clean) or None,
         "authors": parse_author_line(author_line) if author_line else [],
-        "source": parse_source_line(source_line) if source_line else None,
+        "source": (parse_source_line(source_line) if source_line
+                   # `Tác giả: … <br> Nguồn tin: …` in one block (issue 14 item 6)
+                   else labelled_field(author_line, "source") if author_line else None),
         "images": _images(root, body, base),
         "tags": _tags(scope, hints) if text is None or contains_any(text, _TAG_GROUPS) else [],
         "category": categories[-1]["title"] if categories else None,

@@ -11,8 +11,21 @@ working, looser rule. Field labels are matched folded (no diacritics, lower case
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 from scraper.parsers.dom import css, xp
+from scraper.parsers.text import fold
+
+# The data of scraper/profiles/nukeviet.toml (document labels, table columns, soft-404
+# wordings and boxes). Read with tomllib, not through scraper.profiles.spec: the profile names
+# this package's parse as its hook, and loading it here would import this module again.
+with (Path(__file__).parent.parent / "profiles" / "nukeviet.toml").open("rb") as _handle:
+    _PROFILE = tomllib.load(_handle)
+
+
+def _profile_labels() -> dict[str, str]:
+    return {fold(label): name for label, name in _PROFILE["document"]["labels"].items()}
 
 # --- article detail -------------------------------------------------------------------------
 # The XPaths below are written in the form libxml2 evaluates fastest; each comment gives the
@@ -164,39 +177,12 @@ SIDEBAR_CODE = css(".law-code a, .law-code")
 SIDEBAR_TITLE = css(".law-title")
 SIDEBAR_VIEW = css(".law-view")
 
-# Folded label → document field, for `tr.hoatim` / table-properties rows.
-LAW_LABELS = {
-    "so ki hieu": "number",
-    "so hieu": "number",
-    "ki hieu": "number",
-    "ngay ban hanh": "issued_on",
-    "ngay bat dau hieu luc": "effective_on",
-    "ngay co hieu luc": "effective_on",
-    "ngay hieu luc": "effective_on",
-    "hieu luc tu": "effective_on",
-    "ngay het hieu luc": "expires_on",
-    "the loai": "doc_type",
-    "loai van ban": "doc_type",
-    "linh vuc": "field",
-    "co quan ban hanh": "issuer",
-    "noi ban hanh": "issuer",
-    "co quan tham tra": "reviewer",
-    "nguoi ki": "signer",
-    "van ban bi thay the": "replaced",
-    "van ban thay the": "replacing",
-    "van ban lien quan": "related",
-}
+# Folded label → document field, for `tr.hoatim` / table-properties rows: the
+# `[document.labels]` table of scraper/profiles/nukeviet.toml (data, not code).
+LAW_LABELS = _profile_labels()
 # Column headers of the older table listing.
-LAW_COLUMNS = {
-    "stt": "stt",
-    "so ki hieu": "number",
-    "so hieu": "number",
-    "ngay ban hanh": "issued_on",
-    "trich yeu": "title",
-    "file dinh kem": "files",
-    "tep dinh kem": "files",
-    "tai ve": "files",
-}
+LAW_COLUMNS = {fold(header): name
+               for header, name in _PROFILE["listing"]["columns"].items()}
 
 # Substrings that must occur in the page for the DOM queries above to find anything.
 # (Plain `in` tests: a regex scan of a 30 KB page costs more than the DOM query it saves.)
@@ -205,14 +191,10 @@ LAW_DETAIL_HINTS = ("law-detail", "laws-detail", "lawh3", "hoatim")
 SOFT_404_HINTS = ("chủ đề", "Chủ đề", "tồn tại", "404", "tìm thấy", "&#")
 
 # --- soft 404 -------------------------------------------------------------------------------
-SOFT_404 = re.compile(
-    r"Lỗi không có chủ đề|Không có chủ đề|Chủ đề không tồn tại|Bài viết không tồn tại|"
-    r"Trang không tồn tại|Không tìm thấy (?:trang|bài viết|chủ đề|nội dung)|"
-    r"Lỗi 404|Error 404|404 Not Found",
-    re.I,
-)
-ERROR_BOXES = css(".alert, #no_permission, .error, .nv-error, .alert-danger, .alert-info, "
-                  "#nv_info_die, .nv-infodie, .info_die")
+# (nukeviet.toml `[soft_404]`: one alternation, case-insensitive, as the profile checker reads
+# each pattern.)
+SOFT_404 = re.compile("|".join(_PROFILE["soft_404"]["patterns"]), re.I)
+ERROR_BOXES = css(", ".join(_PROFILE["soft_404"]["selectors"]))
 
 # --- URLs -----------------------------------------------------------------------------------
 ARTICLE_ID = re.compile(r"-(\d+)\.html?$", re.I)

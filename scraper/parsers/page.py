@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from lxml import etree
+
 from scraper.parsers import nukeviet as nv
 from scraper.parsers.article import canonical_url, find_root_and_body, parse_article
+from scraper.parsers.detect import detect
 from scraper.parsers.documents import (
     could_hold_detail,
     could_hold_listing,
@@ -20,7 +23,9 @@ from scraper.parsers.documents import (
 )
 from scraper.parsers.dom import base_url, parse_html, text_of
 from scraper.parsers.listing import listing_items, next_page
+from scraper.parsers.profiled import parse_with_profile
 from scraper.parsers.text import contains, contains_any, decode_page, needle_groups
+from scraper.profiles.spec import Profile, builtin
 
 PAGE_TYPES = ("article", "category_listing", "tag_listing", "document_detail",
               "document_listing", "soft_404", "other")
@@ -45,16 +50,82 @@ def _is_soft_404(doc) -> bool:
     return bool(nv.SOFT_404.search(title))
 
 
-def parse_page(body: bytes, url: str, content_type: str | None = None) -> dict:
-    """Parse one page. Never raises on bad input: unknown or broken pages give `other`."""
+def parse_page(body: bytes, url: str, content_type: str | None = None,
+               profile: Profile | None = None) -> dict:
+    """Parse one page. Never raises on bad input: unknown or broken pages give `other`.
+
+    The platform comes from the fingerprints of the shipped profiles (`detect`), unless a
+    `profile` is given (`portal-archive profile check`); its `parse` hook, if it names one,
+    parses the page, else its rules do (`profiled.py`).
+    """
     if not body or looks_binary(body):
-        return empty_result(url)
+        return _finish(empty_result(url), "generic")
     text, _, verbatim = decode_page(body, content_type)
     doc = parse_html(text, body if verbatim else None)
     if doc is None:
-        return empty_result(url)
+        return _finish(empty_result(url), "generic")
     base = base_url(doc, url)
+    if profile is None:
+        profile = builtin(detect(text, url).platform)
+    hook = profile.hooks.get("parse")
+    if hook is not None:
+        return _finish(hook(doc, text, url, base, profile), profile.platform)
+    try:
+        result = parse_with_profile(doc, url, base, text, profile)
+    except (ValueError, TypeError, AttributeError, LookupError, etree.LxmlError):
+        # Markup no rule foresaw must not stop an extract of a whole snapshot: the page
+        # is kept as `other` (its capture stays in the WARC and the pages table).
+        result = empty_result(url)
+    return _finish(result, profile.platform)
+
+
+def _finish(result: dict, platform: str) -> dict:
+    """The contract's key order, with the platform, field sources and disagreements."""
+    out = {key: result[key] for key in _KEYS}
+    out["platform"] = platform
+    out["sources"] = result.get("sources") or {}
+    out["disagreements"] = result.get("disagreements") or []
+    return out
+
+
+_KEYS = ("url", "page_type", "article", "document", "listing", "sidebar_documents")
+
+
+def parse_nukeviet(doc, text: str, url: str, base: str, profile: Profile | None = None
+                   ) -> dict:
+    """NukeViet 4.x: the hand-tuned parse (the `parse` hook of nukeviet.toml).
+
+    Its fast paths (substring tests before tree walks, see docs/parse.md) are measured in
+    bench/bench_parsers.py; expressing them as generic rules would cost that speed.
+    """
     result = empty_result(url)
+    result = _parse_nukeviet(doc, text, url, base, result)
+    result["sources"] = nukeviet_sources(result)
+    return result
+
+
+# NukeViet's record fields and where its parse reads them (visible text only: the
+# machine-readable dates are broken there, so `trust.machine_dates = false`).
+_NV_VISIBLE = frozenset({"published_at", "published_raw", "authors", "source"})
+_NV_LABELS = frozenset({"number", "issued_on", "effective_on", "expires_on", "doc_type",
+                        "field", "issuer", "reviewer", "signer"})
+
+
+def nukeviet_sources(result: dict) -> dict[str, str]:
+    record = result.get("article") or result.get("document")
+    if not record:
+        return {}
+    sources = {}
+    for key, value in record.items():
+        if value in (None, [], "") or key in ("url", "article_id", "document_id"):
+            continue
+        sources[key] = ("visible" if key in _NV_VISIBLE else
+                        "labels" if result.get("document") and key in _NV_LABELS else
+                        "profile")
+    return sources
+
+
+def _parse_nukeviet(doc, text: str, url: str, base: str, result: dict) -> dict:
     # Cheap substring tests on the decoded page skip DOM queries that cannot match: most
     # pages of a portal are articles, and each skipped query is a walk over the whole tree.
     if contains(text, "block-law"):

@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import itertools
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
+# Canonicalization, traps and private folders are data in nukeviet.toml (read with tomllib:
+# the crawler needs no CSS compiler or hook to know them).
+with (Path(__file__).parent / "nukeviet.toml").open("rb") as _handle:
+    _TOML = tomllib.load(_handle)
 # Query parameters that only bust caches: the page is the same without them.
-VOLATILE_PARAMS = frozenset({"nocache"})
+VOLATILE_PARAMS = frozenset(_TOML["canonical"]["volatile_params"])
 # Parameters of URLs that are never archival content: captcha images, login round-trips.
-TRAP_PARAMS = frozenset({"scaptcha", "nv_redirect", "checkss", "pdf"})
+TRAP_PARAMS = frozenset(_TOML["canonical"]["trap_params"])
 # Path segments of the per-article copies NukeViet generates for tools (PORTAL.md "Traps").
-TRAP_SEGMENTS = ("/print/", "/savefile/", "/sendmail/")
+TRAP_SEGMENTS = tuple(_TOML["canonical"]["trap_segments"])
 # Folders robots.txt disallows on every NukeViet site; never worth a request even if robots is off.
-PRIVATE_PREFIXES = (
-    "/admin/", "/includes/", "/install/", "/modules/", "/cache/", "/language/", "/logs/",
-    "/sess/", "/tmp/", "/data/config/",
-)
+PRIVATE_PREFIXES = tuple(_TOML["site"]["private_prefixes"])
 REQUISITE_EXT = re.compile(
     r"\.(?:css|js|png|jpe?g|gif|webp|svg|ico|bmp|woff2?|ttf|eot|otf|mp4|webm)$", re.I
 )

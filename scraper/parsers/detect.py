@@ -1,0 +1,97 @@
+"""Which platform a page comes from, from the fingerprints in the profile files.
+
+Each profile's `[detect] fingerprints` are data: a generator meta regex, substrings of the
+page (asset paths, class names), element id prefixes, URL shapes (path and query, never the
+host name), and for `portal-archive detect` also robots.txt and sitemap content. A platform
+scores the weights of the fingerprints it matches; the best score at or above its threshold
+wins (ties: the order of `PLATFORMS`), else `generic`. A generator fingerprint whose weight
+reaches its profile's threshold decides alone, before any other test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from scraper.profiles.spec import Fingerprint, Profile, builtins
+
+_GENERATOR = re.compile(
+    r"<meta\b[^>]*?\bname\s*=\s*[\"']?generator[\"']?[^>]*?\bcontent\s*=\s*[\"']([^\"']*)"
+    r"|<meta\b[^>]*?\bcontent\s*=\s*[\"']([^\"']*)[\"'][^>]*?\bname\s*=\s*[\"']?generator",
+    re.I)
+
+
+@dataclass
+class Detection:
+    platform: str
+    score: int
+    evidence: list[str] = field(default_factory=list)
+    scores: dict[str, int] = field(default_factory=dict)
+
+
+def generators(text: str) -> list[str]:
+    """Contents of `<meta name="generator">` tags. Found by string search for the word and
+    a regex over the one tag around it (a regex over the whole head cost 0.2 ms a page)."""
+    head = text[:20000]
+    found = []
+    for word in ("generator", "GENERATOR", "Generator"):
+        start = head.find(word)
+        while start != -1:
+            lt, gt = head.rfind("<", 0, start), head.find(">", start)
+            if lt != -1 and gt != -1:
+                tag = head[lt:gt + 1]
+                m = _GENERATOR.match(tag)
+                if m:
+                    found.append(m.group(1) or m.group(2))
+            start = head.find(word, start + 1)
+    return found
+
+
+def _matches(fp: Fingerprint, text: str, url_part: str, gens: list[str],
+             extra: dict[str, str]) -> bool:
+    if fp.kind == "generator":
+        return any(fp.regex.search(g) for g in gens)
+    if fp.kind == "url":
+        return bool(fp.regex.search(url_part))
+    if fp.kind == "id":
+        return f'id="{fp.pattern}' in text or f"id='{fp.pattern}" in text
+    if fp.kind == "html":
+        if fp.regex is None:
+            return fp.pattern in text
+        return fp.literal in text and fp.regex.search(text) is not None
+    source = extra.get(fp.kind)  # robots / sitemap
+    return bool(source) and bool(fp.regex.search(source))
+
+
+def detect(text: str, url: str, extra: dict[str, str] | None = None,
+           profiles: tuple[Profile, ...] | None = None) -> Detection:
+    """Score every platform profile on a decoded page (and robots.txt / sitemap text)."""
+    parts = urlsplit(url)
+    url_part = parts.path + ("?" + parts.query if parts.query else "")
+    gens = generators(text)
+    extra = extra or {}
+    profiles = profiles or builtins()
+    # A generator meta that names a platform settles it: the other fingerprints are ~50
+    # scans of the page (1.5 ms of a NukeViet page's 4.3 ms parse), this is one regex over
+    # the head.
+    for profile in profiles if gens else ():
+        for fp in profile.fingerprints:
+            if fp.kind == "generator" and fp.weight >= profile.threshold and _matches(
+                    fp, text, url_part, gens, extra):
+                return Detection(profile.platform, fp.weight, [f"generator: {fp.pattern}"],
+                                 {profile.platform: fp.weight})
+    best = Detection("generic", 0)
+    for profile in profiles:
+        if not profile.fingerprints:
+            continue
+        score = 0
+        evidence = []
+        for fp in profile.fingerprints:
+            if _matches(fp, text, url_part, gens, extra):
+                score += fp.weight
+                evidence.append(f"{fp.kind}: {fp.pattern}")
+        best.scores[profile.platform] = score
+        if score >= profile.threshold and score > best.score:
+            best.platform, best.score, best.evidence = profile.platform, score, evidence
+    return best

@@ -1,0 +1,593 @@
+"""Profile-driven parsing: a page of any platform → the parse JSON, from a profile's rules.
+
+Each field is read by the profile's ordered selectors (first match wins); when none finds
+anything the generic readers (`generic.py`) fill it, and `sources` records which did:
+`profile`, `jsonld`, `microdata`, `opengraph`, `meta`, `time`, `visible`, `labels`,
+`trafilatura`, `heading`, `url`. Records have the same keys as NukeViet's (docs/parse.md).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from urllib.parse import urlsplit
+
+from scraper.parsers.article import _image, breadcrumbs, canonical_url
+from scraper.parsers.authors import labelled_field, parse_author_line, parse_source_line
+from scraper.parsers.dates import parse_date
+from scraper.parsers.dom import absolute, drop_tree, inner_html, lines_of, text_of
+from scraper.parsers.generic import (
+    PageMeta,
+    byline,
+    content_images,
+    main_text,
+    source_line,
+    title_before,
+    visible_date,
+)
+from scraper.parsers.numbers import parse_document_number
+from scraper.parsers.text import fold, normalize_text
+from scraper.parsers.vndates import parse_machine, parse_visible, parse_with_formats, same_minute
+from scraper.profiles.spec import Profile
+
+_ID_IN = re.compile(r"(\d+)")
+_DOCUMENT_RECORD_KEYS = frozenset({"number", "title", "summary", "issued_on", "effective_on",
+                                   "expires_on", "doc_type", "field", "issuer", "reviewer",
+                                   "signer"})
+_DEFAULT_PORT = re.compile(r"^(https?://[^/:]+)(?::(?:80|443))(?=/|$)")
+
+
+_HEAD_RULE = ("meta", "link", "head", "html", "title")
+
+
+def _values(rules, root, text: str | None = None) -> list:
+    """Elements (or attribute strings) of the first rule that matches anything.
+
+    Rules run under the record's root, except those that name the head (`meta…`, `link…`),
+    which run on the whole document. `text` (the decoded page) lets rules whose class names
+    or ids it lacks be skipped without a walk."""
+    for rule in rules or ():
+        if not rule.may_match(text):
+            continue
+        found = rule(root.getroottree().getroot() if rule.css.startswith(_HEAD_RULE)
+                     else root)
+        if found:
+            if rule.attr:
+                values = [el.get(rule.attr) for el in found if el.get(rule.attr)]
+                if values:
+                    return values
+                continue
+            return found
+    return []
+
+
+def _first(rules, root, text: str | None = None):
+    found = _values(rules, root, text)
+    return found[0] if found else None
+
+
+def _text(value) -> str:
+    return normalize_text(value) if isinstance(value, str) else text_of(value)
+
+
+def _first_text(rules, root, text: str | None = None) -> str | None:
+    for value in _values(rules, root, text):
+        text = _text(value)
+        if text:
+            return text
+    return None
+
+
+def _path(el, ancestor) -> list[int] | None:
+    """Child indexes from `ancestor` down to `el`, or None when el is not inside it."""
+    path = []
+    while el is not None and el is not ancestor:
+        parent = el.getparent()
+        if parent is None:
+            return None
+        path.append(parent.index(el))
+        el = parent
+    return path[::-1] if el is ancestor and path else None
+
+
+def _remove(body, profile: Profile, byline_el=None):
+    """A copy of the body without the profile's chrome (share bars, related lists, …) and
+    without the byline block when the editor typed it inside the body."""
+    remove = profile.remove_all
+    doomed = [p for p in (_path(el, body) for el in (remove(body) if remove else ()))
+              if p is not None]
+    byline_path = _path(byline_el, body) if byline_el is not None else None
+    if byline_path is not None:
+        doomed.append(byline_path)
+    if not doomed:
+        return body
+    body = copy.deepcopy(body)
+    # By index paths into the copy, deepest and last first, so that no removal shifts the
+    # indexes of one still to come; an element inside one already removed is skipped.
+    targets = []
+    for path in doomed:
+        el = body
+        for index in path:
+            el = el[index]
+        targets.append(el)
+    for el in sorted(targets, key=lambda e: _depth_order(e), reverse=True):
+        if el.getparent() is not None and all(a.getparent() is not None or a is body
+                                              for a in el.iterancestors()):
+            drop_tree(el)
+    return body
+
+
+def _depth_order(el) -> tuple:
+    path = []
+    while el.getparent() is not None:
+        path.append(el.getparent().index(el))
+        el = el.getparent()
+    return tuple(reversed(path))
+
+
+def _date_of(value, profile: Profile) -> tuple[str | None, str | None]:
+    """(ISO, raw) of a date read by a rule: an attribute is machine-readable, text visible."""
+    text = _text(value)
+    if not isinstance(value, str):
+        parsed = parse_visible(text)
+        if parsed:
+            return parsed
+    iso = parse_machine(text) or parse_with_formats(text, profile.date_formats)
+    if iso:
+        return iso, text
+    parsed = parse_visible(text)
+    return parsed if parsed else (None, None)
+
+
+class _Page:
+    def __init__(self, doc, url: str, base: str, html_text: str, profile: Profile) -> None:
+        self.doc, self.url, self.base, self.html_text = doc, url, base, html_text
+        self.profile = profile
+        self.meta = PageMeta(doc)
+        self.sources: dict[str, str] = {}
+        self.disagreements: list[dict] = []
+        parts = urlsplit(url)
+        self.url_part = parts.path + ("?" + parts.query if parts.query else "")
+
+    def _trusted(self) -> tuple[str, ...]:
+        return self.profile.metadata
+
+    # -- page type -----------------------------------------------------------------------------
+    def doc_rows(self, root) -> dict[str, str]:
+        labels = self.profile.labels
+        rows = self.profile.document.get("rows", [])
+        found: dict[str, str] = {}
+        if not labels or not rows:
+            return found
+        for row in _values(rows, root, self.html_text):
+            cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th", "dt",
+                                                                             "dd", "span",
+                                                                             "div", "strong")]
+            if len(cells) < 2:
+                text = text_of(row)
+                label, sep, value = text.partition(":")
+                pairs = [(label, value)] if sep else []
+            else:
+                values = [lines_of(c).replace("\n", ", ") for c in cells]
+                label = text_of(cells[0])
+                parts = [p for p in label.split("/") if p.strip()]
+                if len(parts) > 1 and len(parts) == len(cells) - 1:
+                    # vbpl.vn: `Cơ quan ban hành/ Chức danh / Người ký` | org | title | name
+                    pairs = list(zip(parts, values[1:], strict=True))
+                else:
+                    pairs = [(text_of(cells[i]), values[i + 1])
+                             for i in range(0, len(cells) - 1, 2)]
+            for label, value in pairs:
+                key = labels.get(fold(label))
+                value = normalize_text(value)
+                if key and value and key not in found:
+                    found[key] = value
+        return found
+
+    def is_soft_404(self) -> bool:
+        texts = [text_of(el) for rule in self.profile.soft_404_rules for el in rule(self.doc)]
+        texts.append(normalize_text(self.doc.findtext(".//title")))
+        return any(p.search(t) for p in self.profile.soft_404 for t in texts if t)
+
+    # -- article -------------------------------------------------------------------------------
+    def article(self, root) -> dict:
+        prof, meta, trusted = self.profile, self.meta, self._trusted()
+        rules = prof.article
+        src = self.sources
+
+        title = _first_text(rules.get("title"), root, self.html_text)
+        if title:
+            src["title"] = "profile"
+        else:
+            title, where = meta.first("title", tuple(t for t in trusted if t != "time"))
+            if title:
+                src["title"] = where
+            else:
+                h1 = [t for t in (text_of(h) for h in root.iter("h1")) if t]
+                found = visible_date(root) if not h1 else None
+                above = title_before(found[2]) if found else None
+                if h1:
+                    title, src["title"] = h1[0], "heading"
+                elif above:
+                    title, src["title"] = above, "visible"
+
+        body_el = _first(rules.get("body"), root, self.html_text)
+        body_source = "profile"
+        if body_el is None or isinstance(body_el, str):
+            body_el = meta.microdata.get("body") if "microdata" in trusted else None
+            body_source = "microdata"
+        skip_body = (lambda el: el is body_el or any(a is body_el for a in el.iterancestors())
+                     ) if body_el is not None else None
+
+        published, raw = self._published(root, skip_body)
+
+        # The labelled byline first: it carries organisations; then the name elements.
+        authors: list[dict] = []
+        source = None
+        line_el = _first(rules.get("byline"), root, self.html_text)
+        line = _text(line_el) if line_el is not None else None
+        if line:
+            authors = parse_author_line(line)
+            if authors:
+                src["authors"] = "profile"
+            found = parse_source_line(line) if line.lower().startswith("nguồn") else None
+            source = found or labelled_field(line, "source")
+            if source:
+                src["source"] = "profile"
+        if not authors:
+            names = [_text(v) for v in _values(rules.get("authors"), root, self.html_text)]
+            authors = [a for n in names if n for a in parse_author_line(n)]
+            if authors:
+                src["authors"] = "profile"
+        if not authors:
+            found_authors, found_source, found_line, line_el = byline(root)
+            line = line or found_line
+            if found_authors:
+                authors, src["authors"] = found_authors, "visible"
+            source = source or found_source
+        if not authors:
+            names, where = meta.first("authors", trusted)
+            if names:
+                authors = [{"name": n, "organization": None} for n in names]
+                src["authors"] = where
+        # The body, without chrome and without a byline typed at its end.
+        if body_el is not None:
+            clean = _remove(body_el, prof, line_el if not isinstance(line_el, str) else None)
+            body_text, body_html = lines_of(clean) or None, inner_html(clean) or None
+            if body_text:
+                src["body_text"] = body_source
+        else:
+            body_text = main_text(self.html_text)
+            if body_text and line:
+                body_text = "\n".join(x for x in body_text.split("\n")
+                                      if x not in line) or None
+            body_html = None
+            if body_text:
+                src["body_text"] = "trafilatura"
+        source_text = _first_text(rules.get("source"), root, self.html_text)
+        if source_text:
+            source = parse_source_line(source_text)
+        source = source or source_line(root)
+        if source:
+            src.setdefault("source", "profile" if source_text else "visible")
+
+        summary = _first_text(rules.get("summary"), root, self.html_text)
+        if summary:
+            src["summary"] = "profile"
+        else:
+            summary, where = meta.first("description", ("jsonld", "opengraph"))
+            if summary:
+                src["summary"] = where
+
+        images = self._images(root, body_el, rules)
+        if images:
+            src["images"] = "profile" if body_el is not None else "visible"
+        tags = [t for t in (_text(v) for v in _values(rules.get("tags"), root, self.html_text))
+                if t]
+        if tags:
+            src["tags"] = "profile"
+        else:
+            tags, where = meta.first("tags", ("jsonld", "opengraph"))
+            tags = list(dict.fromkeys(tags or []))
+            if tags:
+                src["tags"] = where
+        # Breadcrumbs and the menu entry that names the category sit outside the record.
+        crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title")
+        if not crumbs and ("readcrumb" in self.html_text or "&#" in self.html_text):
+            crumbs = breadcrumbs(self.doc, self.base)  # (its queries need that word)
+        category = _first_text(rules.get("category"), self.doc, self.html_text)
+        if category:
+            src["category"] = "profile"
+        elif crumbs and len(crumbs) > 1:
+            category, src["category"] = crumbs[-1]["title"], "breadcrumbs"
+        else:
+            category, where = meta.first("section", ("jsonld", "opengraph"))
+            if category:
+                src["category"] = where
+        canonical = self.canonical()
+        article_id = self._id(rules.get("id"), root, canonical)
+        return {
+            "article_id": article_id,
+            "url": canonical,
+            "title": title or None,
+            "published_at": published,
+            "published_raw": raw,
+            "views": None,
+            "comments": None,
+            "summary": summary or None,
+            "body_text": body_text,
+            "body_html": body_html,
+            "authors": authors,
+            "source": source or None,
+            "images": images,
+            "tags": tags,
+            "category": category or None,
+            "breadcrumbs": crumbs,
+            "rating": None,
+            "attachments": [{"url": link["url"], "name": link["title"]}
+                            for link in self._links(rules.get("attachments"), root, "title")],
+            "related": self._related(rules.get("related"), root),
+        }
+
+    def _published(self, root, skip_body) -> tuple[str | None, str | None]:
+        prof, meta, src = self.profile, self.meta, self.sources
+        visible = raw = None
+        machine = machine_source = None
+        # The first rule that reads an attribute gives the machine-readable date, the first
+        # that reads text the visible one; the page-wide date line search is the fallback.
+        rules = prof.article.get("published") or []
+        attr_rules = [r for r in rules if r.attr]
+        text_rules = [r for r in rules if not r.attr]
+        for value in _values(attr_rules, root, self.html_text):
+            iso = _date_of(value, prof)[0]
+            if iso:
+                machine, machine_source = iso, "profile"
+                break
+        for value in _values(text_rules, root, self.html_text):
+            iso, shown = _date_of(value, prof)
+            if iso:
+                visible, raw = iso, shown
+                break
+        if visible is None:
+            found = visible_date(root, skip_body)
+            if found:
+                visible, raw = found[0], found[1]
+        if prof.machine_dates and machine is None:
+            machine, machine_source = meta.first("published", self._trusted())
+        if visible and machine and not _time_shown(raw) and visible[:10] == machine[:10]:
+            visible = None  # a date without its time agrees with the same day's date-time
+        if visible and machine and not same_minute(visible, machine):
+            used = visible if prof.visible_date_wins else machine
+            self.disagreements.append({"field": "published_at", "used": used,
+                                       "visible": visible, machine_source: machine})
+            if prof.visible_date_wins:
+                src["published_at"] = "visible"
+                return visible, raw
+            src["published_at"] = machine_source
+            return machine, raw
+        if machine:
+            # Agreeing (or no visible date): the structured value, which carries seconds.
+            src["published_at"] = machine_source
+            return machine, raw
+        if visible:
+            src["published_at"] = "visible"
+            return visible, raw
+        return None, None
+
+    def _images(self, root, body_el, rules) -> list[dict]:
+        scope = body_el if body_el is not None else root
+        imgs = _values(rules.get("images"), root, self.html_text)
+        if not imgs:
+            if body_el is not None:
+                imgs = list(body_el.iter("img"))
+            else:  # the trafilatura path: figures, else images around the date line
+                imgs = [img for fig in root.iter("figure") for img in fig.iter("img")]
+                found = visible_date(root) if not imgs else None
+                imgs = imgs or (content_images(found[2]) if found else [])
+        images, seen = [], set()
+        for img in imgs:
+            if isinstance(img, str):
+                continue
+            found = _image(img, scope, self.base)
+            if found and found["src"] not in seen:
+                seen.add(found["src"])
+                images.append(found)
+        return images
+
+    def _links(self, rules, root, name_key: str, keep: bool = False) -> list[dict]:
+        out, seen = [], set()
+        for el in _values(rules, root, self.html_text):
+            if isinstance(el, str):
+                continue
+            anchors = [el] if el.tag == "a" else list(el.iter("a"))
+            for a in anchors:
+                url = absolute(a.get("href"), self.base)
+                if url and url not in seen:
+                    seen.add(url)
+                    link = {name_key: text_of(a) or normalize_text(a.get("title")) or None,
+                            "url": url}
+                    if keep:
+                        link["element"] = a
+                    out.append(link)
+        return out
+
+    def _related(self, rules, root) -> list[dict]:
+        """Related links; `date` from the text around the link (`… (10/04/2024)`)."""
+        out = []
+        for link in self._links(rules, root, "title", keep=True):
+            holder = link.pop("element").getparent()
+            # (The date outside the link: a title may hold a date of its own.)
+            around = text_of(holder).replace(link["title"] or "", " ") if holder is not None \
+                else ""
+            date = parse_date(around)
+            out.append({"url": link["url"], "title": link["title"], "date": date})
+        return out
+
+    def _id(self, rules, root, canonical: str) -> int | None:
+        for value in _values(rules, root, self.html_text):
+            m = _ID_IN.search(_text(value) if not isinstance(value, str) else value)
+            if m:
+                return int(m.group(1))
+        for pattern in self.profile.urls.get("id", ()):
+            for candidate in (self.url_part, urlsplit(canonical).path + "?" +
+                              urlsplit(canonical).query):
+                m = pattern.search(candidate)
+                if m:
+                    return int(m.group(1))
+        return None
+
+    def canonical(self) -> str:
+        """`<link rel=canonical>` / `og:url` / the URL, without a default port (SharePoint
+        writes `https://host:443/…`)."""
+        return _DEFAULT_PORT.sub(r"\1", canonical_url(self.doc, self.url, self.base))
+
+    # -- document ------------------------------------------------------------------------------
+    def document(self, root, rows: dict[str, str]) -> dict:
+        rules, src = self.profile.document, self.sources
+        number = rows.get("number")
+        if number:
+            number = re.sub(r"^Số\s*:?\s*", "", number, flags=re.I)
+        parsed = parse_document_number(number) if number else None
+        title = _first_text(rules.get("title"), root, self.html_text)
+        if title:
+            src["title"] = "profile"
+        else:
+            title, where = self.meta.first("title", ("jsonld", "opengraph"))
+            if title:
+                src["title"] = where
+        summary = rows.get("summary") or _first_text(rules.get("summary"), root, self.html_text)
+        body_el = _first(rules.get("body"), root, self.html_text)
+        for key in rows:
+            if key in _DOCUMENT_RECORD_KEYS:
+                src[key] = "labels"
+        canonical = self.canonical()
+        files = [{"url": link["url"], "name": link["name"]}
+                 for link in self._links(rules.get("attachments"), root, "name")]
+        related = []
+        for relation in ("replaced", "replacing", "related"):
+            if rows.get(relation):
+                related.append({"relation": relation, "url": None, "title": rows[relation]})
+        return {
+            "document_id": self._id([], root, canonical),
+            "url": canonical,
+            "number": number,
+            "serial": parsed["serial"] if parsed else None,
+            "year": parsed["year"] if parsed else None,
+            "type_code": parsed["type_code"] if parsed else None,
+            "issuer_code": parsed["issuer_code"] if parsed else None,
+            "title": title or rows.get("title") or None,
+            "summary": summary or None,
+            "issued_on": parse_date(rows.get("issued_on")),
+            "effective_on": parse_date(rows.get("effective_on")),
+            "expires_on": parse_date(rows.get("expires_on")),
+            "doc_type": rows.get("doc_type"),
+            "field": rows.get("field"),
+            "issuer": rows.get("issuer"),
+            "reviewer": rows.get("reviewer"),
+            "signer": rows.get("signer"),
+            "attachments": files,
+            "body_text": (lines_of(body_el) or None) if body_el is not None
+            and not isinstance(body_el, str) else None,
+            "related": related,
+        }
+
+    # -- listing -------------------------------------------------------------------------------
+    def listing(self, root) -> dict:
+        rules = self.profile.listing
+        items = []
+        seen = set()
+        for item in _values(rules.get("items"), root, self.html_text):
+            if isinstance(item, str):
+                continue
+            link = _first(rules.get("link"), item, self.html_text)
+            if link is None or isinstance(link, str):
+                anchors = [a for a in item.iter("a") if a.get("href")]
+                link = anchors[0] if anchors else None
+            if link is None:
+                continue
+            url = absolute(link.get("href"), self.base)
+            if not url or url in seen:
+                continue
+            seen.add(url)
+            date_value = _first(rules.get("date"), item, self.html_text)
+            date = _date_of(date_value, self.profile)[0] if date_value is not None else None
+            items.append({"url": url, "title": text_of(link) or normalize_text(
+                link.get("title")) or None, "date": date, "views": None, "comments": None,
+                "summary": _first_text(rules.get("summary"), item, self.html_text)})
+        nxt = _first(rules.get("next"), root, self.html_text)
+        next_url = None
+        if nxt is not None:
+            next_url = absolute(nxt if isinstance(nxt, str) else nxt.get("href"), self.base)
+        return {"items": items, "next_page": next_url}
+
+
+def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profile) -> dict:
+    """The parse JSON of one page by a (non-hook) profile; never raises on odd markup."""
+    page = _Page(doc, url, base, html_text, profile)
+    result = {"url": url, "page_type": "other", "article": None, "document": None,
+              "listing": None, "sidebar_documents": []}
+    role = profile.role(page.url_part)
+    if role in ("trap", "file", "feed", "sitemap"):
+        return _finish(result, page)
+    doc_root = _first(profile.document.get("root"), doc, html_text)
+    doc_root = doc_root if doc_root is not None and not isinstance(doc_root, str) else doc
+    rows = page.doc_rows(doc_root) if role in (None, "document") else {}
+    if role == "document" or (role is None and len(rows) >= 2 and (
+            "number" in rows or "issued_on" in rows)):
+        result["page_type"] = "document_detail"
+        result["document"] = page.document(doc_root, rows or page.doc_rows(doc_root))
+        return _finish(result, page)
+    if role in ("listing", "tag_listing", "document_listing"):
+        result["page_type"] = "category_listing" if role == "listing" else role
+        result["listing"] = page.listing(doc)
+        return _finish(result, page)
+    root = _first(profile.article.get("root"), doc, html_text)
+    root = root if root is not None and not isinstance(root, str) else None
+    if role == "article" or root is not None or _looks_like_article(page):
+        if role != "article" and page.is_soft_404():
+            result["page_type"] = "soft_404"
+            return _finish(result, page)
+        result["page_type"] = "article"
+        result["article"] = page.article(root if root is not None else doc)
+        return _finish(result, page)
+    if page.is_soft_404():
+        result["page_type"] = "soft_404"
+    elif profile.listing.get("items") and _values(profile.listing["items"], doc, html_text):
+        result["page_type"] = "category_listing"
+        result["listing"] = page.listing(doc)
+    return _finish(result, page)
+
+
+def _looks_like_article(page: _Page) -> bool:
+    """No rule said so: structured metadata of an article, or a heading over a date line."""
+    meta = page.meta
+    if meta.jsonld.get("type") in ("article", "newsarticle", "blogposting",
+                                   "reportagenewsarticle", "analysisnewsarticle"):
+        return True
+    if (meta.opengraph.get("type") or "").lower() == "article" or meta.opengraph.get(
+            "published"):
+        return True
+    body = page.doc.find("body")
+    if body is None:
+        return False
+    found = visible_date(body)
+    if found is None or len(text_of(body)) < 600:
+        return False
+    heading = next((h for h in body.iter("h1", "h2") if len(text_of(h)) > 15), None)
+    return heading is not None or title_before(found[2]) is not None
+
+
+_TIME = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
+
+
+def _time_shown(raw: str | None) -> bool:
+    return bool(raw) and _TIME.search(raw) is not None
+
+
+def _finish(result: dict, page: _Page) -> dict:
+    result["sources"] = page.sources
+    result["disagreements"] = page.disagreements
+    return result
+
+
+__all__ = ["parse_with_profile"]

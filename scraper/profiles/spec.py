@@ -1,0 +1,448 @@
+"""Declarative site profiles: TOML files (read with `tomllib`) checked into a `Profile`.
+
+A profile says what a crawl and the parsers need to know about one platform or one site:
+how to recognise it (fingerprints), where to start and what is in scope, which URLs play
+which role, how to canonicalise URLs, and where each field of a page lives (ordered CSS
+selectors with fallbacks, label maps for document tables, date formats, which machine-readable
+metadata to trust). What a rule cannot say is a Python hook, named in the file.
+The format, every key and a worked example: docs/profiles.md.
+
+Every error in a file becomes one `ProfileError` whose message names the file, the key and
+the line (`wordpress.toml: line 12: [article] title: invalid CSS selector 'h1[': …`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from cssselect import HTMLTranslator, SelectorError
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+PROFILE_DIR = Path(__file__).parent
+PLATFORMS = ("nukeviet", "upload-portal", "liferay", "sharepoint", "dotnetnuke", "wordpress",
+             "joomla", "generic")
+FINGERPRINT_KINDS = ("generator", "html", "id", "url", "robots", "sitemap")
+URL_ROLES = ("article", "listing", "tag_listing", "document", "document_listing", "file",
+             "feed", "sitemap", "trap")
+METADATA = ("jsonld", "microdata", "opengraph", "meta", "time")
+ARTICLE_FIELDS = ("root", "id", "title", "published", "authors", "byline", "source", "summary",
+                  "body", "remove", "images", "tags", "category", "breadcrumbs", "related",
+                  "attachments")
+DOCUMENT_FIELDS = ("root", "title", "summary", "rows", "body", "attachments")
+LISTING_FIELDS = ("items", "link", "date", "summary", "next")
+DOCUMENT_KEYS = ("number", "issued_on", "effective_on", "expires_on", "gazette_on", "doc_type",
+                 "field", "issuer", "reviewer", "signer", "signer_title", "summary", "status",
+                 "replaced", "replacing", "related", "title")
+# Columns of a document listing table (`[listing.columns]`: header as shown → column).
+LISTING_COLUMNS = ("stt", "number", "issued_on", "title", "files")
+HOOKS = ("parse", "article", "document", "listing", "page_type")
+
+# Every table and key a profile may hold, with its type; anything else is a typo.
+_SCHEMA: dict[str, dict[str, type | tuple]] = {
+    "profile": {"name": str, "platform": str, "extends": str, "description": str},
+    "detect": {"fingerprints": list, "threshold": int},
+    "site": {"seeds": list, "hosts": list, "path_prefixes": list, "exclude_prefixes": list,
+             "private_prefixes": list},
+    "urls": {role: list for role in URL_ROLES} | {"id": list},
+    "canonical": {"volatile_params": list, "session_params": list, "trap_params": list,
+                  "trap_segments": list, "drop_fragment": bool},
+    "trust": {"machine_dates": bool, "visible_date_wins": bool, "metadata": list},
+    "dates": {"formats": list},
+    "soft_404": {"patterns": list, "selectors": list},
+    "article": {f: list for f in ARTICLE_FIELDS},
+    "document": {f: list for f in DOCUMENT_FIELDS} | {"labels": dict},
+    "listing": {f: list for f in LISTING_FIELDS} | {"columns": dict},
+    "hooks": {h: str for h in HOOKS},
+}
+
+
+_ROLE_ORDER = ("trap", "file", "feed", "sitemap", "document", "document_listing",
+               "tag_listing", "article", "listing")
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message is one line: file, line, key, what."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One selector of an ordered list: CSS, optionally `@attr` to read an attribute.
+
+    `needles`: class names and ids the selector requires; when one of them does not occur in
+    the page's text the selector cannot match, and the tree walk is skipped (a substring
+    test costs a tenth of a walk; most fallbacks of a list do not apply to a given page)."""
+
+    css: str
+    attr: str | None
+    select: Any  # compiled CSSSelector (an XPath)
+    needles: tuple[str, ...] = ()
+
+    def __call__(self, root) -> list:
+        return self.select(root)
+
+    def may_match(self, text: str | None) -> bool:
+        return text is None or all(n in text for n in self.needles)
+
+
+_BRACKETS = re.compile(r"\[[^\]]*\]|:not\([^)]*\)")
+_CLASS_OR_ID = re.compile(r"[.#]([A-Za-z_][\w-]*)")
+
+
+def _needles(css: str) -> tuple[str, ...]:
+    if "," in css:
+        return ()  # a union matches if any part does
+    return tuple(dict.fromkeys(_CLASS_OR_ID.findall(_BRACKETS.sub("", css))))
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    kind: str
+    pattern: str
+    weight: int
+    regex: re.Pattern[str] | None  # None: a plain substring test
+    # The regex's literal start (`/upload/` of `/upload/\d+/…`): a page without it cannot
+    # match, and a substring test is ~20x cheaper than the regex scan of a whole page.
+    literal: str = ""
+
+
+@dataclass
+class Profile:
+    """A checked profile. Rules are compiled; `raw` is the TOML as read."""
+
+    name: str
+    platform: str
+    path: Path | None
+    raw: dict
+    fingerprints: list[Fingerprint] = field(default_factory=list)
+    threshold: int = 10
+    urls: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    article: dict[str, list[Rule]] = field(default_factory=dict)
+    document: dict[str, list[Rule]] = field(default_factory=dict)
+    listing: dict[str, list[Rule]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    soft_404: list[re.Pattern[str]] = field(default_factory=list)
+    soft_404_rules: list[Rule] = field(default_factory=list)
+    date_formats: list[str] = field(default_factory=list)
+    machine_dates: bool = True
+    visible_date_wins: bool = True
+    metadata: tuple[str, ...] = METADATA
+    hooks: dict[str, Any] = field(default_factory=dict)
+    hook_names: dict[str, str] = field(default_factory=dict)
+    # `[article] remove` as one union selector: one walk of the body instead of one per rule.
+    remove_all: Any = None
+    _roles: list | None = None
+
+    def section(self, name: str) -> dict:
+        return self.raw.get(name, {})
+
+    def role(self, url_path: str) -> str | None:
+        """The first URL role whose pattern matches `path?query` (traps first)."""
+        if self._roles is None:
+            # One alternation per role: one regex call instead of one per pattern.
+            self._roles = [(role, re.compile("|".join(f"(?:{p.pattern})" for p in pats),
+                                             re.I))
+                           for role in _ROLE_ORDER if (pats := self.urls.get(role))]
+        for role, regex in self._roles:
+            if regex.search(url_path):
+                return role
+        return None
+
+
+def _line_of(text: str, table: str | None, key: str | None) -> int | None:
+    """The line where `key` is set inside `[table]` (1-based), else the table's header line."""
+    lines = text.splitlines()
+    current = None
+    header_line = None
+    key_re = re.compile(rf"^\s*(?:\"{re.escape(key)}\"|{re.escape(key)})\s*=") if key else None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        m = re.match(r"^\[+\s*([^\]]+?)\s*\]+", stripped)
+        if m:
+            current = m.group(1).strip().strip('"')
+            if current == table and header_line is None:
+                header_line = number
+            continue
+        if key_re and key_re.match(line) and (table is None or current == table):
+            return number
+        if key and table and current is None and re.match(
+                rf"^\s*{re.escape(table)}\.{re.escape(key)}\s*=", line):
+            return number
+    return header_line
+
+
+def _fail(path: Path | None, text: str, table: str | None, key: str | None, what: str):
+    line = _line_of(text, table, key) if text else None
+    where = f"{path.name if path else '<profile>'}"
+    if line:
+        where += f": line {line}"
+    name = f"[{table}] {key}" if table and key else (f"[{table}]" if table else key or "")
+    raise ProfileError(f"{where}: {name}: {what}" if name else f"{where}: {what}")
+
+
+_ATTR = re.compile(r"^(?P<css>.+?)\s*@(?P<attr>[\w:.-]+)$", re.S)
+
+
+def _steps(xpath: str) -> list[str]:
+    """An XPath split at its top-level `/` (outside brackets, parentheses and quotes)."""
+    steps, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(xpath):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == "/" and depth == 0:
+            steps.append(xpath[start:i])
+            start = i + 1
+    steps.append(xpath[start:])
+    return steps
+
+
+_STEP = re.compile(r"^(?P<head>(?:descendant-or-self|descendant|child)::(?:\*|[\w-]+))"
+                   r"\[(?P<pred>.*)\]$", re.S)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def fast_xpath(xpath: str) -> str:
+    """The form libxml2 evaluates fastest, selecting the same nodes in the same order.
+
+    cssselect writes `x[@class and contains(@class, 'c') and …]`: the predicate builds a
+    node-set and strings for every candidate element. `x/@class[contains(., 'c') and …]/..`
+    does that only for elements that have the attribute (the rewrite scraper/parsers/
+    nukeviet.py uses, 2-3x faster). Applied only to a step with one predicate that reads one
+    attribute and nothing positional; checked against the plain form on every fixture page
+    (tests/test_platforms.py)."""
+    if "|" in _QUOTED.sub("''", xpath):
+        return xpath  # a union: left as cssselect wrote it
+    out = []
+    for step in _steps(xpath):
+        m = _STEP.match(step)
+        if m:
+            pred = m["pred"]
+            bare = _QUOTED.sub("''", pred)
+            attrs = set(re.findall(r"@([\w-]+)", bare))
+            # Only a predicate that requires the attribute (`@a and …`, `@a = …`): the
+            # rewrite drops the elements without it (so never `not(@a …)`).
+            requires = bool(attrs) and re.match(
+                r"^\(?@" + re.escape(next(iter(attrs))) + r"(?: and |\s*=)", bare)
+            if (len(attrs) == 1 and requires and "[" not in bare and "not(" not in bare
+                    and "position()" not in bare and "last()" not in bare
+                    and re.search(r"(?<![\w@])\.", bare) is None):
+                (attr,) = attrs
+                parts = _QUOTED.split(pred)
+                quoted = _QUOTED.findall(pred)
+                rebuilt = "".join(
+                    part.replace(f"@{attr}", ".") + (quoted[i] if i < len(quoted) else "")
+                    for i, part in enumerate(parts))
+                step = f"{m['head']}/@{attr}[{rebuilt}]/.."
+        out.append(step)
+    return "/".join(out)
+
+
+_TRANSLATOR = HTMLTranslator()
+
+
+def _rule(spec: str) -> Rule:
+    """`h1.title` → elements; `time@datetime` → the attribute's values."""
+    spec = spec.strip()
+    m = _ATTR.match(spec)
+    css, attr = (m["css"], m["attr"]) if m else (spec, None)
+    CSSSelector(css, translator="html")  # (validates: its errors name the problem)
+    return Rule(css=css, attr=attr, select=etree.XPath(fast_xpath(
+                    _TRANSLATOR.css_to_xpath(css))), needles=_needles(css))
+
+
+def compile_rules(specs: list, path, text, table, key) -> list[Rule]:
+    rules = []
+    for spec in specs:
+        if not isinstance(spec, str) or not spec.strip():
+            _fail(path, text, table, key, f"expected a list of CSS selectors, got {spec!r}")
+        try:
+            rules.append(_rule(spec))
+        except (SelectorError, etree.XPathError, ValueError) as exc:
+            _fail(path, text, table, key, f"invalid CSS selector {spec!r} ({exc})")
+    return rules
+
+
+def _regexes(specs: list, path, text, table, key) -> list[re.Pattern[str]]:
+    out = []
+    for spec in specs:
+        if not isinstance(spec, str):
+            _fail(path, text, table, key, f"expected a list of regular expressions, got {spec!r}")
+        try:
+            out.append(re.compile(spec, re.I))
+        except re.error as exc:
+            _fail(path, text, table, key, f"invalid regular expression {spec!r} ({exc})")
+    return out
+
+
+def _resolve_hook(target: str, path, text, key) -> Any:
+    module_name, _, attr = target.partition(":")
+    if not module_name or not attr:
+        _fail(path, text, "hooks", key, f"expected 'module:function', got {target!r}")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, attr)
+    except (ImportError, AttributeError) as exc:
+        _fail(path, text, "hooks", key, f"cannot import {target!r} ({exc})")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """`extends`: tables merge key by key (nested tables too); a key set in the child
+    replaces the parent's value."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def parse_profile(text: str, path: Path | None = None) -> Profile:
+    """Check and compile the TOML text of a profile. Raises `ProfileError` (one line)."""
+    # (Imported here: scraper.parsers imports this module to find its profiles.)
+    from scraper.parsers.text import fold
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        where = path.name if path else "<profile>"
+        if m:
+            raise ProfileError(f"{where}: line {m.group(1)}: invalid TOML: {msg} "
+                               f"(column {m.group(2)})") from None
+        raise ProfileError(f"{where}: invalid TOML: {msg}") from None
+    for table, values in raw.items():
+        if table not in _SCHEMA:
+            _fail(path, text, table, None, f"unknown table (known: {', '.join(_SCHEMA)})")
+        if not isinstance(values, dict):
+            _fail(path, text, None, table, "expected a table")
+        for key, value in values.items():
+            expected = _SCHEMA[table].get(key)
+            if expected is None:
+                _fail(path, text, table, key,
+                      f"unknown key (known: {', '.join(_SCHEMA[table])})")
+            if not isinstance(value, expected):
+                _fail(path, text, table, key, f"expected {expected.__name__}, "
+                                              f"got {type(value).__name__}")
+    head = raw.get("profile", {})
+    for key in ("name", "platform"):
+        if not head.get(key):
+            _fail(path, text, "profile", None, f"missing key '{key}'")
+    extends = head.get("extends")
+    if extends:
+        if extends not in PLATFORMS:
+            _fail(path, text, "profile", "extends",
+                  f"unknown platform profile {extends!r} (known: {', '.join(PLATFORMS)})")
+        raw = _merge(builtin(extends).raw, raw)
+    platform = head["platform"]
+    if platform not in PLATFORMS:
+        _fail(path, text, "profile", "platform",
+              f"unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
+    prof = Profile(name=head["name"], platform=platform, path=path, raw=raw)
+    detect = raw.get("detect", {})
+    prof.threshold = detect.get("threshold", 10)
+    for fp in detect.get("fingerprints", []):
+        if not isinstance(fp, dict) or fp.get("kind") not in FINGERPRINT_KINDS \
+                or not isinstance(fp.get("pattern"), str) \
+                or not isinstance(fp.get("weight", 1), int):
+            _fail(path, text, "detect", "fingerprints",
+                  f"each fingerprint is {{kind = {'|'.join(FINGERPRINT_KINDS)}, pattern = "
+                  f"'…', weight = N}}, got {fp!r}")
+        regex = None
+        if fp.get("regex", fp["kind"] in ("generator", "url", "robots", "sitemap")):
+            regex = _regexes([fp["pattern"]], path, text, "detect", "fingerprints")[0]
+        literal = ""
+        if regex is not None and "|" not in fp["pattern"]:
+            m = re.match(r"[^\\\[\](){}.*+?^$|]+", fp["pattern"])
+            literal = m.group(0) if m else ""
+        prof.fingerprints.append(Fingerprint(fp["kind"], fp["pattern"], fp.get("weight", 1),
+                                             regex, literal))
+    for role, specs in raw.get("urls", {}).items():
+        prof.urls[role] = _regexes(specs, path, text, "urls", role)
+    for table, target in (("article", prof.article), ("document", prof.document),
+                          ("listing", prof.listing)):
+        for key, specs in raw.get(table, {}).items():
+            if key in ("labels", "columns"):
+                continue
+            target[key] = compile_rules(specs, path, text, table, key)
+    if prof.article.get("remove"):
+        prof.remove_all = CSSSelector(", ".join(r.css for r in prof.article["remove"]),
+                                      translator="html")
+    for label, name in raw.get("document", {}).get("labels", {}).items():
+        if name not in DOCUMENT_KEYS:
+            _fail(path, text, "document.labels", label,
+                  f"unknown document field {name!r} (known: {', '.join(DOCUMENT_KEYS)})")
+        prof.labels[fold(label)] = name
+    for header, name in raw.get("listing", {}).get("columns", {}).items():
+        if name not in LISTING_COLUMNS:
+            _fail(path, text, "listing.columns", header,
+                  f"unknown column {name!r} (known: {', '.join(LISTING_COLUMNS)})")
+    soft = raw.get("soft_404", {})
+    prof.soft_404 = _regexes(soft.get("patterns", []), path, text, "soft_404", "patterns")
+    prof.soft_404_rules = compile_rules(soft.get("selectors", []), path, text, "soft_404",
+                                        "selectors")
+    prof.date_formats = [f for f in raw.get("dates", {}).get("formats", [])]
+    for fmt in prof.date_formats:
+        if not isinstance(fmt, str) or "%" not in fmt:
+            _fail(path, text, "dates", "formats", f"expected strftime formats, got {fmt!r}")
+    trust = raw.get("trust", {})
+    prof.machine_dates = trust.get("machine_dates", True)
+    prof.visible_date_wins = trust.get("visible_date_wins", True)
+    metadata = trust.get("metadata", list(METADATA))
+    for item in metadata:
+        if item not in METADATA:
+            _fail(path, text, "trust", "metadata",
+                  f"unknown metadata {item!r} (known: {', '.join(METADATA)})")
+    prof.metadata = tuple(metadata)
+    for key, value in raw.get("canonical", {}).items():
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            _fail(path, text, "canonical", key, "expected a list of strings")
+    for key, value in raw.get("site", {}).items():
+        if not all(isinstance(v, str) for v in value):
+            _fail(path, text, "site", key, "expected a list of strings")
+    for key, target in raw.get("hooks", {}).items():
+        prof.hook_names[key] = target
+        prof.hooks[key] = _resolve_hook(target, path, text, key)
+    return prof
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and check a profile file. Raises `ProfileError` with one line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ProfileError(f"{path} is a directory, not a profile") from None
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{path.name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+                           ) from None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return parse_profile(text, path)
+
+
+@cache
+def builtin(platform: str) -> Profile:
+    """The profile shipped for a platform (`scraper/profiles/<platform>.toml`)."""
+    return load_profile(PROFILE_DIR / f"{platform}.toml")
+
+
+@lru_cache(maxsize=1)
+def builtins() -> tuple[Profile, ...]:
+    """All shipped platform profiles, in PLATFORMS order (generic last)."""
+    return tuple(builtin(p) for p in PLATFORMS)
