@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 NAME = "diff"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = ("compare the datasets of snapshots A and B: articles and documents added, removed "
         "(with a reason) and changed (field by field, word-level)")
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 NAME = "parse"
+ARCHIVE_USE = None  # --archive is not used (portal_archive.errors)
 HELP = "parse one saved HTML page and print the extracted records as JSON"
 
 MAX_BYTES = 50 * 1024 * 1024  # a portal page is < 1 MB; anything huge is not a page
