@@ -29,9 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "it recorded (delay, concurrency, robots, ...); options given "
                              "with --resume replace those and are recorded")
     parser.add_argument("--max-pages", type=int, metavar="N",
-                        help="stop after N responses (the snapshot is still closed)")
+                        help="stop after N responses: at most N captures, robots.txt included "
+                             "(the snapshot is still closed)")
     parser.add_argument("--concurrency", type=int, metavar="N",
-                        help="parallel requests to the portal (default 2: polite)")
+                        help="parallel requests to the portal (default 2 per host, 8 overall: "
+                             "polite); N sets both")
     parser.add_argument("--delay", type=float, metavar="SECONDS",
                         help="delay between requests (default 1.0 with AutoThrottle; "
                              "0 turns AutoThrottle off, for local targets)")
