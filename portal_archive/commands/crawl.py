@@ -61,10 +61,12 @@ def _coerce(value: str):
 def resume_command(snapshot_id: str, archive: Path) -> str:
     """The command that continues this crawl, ready to paste: it names the archive unless it
     is the default ./archive-data (without it, a paste elsewhere would start a new archive)."""
-    command = ["portal-archive", "crawl", "--resume", snapshot_id]
+    from portal_archive.invocation import program
+
+    command = ["crawl", "--resume", snapshot_id]
     if Path(archive) != Path("archive-data") or "PORTAL_ARCHIVE_HOME" in os.environ:
         command += ["--archive", str(archive)]
-    return shlex.join(command)
+    return f"{program()} {shlex.join(command)}"
 
 
 def run(args: argparse.Namespace) -> int:
