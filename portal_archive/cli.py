@@ -74,13 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
         add_archive_option(p)
         module.add_arguments(p)
         p.set_defaults(_run=module.run, _default_archive=getattr(module, "DEFAULT_ARCHIVE", None))
-        p.set_defaults(_archive_use=getattr(module, "ARCHIVE_USE", errors.WRITE))
+        p.set_defaults(_archive_use=getattr(module, "ARCHIVE_USE", errors.WRITE), _parser=p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # reported by the subcommand's parser, so the line names the subcommand
+        getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
