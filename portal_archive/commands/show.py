@@ -37,9 +37,13 @@ def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
 
     try:
-        snapshot_ids = {s.snapshot_id for s in list_snapshots(args.archive)}
+        snapshots = {s.snapshot_id: s.status for s in list_snapshots(args.archive)}
+        snapshot_ids = set(snapshots)
         if args.at is not None and args.at not in snapshot_ids:
             parse_when(args.at)  # a typo in the date is the error, whatever is archived
+        if snapshots.get(args.at) == "open":
+            raise CommandError(f"snapshot {args.at} is open (an interrupted or running crawl): "
+                               "`show` reads closed snapshots; see `history --include-open`")
         captures = url_captures(args.archive, args.url)
         if not captures:
             raise CommandError(f"no capture of {args.url} in {args.archive}", code=1)
