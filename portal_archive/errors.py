@@ -27,7 +27,8 @@ DEBUG_ENV = "PORTAL_ARCHIVE_DEBUG"
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a bad argument is one line (`… error: …; see --help`), not usage + error."""
+    """argparse, but a bad argument is one line (`PROG: error: … (see `PROG --help`)`), not
+    the usage text and an error line."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
