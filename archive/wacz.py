@@ -16,6 +16,7 @@ import hashlib
 import heapq
 import json
 import os
+import re
 import struct
 import tempfile
 import zipfile
@@ -299,8 +300,15 @@ def _sha256_prefixed(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def resource_name(arcname: str) -> str:
+    """A Frictionless resource name for a ZIP member: its file name, lower case, with any
+    character outside `a-z0-9-._/` as `-` (Frictionless rejects `originals-20261203T153028Z…`
+    and py-wacz's validator with it). py-wacz names its own resources the same way."""
+    return re.sub(r"[^a-z0-9._/-]", "-", arcname.rsplit("/", 1)[-1].lower())
+
+
 def _resource(arcname: str, sha: str, size: int) -> dict[str, Any]:
-    return {"name": arcname.rsplit("/", 1)[-1], "path": arcname, "hash": sha, "bytes": size}
+    return {"name": resource_name(arcname), "path": arcname, "hash": sha, "bytes": size}
 
 
 def _zipinfo(arcname: str, compress_type: int) -> zipfile.ZipInfo:

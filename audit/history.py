@@ -12,6 +12,7 @@ with the decoded payload.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,12 +109,12 @@ def parse_when(text: str) -> datetime:
     timestamps (`20261127192512`, `20261127T192512Z`); naive values are UTC."""
     raw = text.strip()
     digits = raw.replace("T", "").replace("Z", "")
-    if digits.isdigit() and len(digits) in (8, 12, 14):
-        fmt = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}[len(digits)]
-        return datetime.strptime(digits, fmt).replace(tzinfo=UTC)
     try:
+        if digits.isdigit() and len(digits) in (8, 12, 14):
+            fmt = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}[len(digits)]
+            return datetime.strptime(digits, fmt).replace(tzinfo=UTC)
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+    except ValueError:  # a wrong shape, or a day or hour that does not exist (20261299)
         raise HistoryError(f"cannot read the date {text!r}: use e.g. 2026-11-27 or "
                            f"2026-11-27T19:25:12Z") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -133,13 +134,22 @@ def closest(captures: list[CaptureRef], at: datetime | None = None) -> CaptureRe
     return min(captures, key=distance)
 
 
-def select(captures: list[CaptureRef], at: str | None) -> CaptureRef:
+def select(captures: list[CaptureRef], at: str | None,
+           snapshot_ids: Collection[str] = ()) -> CaptureRef:
     """The capture `show --at` means: the latest one of snapshot `at` if that is a snapshot
-    id holding a capture, else the one closest to the date `at` (the latest if None)."""
+    id holding a capture, else the one closest to the date `at` (the latest if None).
+
+    `at` naming one of `snapshot_ids` (the archive's snapshots) picks that snapshot's capture
+    or fails: another snapshot's capture would answer a question that was not asked."""
     if at is not None:
         in_snapshot = [c for c in captures if c.snapshot_id == at]
         if in_snapshot:
             return in_snapshot[-1]
+        if at in snapshot_ids:
+            holders = sorted({c.snapshot_id for c in captures})
+            url = captures[0].url if captures else "this URL"
+            raise HistoryError(f"snapshot {at} has no capture of {url}; captured in: "
+                               f"{', '.join(holders) or 'no snapshot'}")
     return closest(captures, parse_when(at) if at else None)
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from portal_archive import __version__
+from portal_archive import __version__, errors
 
 # Order here is the order in `--help`.
 COMMAND_MODULES = [
@@ -56,7 +56,7 @@ def add_archive_option(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = errors.OneLineParser(
         prog="portal-archive",
         description=(
             "Archive NukeViet government portals into WARC snapshots, build datasets, "
@@ -76,18 +76,25 @@ def build_parser() -> argparse.ArgumentParser:
         add_archive_option(p)
         module.add_arguments(p)
         p.set_defaults(_run=module.run, _default_archive=getattr(module, "DEFAULT_ARCHIVE", None))
+        p.set_defaults(_archive_use=getattr(module, "ARCHIVE_USE", errors.WRITE), _parser=p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # reported by the subcommand's parser, so the line names the subcommand
+        getattr(args, "_parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
     if getattr(args, "archive", None) is None:
         args.archive = args._default_archive or default_archive()
+    # Every expected failure of every command becomes one line here (see portal_archive.errors).
     try:
+        problem = errors.check_archive(Path(args.archive), args._archive_use)
+        if problem:
+            raise CommandError(problem)
         return int(args._run(args) or 0)
     except CommandError as exc:
         print(f"portal-archive {args.command}: error: {exc}", file=sys.stderr)
@@ -95,6 +102,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"portal-archive {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        known = errors.describe(exc)
+        if known is None and os.environ.get(errors.DEBUG_ENV):
+            raise
+        message, code = known or (errors.unexpected(exc), errors.UNEXPECTED_ERROR)
+        print(f"portal-archive {args.command}: error: {message}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ from replica.determinism import rng, unit
 TZ = timezone(timedelta(hours=7))
 T0 = datetime(2015, 3, 25, 9, 21, tzinfo=TZ)  # the seed article, id 1
 T_END = datetime(2026, 11, 20, 8, 0, tzinfo=TZ)  # newest article at night 0
+# Night K is the evening of day T_END + K (its crawl runs at 23:00 local time): every date the
+# portal shows at night K (published, edited, feed and sitemap dates) is at or before it.
+NIGHT_HOUR = 23
 DOC_T0 = datetime(2015, 1, 5, 8, 0, tzinfo=TZ)
 PER_PAGE = 20
 LAWS_PER_PAGE = 20
@@ -177,6 +180,11 @@ def weekday_line(t: datetime) -> str:
 
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
+
+
+def night_time(night: int) -> datetime:
+    """The moment night `night` stands for; nothing served that night is dated later."""
+    return T_END.replace(hour=NIGHT_HOUR, minute=0) + timedelta(days=night)
 
 
 class SiteModel:
@@ -355,12 +363,17 @@ class SiteModel:
             step = (T_END - T0).total_seconds() / max(1, self.n0 - 1)
             base = T0.timestamp() + (k - 1) * step
             jitter = unit(self.seed, "t", k) * step * 0.8
-            return datetime.fromtimestamp(int(base + jitter) // 60 * 60, TZ)
-        extra = k - self.n0
-        night, idx = divmod(extra - 1, self.new_per_night)
+            # The newest article is T_END: its jitter would date it after night 0 (weeks later
+            # on a small site, where a step is a month).
+            return min(datetime.fromtimestamp(int(base + jitter) // 60 * 60, TZ), T_END)
+        night, idx = divmod(k - self.n0 - 1, self.new_per_night)
         day = T_END + timedelta(days=night + 1)
         minute = int((idx + unit(self.seed, "t", k)) / self.new_per_night * 600)
         return day.replace(hour=7) + timedelta(minutes=minute)
+
+    def first_night(self, k: int) -> int:
+        """The night article k is first served."""
+        return 0 if k <= self.n0 else (k - self.n0 - 1) // self.new_per_night + 1
 
     def article_tags(self, k: int) -> tuple[str, ...]:
         if k == seed.ARTICLE_ID:
@@ -383,7 +396,8 @@ class SiteModel:
         shape = self._shape(k)
         return Teaser(
             id=k, cat=self.category_of(k), alias=tg.alias(title)[:90].strip("-"), title=title,
-            published=pub, edited=pub + timedelta(minutes=r.randint(0, 600)),
+            published=pub,
+            edited=min(pub + timedelta(minutes=r.randint(0, 600)), night_time(self.first_night(k))),
             summary=tg.paragraph(r, (1, 2)), lead=shape[2], comments=r.choice([0, 0, 0, 0, 1, 3]),
             rating=(sum(r.randint(3, 5) for _ in range(votes)), votes),
             base_views=r.randint(50, 4000))
@@ -449,6 +463,7 @@ class SiteModel:
                    night: int, fld: str) -> tuple[str, datetime]:
         r = rng(self.seed, "edit", k, night)
         edited = max(edited, T_END + timedelta(days=night, hours=r.randint(1, 20)))
+        edited = min(edited, night_time(night))  # an edit of night K is made by that night
         if fld == "title":
             title += r.choice([" (cập nhật)", " năm " + str(published.year),
                                ": kết quả bước đầu"])

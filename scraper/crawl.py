@@ -6,8 +6,10 @@ start once per process, so callers that need several crawls run this in a subpro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,8 @@ from archive.snapshot import (
     create_snapshot,
     dedup_path,
     open_snapshot,
+    utc_now_iso,
+    write_manifest,
 )
 from archive.warc import SnapshotWarcWriter
 from scraper.freshness import FreshnessPolicy, is_item_url, known_captures
@@ -48,8 +52,10 @@ class CrawlOptions:
     max_pages: int | None = None
     concurrency: int | None = None
     delay: float | None = None
-    obey_robots: bool = True
-    max_warc_size: int = 10**9
+    # None: not given. A new crawl then obeys robots.txt and rotates WARCs at 1 GB; a resumed
+    # one takes what the interrupted crawl recorded (see resume_settings).
+    obey_robots: bool | None = None
+    max_warc_size: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     progress: bool | None = None
     operator: str | None = None
@@ -57,6 +63,8 @@ class CrawlOptions:
     freshness: FreshnessPolicy | None = None
     # Re-fetch item pages captured by earlier closed snapshots even if nothing links to them.
     recheck_known: bool = True
+    # Told, before the crawl starts, the settings a resumed crawl runs with (one line).
+    announce: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -71,9 +79,25 @@ class CrawlResult:
     health: dict[str, Any] | None = None
 
 
+DEFAULT_MAX_WARC_SIZE = 10**9
+
+# The recorded Scrapy settings each option decides: an option given on `crawl --resume`
+# replaces all of its keys (so `--delay 2` on a crawl recorded with `--delay 0` also brings
+# AutoThrottle back, as on a new crawl); the other recorded keys are kept.
+OPTION_KEYS = {
+    "delay": ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY_JITTER"),
+    "concurrency": ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
+                    "AUTOTHROTTLE_TARGET_CONCURRENCY"),
+    "max_pages": ("CLOSESPIDER_PAGECOUNT",),
+    "obey_robots": ("ROBOTSTXT_OBEY",),
+}
+
+
 def scrapy_settings(opts: CrawlOptions) -> dict[str, Any]:
     """The Scrapy settings a crawl runs with (flags over the polite defaults)."""
-    overrides: dict[str, Any] = {"ROBOTSTXT_OBEY": opts.obey_robots}
+    overrides: dict[str, Any] = {}
+    if opts.obey_robots is not None or not opts.resume:
+        overrides["ROBOTSTXT_OBEY"] = opts.obey_robots is not False
     if opts.concurrency is not None:
         overrides["CONCURRENT_REQUESTS"] = opts.concurrency
         overrides["CONCURRENT_REQUESTS_PER_DOMAIN"] = opts.concurrency
@@ -99,7 +123,30 @@ def _recorded_settings(settings) -> dict[str, Any]:
         "CLOSESPIDER_PAGECOUNT", "RETRY_TIMES", "DOWNLOAD_TIMEOUT", "USER_AGENT",
         "DOWNLOAD_MAXSIZE", "COOKIES_ENABLED",
     )
-    return {k: settings.get(k) for k in keys if settings.get(k) is not None}
+    recorded = {k: settings.get(k) for k in keys if settings.get(k) is not None}
+    recorded["DOWNLOAD_DELAY_JITTER"] = settings.get("DOWNLOAD_DELAY_JITTER")
+    return recorded
+
+
+def resume_settings(opts: CrawlOptions, recorded: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The Scrapy settings a resumed crawl runs with, and one line saying where each came from.
+
+    The interrupted crawl's recorded settings (its manifest), except those the options given
+    on the resume command decide (OPTION_KEYS, `--set KEY=VALUE`), which win. A resume that
+    silently fell back to the defaults would crawl a fragile server faster than asked, or a
+    local one at the polite pace.
+    """
+    given = {name for name in OPTION_KEYS if getattr(opts, name) is not None}
+    replaced = {key for name in given for key in OPTION_KEYS[name]} | set(opts.settings)
+    kept = {k: v for k, v in recorded.items()
+            if k.isupper() and k not in replaced and v is not None}
+    effective = {**kept, **scrapy_settings(opts)}
+    shown = ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS",
+             "CONCURRENT_REQUESTS_PER_DOMAIN", "CLOSESPIDER_PAGECOUNT", "ROBOTSTXT_OBEY")
+    parts = [f"{k}={effective[k]} ({'recorded' if k in kept else 'given'})"
+             for k in shown if k in effective]
+    parts += [f"{k}={v} (given)" for k, v in opts.settings.items() if k not in shown]
+    return effective, "resume settings: " + ", ".join(parts)
 
 
 def run_crawl(opts: CrawlOptions) -> CrawlResult:
@@ -113,16 +160,8 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     profile = NukeVietProfile(opts.url) if opts.url else None
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
-    settings.setdict(scrapy_settings(opts), priority="cmdline")
-    recorded = _recorded_settings(settings)
-    threshold = degraded_ratio(settings.get("PORTAL_DEGRADED_ERROR_RATIO"))
-    recorded["max_warc_size"] = opts.max_warc_size
-    if opts.freshness is not None:
-        recorded["incremental"] = opts.freshness.as_dict()
-
-    dedup = DedupIndex(dedup_path(archive))
-    state = ResumeState()
-    repairs: list[dict] = []
+    snap = None
+    resume_line = ""
     if opts.resume:
         if not opts.snapshot_id:
             raise SnapshotError("--resume needs the snapshot id of the interrupted crawl")
@@ -130,6 +169,29 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         if snap.status != "open":
             raise SnapshotError(f"snapshot {snap.snapshot_id} is {snap.status}; only an open "
                                 "(interrupted) snapshot can be resumed")
+        before = dict(snap.manifest.get("settings") or {})
+        effective, resume_line = resume_settings(opts, before)
+        settings.setdict(effective, priority="cmdline")
+        if opts.max_warc_size is None:
+            opts.max_warc_size = before.get("max_warc_size") or DEFAULT_MAX_WARC_SIZE
+    else:
+        settings.setdict(scrapy_settings(opts), priority="cmdline")
+    opts.max_warc_size = opts.max_warc_size or DEFAULT_MAX_WARC_SIZE
+    opts.obey_robots = settings.getbool("ROBOTSTXT_OBEY")
+    threshold = degraded_ratio(settings.get("PORTAL_DEGRADED_ERROR_RATIO"))
+    recorded = _recorded_settings(settings)
+    recorded.update({k: settings.get(k) for k in opts.settings})  # --set KEY=VALUE, for resume
+    recorded["max_warc_size"] = opts.max_warc_size
+    if opts.freshness is not None:
+        recorded["incremental"] = opts.freshness.as_dict()
+
+    dedup = DedupIndex(dedup_path(archive))
+    state = ResumeState()
+    repairs: list[dict] = []
+    if snap is not None:
+        snap = _record_resume(snap, before, recorded)
+        if opts.announce:
+            opts.announce(resume_line)
         repairs = [r.as_dict() for r in repair_snapshot(snap.path)]
         for r in repairs:
             if r.get("removed_bytes"):
@@ -171,6 +233,8 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         settings.set("PORTAL_ARCHIVED_ROBOTS", state.robots)
 
     process = CrawlerProcess(settings)
+    if resume_line:
+        logger.info("%s", resume_line)  # after CrawlerProcess: it opens crawl.log
     crawler = process.create_crawler(PortalSpider)
     # Live objects ride on the crawler: Scrapy settings are deep-copied and must stay plain data.
     crawler.portal_warc_writer = writer
@@ -222,6 +286,20 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     result.stats = manifest["stats"]
     result.health = manifest.get("health")
     return result
+
+
+def _record_resume(snap: Any, before: dict[str, Any], recorded: dict[str, Any]) -> Any:
+    """The manifest's `settings` become those the resumed crawl runs with; each resume is
+    listed in `resumes` with the settings it changed (old and new value)."""
+    manifest = dict(snap.manifest)
+    kept = {k: v for k, v in before.items() if k not in recorded}  # e.g. `incremental`
+    manifest["settings"] = {**kept, **recorded}
+    changed = {k: {"was": before.get(k), "now": v} for k, v in recorded.items()
+               if before.get(k) != v}
+    manifest["resumes"] = [*manifest.get("resumes", []),
+                           {"at": utc_now_iso(), "changed_settings": changed}]
+    write_manifest(snap.path, manifest)
+    return dataclasses.replace(snap, manifest=manifest)
 
 
 def _plain(stats: dict[str, Any]) -> dict[str, Any]:

@@ -77,6 +77,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.DecodeOnceCompressionMiddleware": 590,
     # Next to the downloader: sees requests as sent and responses as received (still encoded).
     "scraper.middlewares.WarcCaptureMiddleware": 950,
+    # Counts the requests that really go out: --max-pages N means N captures (scraper.budget).
+    "scraper.budget.RequestBudgetMiddleware": 960,
 }
 ITEM_PIPELINES = {
     "pipelines.scrapy_pipeline.DatasetPipeline": 300,

@@ -85,10 +85,10 @@ def canonical_urls(base: str, *args: str) -> set[str]:
 
 
 def cli(*args: str, check: bool = True, env: dict | None = None,
-        timeout: float = 600) -> subprocess.CompletedProcess:
+        timeout: float = 600, cwd: Path | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run([*CLI, *args], capture_output=True, text=True, env=full_env,
-                          timeout=timeout)
+                          timeout=timeout, cwd=cwd)
     if check and proc.returncode != 0:
         raise AssertionError(f"portal-archive {' '.join(args)} exited {proc.returncode}\n"
                              f"stdout: {proc.stdout[-3000:]}\nstderr: {proc.stderr[-3000:]}")

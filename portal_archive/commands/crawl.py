@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import shlex
 import sys
+from pathlib import Path
 
 NAME = "crawl"
 # Exit statuses besides 0 (closed), 2 (bad input) and 3 (interrupted, resumable).
@@ -25,17 +28,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--snapshot", metavar="ID",
                         help="snapshot id (default: UTC time, e.g. 20261127T192512Z)")
     parser.add_argument("--resume", metavar="ID",
-                        help="continue the interrupted crawl of snapshot ID")
+                        help="continue the interrupted crawl of snapshot ID with the settings "
+                             "it recorded (delay, concurrency, robots, ...); options given "
+                             "with --resume replace those and are recorded")
     parser.add_argument("--max-pages", type=int, metavar="N",
-                        help="stop after N responses (the snapshot is still closed)")
+                        help="stop after N responses: at most N captures, robots.txt included "
+                             "(the snapshot is still closed)")
     parser.add_argument("--concurrency", type=int, metavar="N",
-                        help="parallel requests to the portal (default 2: polite)")
+                        help="parallel requests to the portal (default 2 per host, 8 overall: "
+                             "polite); N sets both")
     parser.add_argument("--delay", type=float, metavar="SECONDS",
                         help="delay between requests (default 1.0 with AutoThrottle; "
                              "0 turns AutoThrottle off, for local targets)")
     parser.add_argument("--ignore-robots", action="store_true",
                         help="do not obey robots.txt (recorded in warcinfo)")
-    parser.add_argument("--max-warc-size", type=int, default=10**9, metavar="BYTES",
+    parser.add_argument("--max-warc-size", type=int, default=None, metavar="BYTES",
                         help="rotate WARC files at this size (default 1 GB)")
     parser.add_argument("--operator", help="operator contact recorded in warcinfo")
     parser.add_argument("--set", dest="settings", action="append", type=_key_value, default=[],
@@ -57,6 +64,17 @@ def _coerce(value: str):
     return value
 
 
+def resume_command(snapshot_id: str, archive: Path) -> str:
+    """The command that continues this crawl, ready to paste: it names the archive unless it
+    is the default ./archive-data (without it, a paste elsewhere would start a new archive)."""
+    from portal_archive.invocation import program
+
+    command = ["crawl", "--resume", snapshot_id]
+    if Path(archive) != Path("archive-data") or "PORTAL_ARCHIVE_HOME" in os.environ:
+        command += ["--archive", str(archive)]
+    return f"{program()} {shlex.join(command)}"
+
+
 def run(args: argparse.Namespace) -> int:
     from archive.snapshot import SnapshotError
     from portal_archive.cli import CommandError
@@ -74,11 +92,13 @@ def run(args: argparse.Namespace) -> int:
         max_pages=args.max_pages,
         concurrency=args.concurrency,
         delay=args.delay,
-        obey_robots=not args.ignore_robots,
+        obey_robots=False if args.ignore_robots else None,
         max_warc_size=args.max_warc_size,
         settings={k: _coerce(v) for k, v in args.settings},
         progress=False if args.no_progress else None,
         operator=args.operator,
+        announce=lambda line: print(f"portal-archive crawl: {line}", file=sys.stderr,
+                                    flush=True),
     )
     try:
         result = run_crawl(opts)
@@ -105,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         if archive_error:
             print(f"could not archive a capture: {archive_error}", file=sys.stderr)
         print(f"snapshot {result.snapshot_id} interrupted ({result.finish_reason}); "
-              f"continue with: portal-archive crawl --resume {result.snapshot_id}",
+              f"continue with: {resume_command(result.snapshot_id, args.archive)}",
               file=sys.stderr)
         return 3
     s = result.stats

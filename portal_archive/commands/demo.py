@@ -37,6 +37,9 @@ def _prepare(archive: Path) -> None:
         if not (archive / MARKER).exists():
             raise CommandError(f"{archive} is not empty and not a demo archive; "
                                "give another --archive")
+        old = sorted(p.name for p in (archive / "snapshots").glob("*"))
+        print(f"== replacing the previous demo archive {archive} "
+              f"({len(old)} snapshot(s){': ' + ', '.join(old) if old else ''})", flush=True)
         shutil.rmtree(archive)
     archive.mkdir(parents=True, exist_ok=True)
     (archive / MARKER).write_text("created by `portal-archive demo`; safe to delete\n")
@@ -99,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         rows = len(load_table(table, archive=archive, snapshot=last.snapshot_id))
         print(f"  {table:<18} {rows:>6} rows  (.parquet and .csv)")
 
+    changed_url = None
     if len(snaps) >= 2:
         a, b = snaps[-2], snaps[-1]
         diff = diff_snapshots(archive, a.snapshot_id, b.snapshot_id)
@@ -113,4 +117,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"   replica ground truth:     {len(truth['added'])} added, "
               f"{len(truth['removed'])} removed, {len(truth['changed'])} changed")
         print(f"\nreport: {report}")
+        changed_url = next((c["url"] for c in diff["changed"] if c.get("url")), None)
+    print(next_steps(archive, snaps, changed_url or base + "/"))
     return 0
+
+
+def next_steps(archive: Path, snaps: list, url: str) -> str:
+    """Commands to try on the demo archive, ready to paste (`url`: a page that changed)."""
+    import shlex
+
+    from portal_archive.invocation import program
+
+    where = shlex.quote(str(archive))
+    prog = program()
+    lines = ["", "== next: try"]
+    if len(snaps) >= 2:
+        lines.append(f"  {prog} diff previous latest --archive {where} --format md")
+    lines += [
+        f"  {prog} snapshots --archive {where}",
+        f"  {prog} history {shlex.quote(url)} --archive {where}",
+        f"  {prog} show {shlex.quote(url)} --at {snaps[0].snapshot_id} "
+        f"--archive {where}",
+        f"  {prog} wacz latest --archive {where}",
+        f"  {prog} verify --archive {where}",
+    ]
+    return "\n".join(lines)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 NAME = "diff"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = ("compare the datasets of snapshots A and B: articles and documents added, removed "
         "(with a reason) and changed (field by field, word-level)")
 
@@ -32,6 +33,18 @@ def _format(args: argparse.Namespace) -> str:
     return "json"
 
 
+def _order_warning(archive: Path, a: str, b: str) -> str | None:
+    """A warning when A was crawled after B: the report then reads backwards (what B's
+    portal had that A's lost shows as `added`)."""
+    from archive.snapshot import open_snapshot
+
+    started = [open_snapshot(archive, s).manifest.get("started_at") or s for s in (a, b)]
+    if started[0] <= started[1]:
+        return None
+    return (f"A ({a}, crawled {started[0]}) is newer than B ({b}, crawled {started[1]}): "
+            f"this diff runs backwards in time; swap A and B for what changed since {b}")
+
+
 def run(args: argparse.Namespace) -> int:
     from audit.diff import DiffError, diff_snapshots
     from audit.diff_report import render, summary_line, write_report
@@ -41,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
         diff = diff_snapshots(args.archive, args.a, args.b)
     except DiffError as exc:
         raise CommandError(str(exc)) from None
+    warning = _order_warning(args.archive, diff["a"], diff["b"])
+    if warning:
+        print(f"portal-archive diff: warning: {warning}", file=sys.stderr)
     fmt = _format(args)
     if args.out is None:
         sys.stdout.write(render(diff, fmt))

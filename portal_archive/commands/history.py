@@ -6,6 +6,7 @@ import argparse
 import json
 
 NAME = "history"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = ("list every capture of URL across snapshots: date, status, payload digest, record type, "
         "snapshot, and whether it changed since the previous capture")
 

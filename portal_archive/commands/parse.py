@@ -8,18 +8,24 @@ import sys
 from pathlib import Path
 
 NAME = "parse"
+ARCHIVE_USE = None  # --archive is not used (portal_archive.errors)
 HELP = "parse one saved HTML page and print the extracted records as JSON"
 
 MAX_BYTES = 50 * 1024 * 1024  # a portal page is < 1 MB; anything huge is not a page
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="saved page (HTML bytes as received); '-' reads stdin")
+    parser.add_argument("file", help="saved page (HTML bytes as received, gzip/deflate/br "
+                                     "compressed or not); '-' reads stdin")
     parser.add_argument("--url", help="URL the page was fetched from (resolves links, article "
                                       "ids); default: a file:// URL")
     parser.add_argument("--content-type", metavar="HEADER",
                         help="Content-Type header of the response, e.g. "
                              "'text/html; charset=windows-1258' (charset detection)")
+    parser.add_argument("--content-encoding", metavar="HEADER",
+                        help="Content-Encoding header of the response, e.g. 'gzip' (default: "
+                             "gzip and deflate are recognised by their bytes, br is tried on "
+                             "binary data)")
     parser.add_argument("--compact", action="store_true", help="one line of JSON")
 
 
@@ -45,6 +51,7 @@ def _read(path_text: str) -> tuple[bytes, str]:
 
 def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
+    from scraper.content_encoding import EncodingError, undo
     from scraper.parsers import parse_page
     from scraper.parsers.page import looks_binary
 
@@ -54,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{name} is empty")
     if len(body) > MAX_BYTES:
         raise CommandError(f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MB: not a page")
+    try:  # as received: undo the Content-Encoding first, as the crawl does
+        body, _ = undo(body, args.content_encoding, MAX_BYTES, is_binary=looks_binary)
+    except EncodingError as exc:
+        raise CommandError(f"{name}: {exc}") from None
     if looks_binary(body):
         raise CommandError(f"{name} is binary data, not an HTML page")
     if b"<" not in body[:65536]:

@@ -8,6 +8,7 @@ import json
 import sys
 
 NAME = "replica"
+ARCHIVE_USE = None  # --archive is not used (portal_archive.errors)
 HELP = "serve the local NukeViet 4.x portal replica on 127.0.0.1 (or list URLs / changes)"
 
 

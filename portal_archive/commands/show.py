@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 NAME = "show"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = ("print the archived payload of URL (decoded) from the capture closest to DATE "
         "(default: the latest); revisits are resolved to their original record")
 
@@ -23,17 +24,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from archive.snapshot import list_snapshots
     from audit.history import (
         HistoryError,
         decode_text,
         is_text,
         load_capture,
+        parse_when,
         select,
         url_captures,
     )
     from portal_archive.cli import CommandError
 
     try:
+        snapshots = {s.snapshot_id: s.status for s in list_snapshots(args.archive)}
+        snapshot_ids = set(snapshots)
+        if args.at is not None and args.at not in snapshot_ids:
+            parse_when(args.at)  # a typo in the date is the error, whatever is archived
+        if snapshots.get(args.at) == "open":
+            raise CommandError(f"snapshot {args.at} is open (an interrupted or running crawl): "
+                               "`show` reads closed snapshots; see `history --include-open`")
         captures = url_captures(args.archive, args.url)
         if not captures:
             raise CommandError(f"no capture of {args.url} in {args.archive}", code=1)
@@ -41,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         # chosen only when no other snapshot has the URL, or by that snapshot's id.
         captures = [c for c in captures
                     if c.snapshot_status != "failed" or c.snapshot_id == args.at] or captures
-        capture = select(captures, args.at)
+        capture = select(captures, args.at, snapshot_ids)
         loaded = load_capture(args.archive, capture)
     except HistoryError as exc:
         raise CommandError(str(exc)) from None

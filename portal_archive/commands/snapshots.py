@@ -6,6 +6,7 @@ import argparse
 import json
 
 NAME = "snapshots"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = ("list the snapshots in the archive (id, status, start, end, captures, revisits, size), "
         "then why any crawl failed or was degraded")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "verify"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = ("re-hash every file against its manifest, check every WARC digest, revisit target and "
         "CDXJ entry; non-zero exit status on any problem")
 

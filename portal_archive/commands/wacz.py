@@ -7,12 +7,15 @@ import sys
 from pathlib import Path
 
 NAME = "wacz"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = "write a closed snapshot as a WACZ 1.1.1 package (default ./<ID>.wacz)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "snapshot_id", metavar="ID", help="snapshot id (see `portal-archive snapshots`)"
+        "snapshot_id", metavar="ID",
+        help="snapshot id (see `portal-archive snapshots`), or `latest` / `previous` "
+        "(the newest closed snapshot / the one before it), as for `diff`",
     )
     parser.add_argument(
         "--out",
@@ -33,8 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from archive.snapshot import SnapshotError, open_snapshot
     from archive.wacz import write_wacz
+    from audit.diff import DiffError, resolve_ref
     from portal_archive.cli import CommandError
 
+    if args.snapshot_id in ("latest", "previous"):
+        try:
+            args.snapshot_id = resolve_ref(args.archive, args.snapshot_id)
+        except DiffError as exc:
+            raise CommandError(str(exc)) from None
     try:
         snap = open_snapshot(args.archive, args.snapshot_id)
     except SnapshotError:
@@ -49,7 +58,11 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or Path(f"{args.snapshot_id}.wacz")
     if out.is_dir():
         out = out / f"{args.snapshot_id}.wacz"
-    package = write_wacz(snap.path, out, title=args.title, include_originals=not args.no_originals)
+    try:
+        package = write_wacz(snap.path, out, title=args.title,
+                             include_originals=not args.no_originals)
+    except ValueError as exc:  # a snapshot that cannot be packaged (no index, not closed)
+        raise CommandError(str(exc)) from None
     size = out.stat().st_size
     warcs = sum(1 for r in package["resources"] if r["path"].startswith("archive/"))
     originals = package["portal_archive_originals"]

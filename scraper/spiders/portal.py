@@ -27,6 +27,7 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.referer import RefererMiddleware
 
 from pipelines.selection import wants_parse
+from scraper.budget import BudgetSpent
 from scraper.freshness import FreshnessPolicy
 from scraper.health import ERROR_STAT_PREFIX, failure_kind
 from scraper.middlewares import META_CAPTURES, META_HOPS, META_LINKS, META_VIA
@@ -168,6 +169,8 @@ class PortalSpider(scrapy.Spider):
 
     def on_error(self, failure) -> Iterator[dict]:
         yield from self._orphan_items()
+        if failure.check(BudgetSpent):  # not sent: --max-pages was reached, not a failure
+            return
         request = failure.request
         self.logger.warning("fetch failed: %s (%s)", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value("portal/fetch_errors")

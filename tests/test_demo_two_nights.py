@@ -1,0 +1,134 @@
+"""The two-night demo archive as its users meet it (issue 12, items 3 and 8).
+
+`portal-archive demo` is run twice in one directory, as `make demo` is: once with one night,
+then with two (so the second run replaces a demo archive). Its packages must pass Webrecorder's
+reference validator (py-wacz, `wacz validate`) for both nights, the next steps it prints must
+work when pasted, and what the docs say about `verify`, `show --at`, `diff` and the replica's
+dates must be what happens.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+import zipfile
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from e2e import BIN, REPO, cli
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = 15
+# docs/replica.md: night K is the evening of 2026-11-20 + K days, 23:00 UTC+7.
+NIGHT_0 = datetime(2026, 11, 20, 23, 0, tzinfo=timezone(timedelta(hours=7)))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:
+    work = tmp_path_factory.mktemp("demo")
+    first = cli("demo", "--articles", "3", "--nights", "1", "--archive", "demo-archive",
+                cwd=work)
+    second = cli("demo", "--articles", str(ARTICLES), "--archive", "demo-archive", cwd=work)
+    archive = work / "demo-archive"
+    ids = sorted(p.name for p in (archive / "snapshots").iterdir())
+    return {"work": work, "archive": archive, "ids": ids, "first": first, "second": second}
+
+
+def run(demo: dict, *args: str) -> subprocess.CompletedProcess:
+    return cli(*args, "--archive", str(demo["archive"]), check=False, cwd=demo["work"])
+
+
+# -- item 3: py-wacz's validator on both nights --------------------------------------------
+def test_wacz_of_both_nights_pass_the_reference_validator(demo, tmp_path):
+    previous, latest = demo["ids"]
+    for ref, sid in (("previous", previous), ("latest", latest)):
+        made = run(demo, "wacz", ref, "--out", str(tmp_path))
+        assert made.returncode == 0, made.stderr
+        package = tmp_path / f"{sid}.wacz"  # `latest` resolves to the id, as for diff
+        with zipfile.ZipFile(package) as zf:
+            resources = json.loads(zf.read("datapackage.json"))["resources"]
+        names = [r["name"] for r in resources]
+        assert all(re.fullmatch(r"[a-z0-9._/-]+", n) for n in names), names
+        assert len(set(names)) == len(names)
+        if ref == "latest":  # the night with revisits carries their originals
+            assert any(n.startswith("originals-") for n in names), names
+        check = subprocess.run([str(BIN / "wacz"), "validate", "-f", str(package)],
+                               capture_output=True, text=True, timeout=300)
+        assert check.returncode == 0, check.stdout + check.stderr
+        assert "Validation succeeded" in check.stdout
+
+
+# -- item 8: what the docs say is what happens ------------------------------------------------
+def test_demo_says_it_replaces_the_previous_archive(demo):
+    assert "replacing the previous demo archive" not in demo["first"].stdout
+    line = next(x for x in demo["second"].stdout.splitlines() if "replacing" in x)
+    assert "demo-archive" in line and "1 snapshot(s)" in line
+    assert len(demo["ids"]) == 2  # the first run's snapshot is gone
+
+
+def test_demo_next_steps_work_when_pasted(demo):
+    out = demo["second"].stdout
+    steps = out[out.index("== next: try"):].splitlines()[1:]
+    commands = [line.strip() for line in steps if line.strip()]
+    assert any(" diff previous latest " in c for c in commands)
+    assert any(" show " in c for c in commands) and any(" history " in c for c in commands)
+    for command in commands:
+        assert shlex.split(command)[0] == str(BIN / "portal-archive")  # as the user ran it
+        proc = subprocess.run(command, shell=True, cwd=demo["work"], capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, (command, proc.stderr)
+
+
+def test_clean_verify_prints_notes_then_ok_as_audit_md_says(demo):
+    proc = run(demo, "verify")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    (ok,) = [line for line in lines if line.startswith("OK: ")]
+    assert ok.startswith("OK: 2 snapshot(s)")
+    notes = [line for line in lines if line != ok]  # before or after it: the doc says "with"
+    assert notes and all(": note: reports/diff-" in line for line in notes)
+    doc = (REPO / "docs" / "audit.md").read_text(encoding="utf-8")
+    assert "note: reports/diff-" in doc and "A clean archive prints one line" not in doc
+
+
+def _added_url(demo: dict) -> str:
+    diff = json.loads(run(demo, "diff", "previous", "latest", "--format", "json").stdout)
+    return next(item["url"] for item in diff["added"] if item["kind"] == "article")
+
+
+def test_show_at_a_snapshot_that_did_not_capture_the_url(demo):
+    previous, latest = demo["ids"]
+    url = _added_url(demo)  # new on night 1: only the latest snapshot has it
+    proc = run(demo, "show", url, "--at", previous)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert f"snapshot {previous} has no capture of {url}" in line
+    assert f"captured in: {latest}" in line
+    shown = run(demo, "show", url, "--at", latest)
+    assert shown.returncode == 0 and f"in snapshot {latest}" in shown.stderr
+
+
+def test_diff_with_a_and_b_reversed_warns(demo):
+    previous, latest = demo["ids"]
+    forward = run(demo, "diff", "previous", "latest", "--format", "md")
+    assert forward.returncode == 0 and "warning" not in forward.stderr
+    backward = run(demo, "diff", "latest", "previous", "--format", "md")
+    assert backward.returncode == 0
+    (line,) = backward.stderr.splitlines()
+    assert line.startswith("portal-archive diff: warning: ")
+    assert f"A ({latest}" in line and "is newer than B" in line
+
+
+def test_articles_are_not_dated_after_the_night_that_served_them(demo):
+    import duckdb
+
+    for night, sid in enumerate(demo["ids"]):
+        datasets = demo["archive"] / "snapshots" / sid / "datasets"
+        query = f"select max(published_at) from '{datasets / 'articles.parquet'}'"
+        newest = duckdb.sql(query).fetchall()[0][0]
+        assert newest is not None
+        assert newest <= NIGHT_0 + timedelta(days=night), (sid, newest)
