@@ -26,8 +26,8 @@ from archive.warc import SnapshotWarcWriter
 
 READS = ["snapshots", "wacz", "diff", "verify", "history", "show"]
 WRITES = ["crawl", "nightly", "extract", "demo"]
-UNUSED = ["replica", "parse"]  # take --archive like every command, but do not use it
-EVERY = ["demo", "replica", "crawl", "nightly", "parse", "extract", *READS]
+UNUSED = ["replica", "parse", "detect", "profile"]  # take --archive like every command, but do not use it
+EVERY = ["demo", "replica", "crawl", "nightly", "parse", "extract", "detect", "profile", *READS]
 SID_A, SID_B = "20261126T010000Z", "20261127T010000Z"
 URL = "http://127.0.0.1:9/"  # nothing listens on the discard port: no command gets that far
 
@@ -66,6 +66,8 @@ def args_for(command: str, archive: Path, tmp: Path) -> list[str]:
         "crawl": ["crawl", URL, "--no-progress"],
         "nightly": ["nightly", URL],
         "parse": ["parse", str(tmp / "page.html")],
+        "detect": ["detect", URL],
+        "profile": ["profile", "check", "nukeviet"],
         "extract": ["extract", warc(archive), "--snapshot", "20261128T010000Z"],
         "snapshots": ["snapshots"],
         "wacz": ["wacz", "latest", "--out", str(tmp / "x.wacz")],

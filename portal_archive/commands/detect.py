@@ -10,6 +10,7 @@ import urllib.request
 from urllib.parse import urljoin, urlsplit
 
 NAME = "detect"
+ARCHIVE_USE = None  # --archive is not used (portal_archive.errors)
 HELP = "detect a portal's platform from its home page, robots.txt and sitemap; print a " \
        "starter site profile"
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 NAME = "profile"
+ARCHIVE_USE = None  # --archive is not used (portal_archive.errors)
 HELP = "check a site profile (TOML) and show what it extracts from saved pages"
 
 # The fields `check` shows per page (the full record is `--json`).
@@ -33,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "giving its url")
     check.add_argument("--json", action="store_true", help="print the full parse of each page "
                                                           "as JSON lines")
+    # Every command takes --archive, also after the action; SUPPRESS keeps a value given before it.
+    check.add_argument("--archive", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                       help="not used by this command (accepted like every command's)")
 
 
 def _load(spec: str):
