@@ -26,7 +26,8 @@ from archive.warc import SnapshotWarcWriter
 
 READS = ["snapshots", "wacz", "diff", "verify", "history", "show"]
 WRITES = ["crawl", "nightly", "extract", "demo"]
-UNUSED = ["replica", "parse", "detect", "profile"]  # take --archive like every command, but do not use it
+# These take --archive like every command, but do not use it.
+UNUSED = ["replica", "parse", "detect", "profile"]
 EVERY = ["demo", "replica", "crawl", "nightly", "parse", "extract", "detect", "profile", *READS]
 SID_A, SID_B = "20261126T010000Z", "20261127T010000Z"
 URL = "http://127.0.0.1:9/"  # nothing listens on the discard port: no command gets that far
