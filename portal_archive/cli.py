@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "verify",
     "history",
     "show",
+    "serve",
 ]
 
 
