@@ -291,6 +291,10 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         return render_template("replay.html", url=url, ts=capture.timestamp, src=src,
                                capture=capture)
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return redirect("/static/favicon.svg", 301)
+
     @app.get("/report.css")
     def report_css() -> Response:
         # The diff report's own style sheet, so the embedded report looks as the file does.
