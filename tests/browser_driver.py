@@ -59,11 +59,11 @@ def serve(archive: Path, *extra: str, port: int | None = None) -> Iterator[str]:
     proc = subprocess.Popen([*e2e.CLI, "serve", "--archive", str(archive), "--port", str(port),
                              *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        line = proc.stdout.readline()  # "archive browser on http://…/" once it listens
+        # "archive browser on http://…/", printed once the socket listens (and pywb too).
+        line = proc.stdout.readline()
         if not line.startswith("archive browser on "):
             proc.kill()
             raise AssertionError(f"serve did not start: {line}{proc.stderr.read()}")
-        e2e.wait_for_port(port, proc)
         yield line.split(" on ", 1)[1].strip()
     finally:
         proc.send_signal(signal.SIGTERM)
