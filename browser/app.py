@@ -82,8 +82,7 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
     if verifier is not None:
         verifier.start()
     app.extensions["verifier"] = verifier
-    wacz_cache = Path(tempfile.mkdtemp(prefix="portal-archive-wacz-"))
-    app.extensions["wacz_cache"] = wacz_cache
+    cache: dict[str, Path] = {}  # the WACZ folder, made on the first download
 
     # Every string printed by a template is NFC (Vietnamese text from any source renders and
     # compares alike); autoescape stays on for every template.
@@ -224,7 +223,9 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         if snap.status != "closed":
             raise data.NotFound(f"snapshot {sid} is {snap.status}: only closed snapshots "
                                 f"are packaged")
-        out = wacz_cache / f"{sid}.wacz"
+        if "wacz" not in cache:
+            cache["wacz"] = Path(tempfile.mkdtemp(prefix="portal-archive-wacz-"))
+        out = cache["wacz"] / f"{sid}.wacz"
         if not out.is_file():  # packaged once, outside the archive (which stays read-only)
             write_wacz(snap.path, out)
         return send_file(out, mimetype="application/wacz+zip", as_attachment=True,
@@ -302,7 +303,8 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
 
         return Response(_CSS, mimetype="text/css")
 
-    app.extensions["cleanup"] = lambda: shutil.rmtree(wacz_cache, ignore_errors=True)
+    app.extensions["cleanup"] = lambda: [shutil.rmtree(p, ignore_errors=True)
+                                         for p in cache.values()]
     return app
 
 

@@ -29,7 +29,10 @@ pytestmark = pytest.mark.slow
 def demo_archive(tmp_path_factory) -> Path:
     bd.require_chromium()
     archive = tmp_path_factory.mktemp("browser") / "demo-archive"
-    e2e.cli("demo", "--archive", str(archive), "--articles", "30")
+    out = e2e.cli("demo", "--archive", str(archive), "--articles", "30").stdout
+    # `make demo` ends with the command that opens the browser on its archive.
+    assert out.strip().splitlines()[-1].startswith(
+        f"browse it: portal-archive serve --archive {archive}")
     return archive
 
 

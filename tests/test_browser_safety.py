@@ -91,7 +91,8 @@ def hostile(tmp_path_factory):
 def client(hostile):
     app = create_app(hostile[0], replay_base="http://127.0.0.1:9", port=8500)
     app.extensions["verifier"].join(60)
-    return app.test_client()
+    yield app.test_client()
+    app.extensions["cleanup"]()
 
 
 def get(client, path: str, **kw):

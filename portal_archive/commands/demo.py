@@ -113,4 +113,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"   replica ground truth:     {len(truth['added'])} added, "
               f"{len(truth['removed'])} removed, {len(truth['changed'])} changed")
         print(f"\nreport: {report}")
+    print(f"\nbrowse it: portal-archive serve --archive {archive}   (then open http://127.0.0.1:8500/)")
     return 0

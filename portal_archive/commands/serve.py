@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     port = server.server_port
     replay = None if args.no_replay else ReplayServer(args.archive)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop pywb too when asked to terminate
     try:
         if replay is not None:
             try:
@@ -66,7 +67,6 @@ def run(args: argparse.Namespace) -> int:
         if replay is not None:
             print(f"replay (pywb) on {replay.base_url}/archive/", flush=True)
         print("press Ctrl-C to stop", file=sys.stderr, flush=True)
-        signal.signal(signal.SIGTERM, _interrupt)  # stop pywb too when asked to terminate
         try:
             server.serve_forever()
         except KeyboardInterrupt:
