@@ -207,6 +207,17 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         return render_template("pages.html", snap=snap, rows=rows, total=total,
                                page_type=page_type, status=status)
 
+    @app.get("/snapshot/<sid>/quality")
+    def quality(sid: str) -> str:
+        from audit.quality import CHECKS, QualityError
+
+        snap = data.get_snapshot(archive, snapshot_id(sid))
+        try:
+            report = data.quality(archive, snap)
+        except QualityError as exc:
+            raise data.NotFound(str(exc)) from None
+        return render_template("quality.html", snap=snap, report=report, checks=CHECKS)
+
     @app.get("/snapshot/<sid>/datasets/<name>")
     def dataset(sid: str, name: str) -> Response:
         path = data.dataset_file(archive, snapshot_id(sid), name)

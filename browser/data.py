@@ -103,7 +103,8 @@ def timeline(root: Path, portal: str, verifier: Verifier | None = None) -> list[
         row: dict[str, Any] = {"snap": snap, "captures": stats.get("captures"),
                                "revisits": stats.get("revisits"), "changes": None,
                                "previous": previous.snapshot_id if previous else None,
-                               "verify": verifier.status(snap.snapshot_id) if verifier else None}
+                               "verify": verifier.status(snap.snapshot_id) if verifier else None,
+                               "quality": cached_quality(root, snap)}
         if snap.status == "closed" and previous is not None:
             try:
                 s = diff(root, previous.snapshot_id, snap.snapshot_id)["summary"]
@@ -191,6 +192,30 @@ def rejects(snap: Snapshot) -> tuple[list[dict[str, Any]], int]:
     if table is None:
         return [], 0
     return table.slice(0, MAX_ROWS).to_pylist(), table.num_rows
+
+
+@lru_cache(maxsize=32)
+def _cached_quality(root: str, snapshot_id: str, ended_at: str) -> dict[str, Any]:
+    from audit.quality import snapshot_quality
+
+    return snapshot_quality(Path(root), snapshot_id)
+
+
+def quality(root: Path, snap: Snapshot) -> dict[str, Any]:
+    """`audit.quality.snapshot_quality`, cached (a closed snapshot does not change)."""
+    key = (str(root), snap.snapshot_id, str(snap.manifest.get("ended_at")))
+    report = _cached_quality(*key)
+    _quality_done[key] = report
+    return report
+
+
+def cached_quality(root: Path, snap: Snapshot) -> dict[str, Any] | None:
+    """The quality report if it was computed already (the timeline does not wait for it)."""
+    key = (str(root), snap.snapshot_id, str(snap.manifest.get("ended_at")))
+    return _quality_done.get(key)
+
+
+_quality_done: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 
 # -- one item across snapshots ---------------------------------------------------------------

@@ -103,6 +103,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "items": {"vi": "Mục", "en": "Items"},
     "open": {"vi": "mở", "en": "open"},
     "id": {"vi": "Mã", "en": "ID"},
+    "quality": {"vi": "Chất lượng thu thập", "en": "Capture quality"},
+    "check": {"vi": "Kiểm tra", "en": "Check"},
+    "checked": {"vi": "Đã xét", "en": "Checked"},
+    "details": {"vi": "Chi tiết", "en": "Details"},
+    "qa_previous": {"vi": "So với bản chụp trước", "en": "Against the previous snapshot"},
+    "qa_missing_requisites": {"vi": "Trang thiếu tài nguyên (ảnh, CSS, JS) chưa thu",
+                              "en": "Pages with requisites (images, CSS, JS) not captured"},
+    "qa_soft_404": {"vi": "Trang \"không tìm thấy\" trả mã 200 (soft 404)",
+                    "en": "Soft 404 pages"},
+    "qa_status_regressions": {"vi": "Địa chỉ từ 200 thành 404/5xx",
+                              "en": "Status regressions (200 → 404/5xx)"},
+    "qa_parsed_to_nothing": {"vi": "Trang thu được nhưng không trích xuất được gì",
+                             "en": "Pages captured but parsed to nothing"},
+    "qa_truncated": {"vi": "Phản hồi bị cắt cụt", "en": "Truncated responses"},
+    "qa_oversized": {"vi": "Phản hồi quá lớn", "en": "Oversized responses"},
+    "qa_lineage": {"vi": "Đối chiếu nguồn gốc (mẫu dòng phân tích lại từ WARC)",
+                   "en": "Lineage round trip (sample rows re-parsed from their WARC record)"},
 }
 
 

@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "history",
     "show",
     "serve",
+    "qa",
 ]
 
 

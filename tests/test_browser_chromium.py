@@ -222,3 +222,29 @@ def test_language_switch_to_vietnamese(driver, app, checked):
     assert urljoin(driver.current_url, "/") == app + "/"
     driver.find_element(By.CSS_SELECTOR, "a[hreflang='en']").click()
     assert "Portals" in driver.find_element(By.TAG_NAME, "body").text
+
+
+def test_capture_quality_command_and_page(driver, app, demo_archive, checked):
+    import json
+
+    from replica import ReplicaConfig, Site
+
+    a, b = e2e.snapshot_ids(demo_archive)
+    out = e2e.cli("qa", b, "--archive", str(demo_archive), "--json").stdout
+    report = json.loads(out)
+    # Status regressions are exactly the replica's withdrawals answered with a 404.
+    truth = Site(ReplicaConfig(articles=30, seed=1, night=0)).changes(0, 1)["removed"]
+    gone = {urlsplit(u["url"]).path for u in truth if u["reason"] == "http_404"}
+    assert {urlsplit(e["url"]).path for e in report["status_regressions"]["examples"]} == gone
+    assert report["status_regressions"]["previous"] == a
+    # Every requisite reported missing has indeed no capture anywhere in the archive.
+    missing = [u for e in report["missing_requisites"]["examples"] for u in e["missing"]]
+    assert missing and not any(url_captures(demo_archive, u) for u in missing)
+    # The rows re-parsed from the WARC records their lineage names are the rows.
+    assert report["lineage"]["checked"] > 0 and report["lineage"]["count"] == 0
+    assert report["truncated"]["count"] == 0 and report["parsed_to_nothing"]["count"] == 0
+    body = visit(driver, f"{app}/snapshot/{b}/quality", checked, "quality")
+    assert "Status regressions (200 → 404/5xx)" in body
+    rows = {r.find_elements(By.TAG_NAME, "td")[0].text: r.find_elements(By.TAG_NAME, "td")[1].text
+            for r in driver.find_elements(By.CSS_SELECTOR, "#quality tr")[1:]}
+    assert rows["Status regressions (200 → 404/5xx)"] == str(len(gone))
