@@ -150,6 +150,49 @@ def datasets(snap: Snapshot) -> list[dict[str, Any]]:
     return out
 
 
+class _KeyedTable:
+    """One closed snapshot's Parquet table, opened once, with each row group's min and max of
+    a key column: the rows of one key are read from the few groups that can hold them (the
+    writer writes groups of 500 rows in capture order, so a key is in one or two of them).
+    pyarrow's `filters=` does the same pruning but reopens and re-reads the footer each time:
+    15 ms a read against 1-3 ms here, times 3 tables × 10 snapshots for an item page."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.file = pq.ParquetFile(path)
+        self.lock = threading.Lock()
+        meta = self.file.metadata
+        col = next((j for j in range(meta.num_columns)
+                    if meta.row_group(0).column(j).path_in_schema == key), None) \
+            if meta.num_row_groups else None
+        self.ranges = []
+        for i in range(meta.num_row_groups):
+            stats = meta.row_group(i).column(col).statistics if col is not None else None
+            if stats is not None and stats.has_min_max:
+                self.ranges.append((i, stats.min, stats.max))
+            else:
+                self.ranges.append((i, None, None))
+
+    def rows(self, key_col: str, key: Any, columns: list[str] | None) -> pa.Table:
+        groups = [i for i, lo, hi in self.ranges if lo is None or lo <= key <= hi]
+        with self.lock:
+            table = self.file.read_row_groups(groups, columns=columns)
+        return table.filter(pc.equal(table.column(key_col), key))
+
+
+@lru_cache(maxsize=256)
+def _keyed(path: str, mtime: float, key: str) -> _KeyedTable:
+    return _KeyedTable(Path(path), key)
+
+
+def _rows_for(snap: Snapshot, table: str, key_col: str, key: Any,
+              columns: list[str] | None = None) -> pa.Table | None:
+    """The rows of `table` whose `key_col` is `key` (see _KeyedTable)."""
+    path = _datasets_dir(snap) / f"{table}.parquet"
+    if not path.is_file():
+        return None
+    return _keyed(str(path), path.stat().st_mtime, key_col).rows(key_col, key, columns)
+
+
 def _read(snap: Snapshot, table: str, columns: list[str] | None = None,
           filters: Any = None) -> pa.Table | None:
     path = _datasets_dir(snap) / f"{table}.parquet"
@@ -257,11 +300,18 @@ def _display(kind: str, row: dict[str, Any], snap: Snapshot) -> dict[str, Any]:
 
 
 def _children(snap: Snapshot, table: str, row: dict[str, Any], fmt: Any) -> list[str]:
-    rows = _read(snap, table, filters=[("warc_record_id", "=", row["warc_record_id"]),
-                                       ("article_id", "=", row["article_id"])])
+    rows = _rows_for(snap, table, "article_id", row["article_id"])
     if rows is None:
         return []
+    rows = rows.filter(pc.equal(rows.column("warc_record_id"), row["warc_record_id"]))
     return [fmt(r) for r in sorted(rows.to_pylist(), key=lambda r: r["position"])]
+
+
+def _item_columns(kind: str) -> list[str]:
+    _, key_col, fields = KINDS[kind]
+    shown = [f for f in fields if f not in ("authors", "images")]
+    return [key_col, "url", "page_url", "snapshot_id", "captured_at", "warc_file",
+            "warc_offset", "warc_record_id", "payload_digest", *shown]
 
 
 def item_history(root: Path, kind: str, key: int) -> dict[str, Any]:
@@ -277,7 +327,8 @@ def item_history(root: Path, kind: str, key: int) -> dict[str, Any]:
     for snap in list_snapshots(root):
         if snap.status != "closed":
             continue
-        rows = _read(snap, table, filters=[(key_col, "=", key)])
+        # Only the columns shown (not body_html), from the row groups that can hold the key.
+        rows = _rows_for(snap, table, key_col, key, _item_columns(kind))
         rows = sorted(rows.to_pylist() if rows is not None else [],
                       key=lambda r: (r["captured_at"], r["warc_file"], r["warc_offset"]))
         for row in rows:
