@@ -203,9 +203,18 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         status = request.args.get("status")
         if status is not None and not status.isdigit():
             abort(400, description="status must be a number")
-        rows, total = data.pages_list(snap, page_type, int(status) if status else None)
+        start = request.args.get("start", "0")
+        if not start.isdigit():
+            abort(400, description="start must be a number")
+        rows, total = data.pages_list(snap, page_type, int(status) if status else None,
+                                      int(start))
+        args = {k: v for k, v in (("type", page_type), ("status", status)) if v}
+        more = None
+        if int(start) + len(rows) < total:
+            more = "?" + urlencode({**args, "start": int(start) + data.PAGE_SIZE})
         return render_template("pages.html", snap=snap, rows=rows, total=total,
-                               page_type=page_type, status=status)
+                               page_type=page_type, status=status, start=int(start),
+                               more=more)
 
     @app.get("/snapshot/<sid>/quality")
     def quality(sid: str) -> str:

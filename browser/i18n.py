@@ -103,6 +103,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "items": {"vi": "Mục", "en": "Items"},
     "open": {"vi": "mở", "en": "open"},
     "id": {"vi": "Mã", "en": "ID"},
+    "next": {"vi": "Tiếp", "en": "Next"},
     "quality": {"vi": "Chất lượng thu thập", "en": "Capture quality"},
     "check": {"vi": "Kiểm tra", "en": "Check"},
     "checked": {"vi": "Đã xét", "en": "Checked"},
