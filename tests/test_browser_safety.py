@@ -232,3 +232,21 @@ def test_archived_script_cannot_read_the_app(hostile):
         _, headers, _ = e2e.http_get(replay_origin, urlsplit(src).path, urlsplit(src).query)
         csp = headers["Content-Security-Policy"]
         assert re.search(r"default-src [^;]*'self'", csp) and "http" not in csp
+
+
+def test_serve_bad_input_is_one_line(hostile, tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = e2e.cli("serve", "--archive", str(hostile[0]), "--port", str(port),
+                       "--no-replay", check=False, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"portal-archive serve: error: cannot listen on 127.0.0.1:{port}: "
+        "Address already in use"]
+    proc = e2e.cli("serve", "--archive", str(tmp_path), check=False, timeout=60)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "holds no snapshots" in proc.stderr

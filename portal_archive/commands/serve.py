@@ -11,6 +11,7 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import sys
 
 NAME = "serve"
@@ -45,10 +46,16 @@ def run(args: argparse.Namespace) -> int:
     token = None
     if not is_loopback(args.host):
         token = args.token or os.environ.get("PORTAL_ARCHIVE_TOKEN") or secrets.token_urlsafe(24)
+    # Werkzeug reports a busy port on stderr in two lines and exits; ask the socket first.
     try:
-        server = make_server(args.host, args.port, None, threaded=True)
+        family = socket.getaddrinfo(args.host, args.port)[0][0]
+        with socket.socket(family) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((args.host, args.port))
     except OSError as exc:
-        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: "
+                           f"{exc.strerror or exc}") from None
+    server = make_server(args.host, args.port, None, threaded=True)
     port = server.server_port
     replay = None if args.no_replay else ReplayServer(args.archive)
     signal.signal(signal.SIGTERM, _interrupt)  # stop pywb too when asked to terminate
