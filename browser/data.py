@@ -384,8 +384,10 @@ def item_history(root: Path, kind: str, key: int) -> dict[str, Any]:
                                                    "payload_digest"],
                           filters=[("url", "in", urls)])
             lookup = {r["url"]: r for r in (pages.to_pylist() if pages is not None else [])}
-            reason, detail, _ = removal_reason(lookup, urls)
+            reason, _, _ = removal_reason(lookup, urls)
             state = "not_rechecked" if reason == "not_captured" else "withdrawn"
+            detail = {"http_404": "HTTP 404", "http_410": "HTTP 410",
+                      "soft_404": "soft 404"}.get(reason, "")
         states.append({"snapshot_id": night["snapshot_id"], "started_at": night["started_at"],
                        "state": state, "detail": detail})
     return {"kind": kind, "key": key, "title": title, "url": urls[0] if urls else None,

@@ -248,3 +248,8 @@ def test_capture_quality_command_and_page(driver, app, demo_archive, checked):
     rows = {r.find_elements(By.TAG_NAME, "td")[0].text: r.find_elements(By.TAG_NAME, "td")[1].text
             for r in driver.find_elements(By.CSS_SELECTOR, "#quality tr")[1:]}
     assert rows["Status regressions (200 → 404/5xx)"] == str(len(gone))
+    # The withdrawn article's state on each night: present, then withdrawn (HTTP 404).
+    key = next(u["key"] for u in truth if u["reason"] == "http_404" and u["kind"] == "article")
+    visit(driver, f"{app}/item/article/{key}", checked)
+    states = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#states tr")[1:]]
+    assert states[0].endswith("present") and states[1].endswith("withdrawn (HTTP 404)")
