@@ -104,6 +104,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "open": {"vi": "mở", "en": "open"},
     "id": {"vi": "Mã", "en": "ID"},
     "next": {"vi": "Tiếp", "en": "Next"},
+    "first_at": {"vi": "Bản chụp đầu tiên", "en": "First snapshot"},
+    "latest_at": {"vi": "Bản chụp mới nhất", "en": "Latest snapshot"},
     "quality": {"vi": "Chất lượng thu thập", "en": "Capture quality"},
     "check": {"vi": "Kiểm tra", "en": "Check"},
     "checked": {"vi": "Đã xét", "en": "Checked"},

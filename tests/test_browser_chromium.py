@@ -219,6 +219,7 @@ def test_language_switch_to_vietnamese(driver, app, checked):
     driver.find_element(By.CSS_SELECTOR, "a[hreflang='vi']").click()
     body = driver.find_element(By.TAG_NAME, "body").text
     assert "Cổng thông tin" in body and "Giờ Việt Nam" in body
+    bd.screenshot(driver, "portals-vi")
     assert urljoin(driver.current_url, "/") == app + "/"
     driver.find_element(By.CSS_SELECTOR, "a[hreflang='en']").click()
     assert "Portals" in driver.find_element(By.TAG_NAME, "body").text
