@@ -120,11 +120,10 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
 
     @app.after_request
     def headers(resp: Response) -> Response:
-        frames = f" {replay_base}" if replay_base else ""
+        frames = replay_base or "'none'"  # only the replay (pywb) origin may be framed
         resp.headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'self'; img-src 'self'; "
-            f"frame-src{frames or ' ' + chr(39) + 'none' + chr(39)}; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors 'none'")
+            f"frame-src {frames}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Referrer-Policy"] = "no-referrer"
         resp.headers["Cross-Origin-Resource-Policy"] = "same-origin"

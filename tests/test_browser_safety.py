@@ -172,6 +172,7 @@ def test_read_only_and_headers(hostile, client):
         csp = resp.headers["Content-Security-Policy"]
         assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
         assert "script-src" not in csp  # no script at all on the app's pages
+        assert "frame-src http://127.0.0.1:9;" in csp  # frames: the replay origin only
     for method in ("post", "put", "delete", "patch"):
         assert getattr(client, method)("/", base_url="http://127.0.0.1:8500").status_code == 405
     # A page served under another host name (DNS rebinding) is refused.
