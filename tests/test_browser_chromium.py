@@ -178,7 +178,11 @@ def test_replay_of_an_archived_article_with_the_replica_stopped(driver, app, dem
     arts = pq.read_table(demo_archive / "snapshots" / b / "datasets" / "articles.parquet",
                          columns=["page_url", "title", "body_text", "image_count",
                                   "captured_at"]).to_pylist()
-    art = next(r for r in arts if r["image_count"] > 0)
+    # An article unchanged since the first night: its second-night capture is a revisit
+    # record, which pywb must resolve to the first night's payload.
+    art = next(r for r in arts if r["image_count"] > 0 and any(
+        c.snapshot_id == b and c.record_type == "revisit"
+        for c in url_captures(demo_archive, r["page_url"])))
     host = urlsplit(art["page_url"]).netloc
     with pytest.raises(OSError):  # the portal is gone: nothing below can come from it
         http.client.HTTPConnection(*host.split(":"), timeout=5).request("GET", "/")
