@@ -2,7 +2,9 @@
 
 The HTML report is one self-contained page: inline CSS, no script, no external asset. Every
 archived string goes through `html.escape` (so a `<script>` in an archived title is shown as
-text), and only `http(s)` URLs become links. Insertions and deletions are `<ins>`/`<del>`.
+text). Links never go to the live portal: each item links to its archived capture through the
+archive browser (`portal-archive serve`, default http://127.0.0.1:8500), with the live URL beside
+it as text. Insertions and deletions are `<ins>`/`<del>`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 FORMATS = ("html", "md", "json", "csv")
+# Where the HTML report's links point: the archive browser (`portal-archive serve`) at its
+# default address, which replays the archived captures.
+DEFAULT_BROWSER = "http://127.0.0.1:8500"
 # Equal runs longer than this many words are shortened to their ends in HTML and Markdown.
 CONTEXT_WORDS = 12
 
@@ -199,6 +205,7 @@ padding-bottom:.2rem;margin-top:2rem}h3{font-size:1rem;margin:.2rem 0}
 .field{margin:.4rem 0}.field>.name{font-weight:600;font-family:ui-monospace,monospace}
 del{background:#ffebe9;color:#82071e;text-decoration:line-through}
 ins{background:#dafbe1;color:#116329;text-decoration:none}
+.live{font-family:ui-monospace,monospace;font-size:.85rem;color:#57606a;word-break:break-all}
 .ev{font-size:.8rem;color:#57606a;font-family:ui-monospace,monospace;word-break:break-all}
 .note{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.4rem .8rem}
 ul.list{margin:.2rem 0;padding-left:1.2rem}table{border-collapse:collapse}
@@ -210,12 +217,24 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _link(url: Any) -> str:
-    """An escaped link for http(s) URLs; any other scheme (javascript:, data:…) stays text."""
+def replay_href(browser: str, url: str, captured_at: Any) -> str:
+    """The archive browser's replay address of the capture of `url` at `captured_at` (ISO UTC
+    or 14 digits): `portal-archive serve` shows it through pywb, never the live page."""
+    digits = "".join(c for c in str(captured_at or "") if c.isdigit())[:14]
+    return f"{browser}/replay?{urlencode({'url': url, 'ts': digits})}"
+
+
+def _link(url: Any, ev: dict | None = None, browser: str = DEFAULT_BROWSER) -> str:
+    """A link to the archived capture `ev` of `url`, with the live URL beside it as text only
+    (an auditor cannot trust the live page: it may have changed or gone). Without a capture,
+    or for a URL that is not http(s) (javascript:, data:…), the URL is text alone."""
     text = _e(url)
-    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
-        return f'<a href="{text}" rel="noreferrer noopener">{text}</a>'
-    return text
+    live = f'<span class="live">{text}</span>'
+    if (ev and ev.get("captured_at") and isinstance(url, str)
+            and url.lower().startswith(("http://", "https://"))):
+        href = _e(replay_href(browser, url, ev["captured_at"]))
+        return f'<a href="{href}" rel="noreferrer noopener">archived capture</a> {live}'
+    return live
 
 
 def _html_diff(name: str, change: dict[str, Any]) -> str:
@@ -238,16 +257,20 @@ def _html_diff(name: str, change: dict[str, Any]) -> str:
     return " ".join(out)
 
 
-def _html_where(label: str, ev: dict | None) -> str:
+def _html_where(label: str, ev: dict | None, browser: str = DEFAULT_BROWSER) -> str:
     if not ev:
         return ""
     status = f" · HTTP {_e(ev['status'])}" if ev.get("status") is not None else ""
+    replay = ""
+    if ev.get("url") and ev.get("captured_at"):
+        replay = (f' · <a href="{_e(replay_href(browser, ev["url"], ev["captured_at"]))}" '
+                  f'rel="noreferrer noopener">replay</a>')
     return (f'<div class="ev">{label}: snapshot {_e(ev.get("snapshot_id"))} · '
             f'{_e(ev.get("warc_file"))} @ {_e(ev.get("warc_offset"))} · '
-            f'{_e(ev.get("warc_record_id"))} · {_e(ev.get("captured_at"))}{status}</div>')
+            f'{_e(ev.get("warc_record_id"))} · {_e(ev.get("captured_at"))}{status}{replay}</div>')
 
 
-def _html_item_list(items: list[dict], side: str) -> str:
+def _html_item_list(items: list[dict], side: str, browser: str = DEFAULT_BROWSER) -> str:
     if not items:
         return "<p>None.</p>"
     rows = []
@@ -255,18 +278,31 @@ def _html_item_list(items: list[dict], side: str) -> str:
         reason = ""
         if "reason" in item:
             reason = f"<td>{_e(REASON_TEXT.get(item['reason'], item['reason']))}</td>"
-        where = _html_where("A" if side == "a" else "B", item.get(side))
+        where = _html_where("A" if side == "a" else "B", item.get(side), browser)
         if side == "a" and item.get("b"):
-            where += _html_where("B", item["b"])
+            where += _html_where("B", item["b"], browser)
         rows.append(f"<tr><td>{_e(item['kind'])}</td><td>{_e(item['key'])}</td>"
-                    f"<td>{_e(item['title'])}<br>{_link(item['url'])}{where}</td>{reason}</tr>")
+                    f"<td>{_e(item['title'])}<br>{_link(item['url'], item.get(side), browser)}"
+                    f"{where}</td>{reason}</tr>")
     head = "<th>reason</th>" if any("reason" in i for i in items) else ""
     return (f"<table><tr><th>kind</th><th>key</th><th>item</th>{head}</tr>"
             f"{''.join(rows)}</table>")
 
 
-def render_html(diff: dict[str, Any]) -> str:
-    """The self-contained HTML page (see the module docstring)."""
+def render_html(diff: dict[str, Any], browser: str = DEFAULT_BROWSER) -> str:
+    """The self-contained HTML page (see the module docstring); its links go to the archived
+    captures through the archive browser at `browser`."""
+    return f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Snapshot diff {_e(diff['a'])} → {_e(diff['b'])}</title><style>{_CSS}</style></head>
+<body>{render_html_body(diff, browser)}</body></html>
+"""
+
+
+def render_html_body(diff: dict[str, Any], browser: str = DEFAULT_BROWSER) -> str:
+    """The report's content without the page around it (the archive browser embeds it)."""
     s = diff["summary"]
     cards = "".join(f"<div><b>{_e(n)}</b>{_e(label)}</div>" for label, n in (
         ("added", s["added"]), ("removed from the portal", s["deleted"]),
@@ -283,28 +319,24 @@ def render_html(diff: dict[str, Any]) -> str:
             matched = f" (was {_e(item['kind'])} {_e(item.get('key_a'))}, matched by number)"
         changed.append(
             f'<div class="item"><h3>{_e(item["kind"])} {_e(item["key"])}{matched}: '
-            f'{_e(item["title"])}</h3><div>{_link(item["url"])}</div>{fields}'
-            f'{_html_where("A", item.get("a"))}{_html_where("B", item.get("b"))}</div>')
+            f'{_e(item["title"])}</h3><div>{_link(item["url"], item.get("b"), browser)}</div>'
+            f'{fields}'
+            f'{_html_where("A", item.get("a"), browser)}{_html_where("B", item.get("b"), browser)}'
+            f'</div>')
     deleted = [r for r in diff["removed"] if r.get("deleted", r["reason"] != "not_captured")]
     missing = [r for r in diff["removed"] if r not in deleted]
-    return f"""<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>Snapshot diff {_e(diff['a'])} → {_e(diff['b'])}</title><style>{_CSS}</style></head>
-<body><h1>Snapshot diff</h1>
+    return f"""<h1>Snapshot diff</h1>
 <p>A = <b>{_e(diff['a'])}</b> → B = <b>{_e(diff['b'])}</b>. Fields compared after Unicode NFC
 and whitespace normalisation; view, comment, download and rating counters are ignored.</p>
 <div class="summary" id="summary">{cards}</div>
 <h2>Changed ({len(diff['changed'])})</h2>
 {''.join(changed) or '<p>None.</p>'}
 <h2>Removed from the portal ({len(deleted)})</h2>
-{_html_item_list(deleted, 'a')}
+{_html_item_list(deleted, 'a', browser)}
 <h2>Not captured in B ({len(missing)})</h2>
 <p class="note">B's crawl did not fetch these (or fetched them without getting the item).
 They are <b>not</b> deletions: they may still be on the portal.</p>
-{_html_item_list(missing, 'a')}
+{_html_item_list(missing, 'a', browser)}
 <h2>Added ({len(diff['added'])})</h2>
-{_html_item_list(diff['added'], 'b')}
-</body></html>
+{_html_item_list(diff['added'], 'b', browser)}
 """

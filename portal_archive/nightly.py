@@ -127,6 +127,7 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
                             f"{len(withdrawn)} removed, {len(diff['changed'])} changed, "
                             f"{unchecked} not re-checked")
             log.info("diff %s, report %s", diff_summary, report_path)
+        quality = _quality(archive, result.snapshot_id, log)
         stats = result.stats
         degraded = health.get("status") == "degraded"
         ok = not problems and not degraded
@@ -134,9 +135,30 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
         summary = (f"{verdict} snapshot {result.snapshot_id}: "
                    f"{stats.get('captures', 0)} captures ({stats.get('revisits', 0)} revisits), "
                    f"verify {'clean' if not problems else f'{len(problems)} problems'}, "
-                   f"{diff_summary}")
+                   f"{diff_summary}{quality}")
         if degraded:
             summary += f"; {health.get('reason')}"
         log.info(summary)
         return NightlyResult(ok, summary, result.snapshot_id, report_path, log_path,
                              EXIT_DEGRADED if degraded and not problems else None)
+
+
+def _quality(archive: Path, snapshot_id: str, log: logging.Logger) -> str:
+    """Capture quality of tonight's snapshot (`audit.quality`), kept as
+    reports/quality.json, as a part of the summary line; never fails the run."""
+    import json
+
+    from audit.quality import snapshot_quality, summary_line
+
+    try:
+        report = snapshot_quality(archive, snapshot_id)
+    except Exception as exc:  # noqa: BLE001 - the archive is sound; quality is advice
+        log.warning("quality: not computed: %s", exc)
+        return ""
+    path = archive / "snapshots" / snapshot_id / "reports" / "quality.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n",
+                    encoding="utf-8")
+    log.info("quality %s", summary_line(report))
+    return (f"; quality: missing requisites on {report['missing_requisites']['count']} pages, "
+            f"{report['status_regressions']['count']} status regressions, "
+            f"{report['lineage']['count']} lineage mismatches")

@@ -50,6 +50,7 @@ def test_two_nights_verify_and_diff_match_ground_truth(tmp_path):
         # Re-check everything known tonight so the diff can be compared with the whole truth.
         second = nightly(base, archive, "--recent-interval-days", "0", "--max-age-days", "0")
     assert second.stdout.startswith("OK snapshot"), second.stdout
+    assert "; quality: missing requisites on " in second.stdout  # audit.quality, item 3
     report = next(line for line in second.stdout.splitlines() if line.startswith("report: "))
     html = Path(report.split(": ", 1)[1]).read_text(encoding="utf-8")
     assert "<script" not in html.lower()

@@ -140,5 +140,7 @@ def next_steps(archive: Path, snaps: list, url: str) -> str:
         f"--archive {where}",
         f"  {prog} wacz latest --archive {where}",
         f"  {prog} verify --archive {where}",
+        "",
+        f"browse it: {prog} serve --archive {where}   (then open http://127.0.0.1:8500/)",
     ]
     return "\n".join(lines)
