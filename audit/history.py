@@ -11,7 +11,6 @@ with the decoded payload.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
