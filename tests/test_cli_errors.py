@@ -24,7 +24,7 @@ from archive.samples import sample_captures
 from archive.snapshot import close_snapshot, create_snapshot
 from archive.warc import SnapshotWarcWriter
 
-READS = ["snapshots", "wacz", "diff", "verify", "history", "show"]
+READS = ["snapshots", "wacz", "diff", "verify", "history", "show", "serve", "qa"]
 WRITES = ["crawl", "nightly", "extract", "demo"]
 # These take --archive like every command, but do not use it.
 UNUSED = ["replica", "parse", "detect", "profile"]
@@ -76,6 +76,8 @@ def args_for(command: str, archive: Path, tmp: Path) -> list[str]:
         "verify": ["verify"],
         "history": ["history", "http://127.0.0.1:8080/"],
         "show": ["show", "http://127.0.0.1:8080/"],
+        "serve": ["serve", "--no-replay"],
+        "qa": ["qa", "latest"],
     }[command] + ["--archive", str(archive)]
 
 

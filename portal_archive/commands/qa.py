@@ -6,6 +6,7 @@ import argparse
 import json
 
 NAME = "qa"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = ("capture quality of a snapshot: missing requisites, soft 404s, status regressions, "
         "pages parsed to nothing, truncated or oversized responses, a lineage round trip")
 

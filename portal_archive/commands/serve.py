@@ -15,6 +15,7 @@ import socket
 import sys
 
 NAME = "serve"
+ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
 HELP = "browse the archive in a web browser: snapshots, items, URL histories, diffs, replay"
 
 
