@@ -24,6 +24,7 @@ from archive.samples import article_html, sample_captures
 from archive.snapshot import close_snapshot, create_snapshot, warc_files
 from archive.warc import Capture, SnapshotWarcWriter
 from browser.app import create_app
+from pipelines.extract import extract_warcs
 
 BASE = "http://127.0.0.1:8080"
 EVIL_URL = f"{BASE}/index.php?language=vi&nv=news&op=thoi-su/bai-viet-99-1099.html"
@@ -72,10 +73,11 @@ def build_archive(root: Path, app_port: int) -> str:
             response_headers=[("Content-Type", "text/html; charset=utf-8"),
                               ("Content-Length", str(len(body)))],
             body=body, fetched_at=datetime(2026, 11, 27, 19, 30, tzinfo=UTC)))
+    # Datasets are built before the snapshot closes (a closed snapshot is immutable).
+    extract_warcs([str(p) for p in warc_files(snap.path)], "S1", archive_root=root,
+                  out_dir=snap.path / "datasets", progress=False)
     close_snapshot(root, "S1", dedup=idx)
     idx.close()
-    e2e.cli("extract", *map(str, warc_files(snap.path)), "--snapshot", "S1",
-            "--archive", str(root))
     return "S1"
 
 

@@ -71,7 +71,8 @@ def test_demo_says_it_replaces_the_previous_archive(demo):
 
 def test_demo_next_steps_work_when_pasted(demo):
     out = demo["second"].stdout
-    steps = out[out.index("== next: try"):].splitlines()[1:]
+    # The commands to try, up to the blank line before the last line (`browse it: … serve`).
+    steps = out[out.index("== next: try"):].split("\n\n")[0].splitlines()[1:]
     commands = [line.strip() for line in steps if line.strip()]
     assert any(" diff previous latest " in c for c in commands)
     assert any(" show " in c for c in commands) and any(" history " in c for c in commands)
