@@ -1,0 +1,389 @@
+"""The portal's state as of a snapshot: every item ever seen, its last known version and status.
+
+Nightly snapshots are incremental: a night re-fetches navigation pages, new items and the known
+items the freshness policy says are due, so one snapshot's datasets hold only part of the
+portal. The *state* as of closed snapshot S puts the closed snapshots up to S together: for
+every article (`article_id`) and document (`document_id`) ever captured up to S, one row with
+
+- its version as last captured up to S (all the dataset columns of that capture; `snapshot_id`,
+  `captured_at`, `warc_file`, `warc_offset`, `warc_record_id`, `payload_digest` are the lineage
+  of that version: `portal-archive show` and `warcio extract` find it);
+- `status`: `present` (S fetched it and got the item), `withdrawn` (the last fetch of its URL
+  got HTTP 404 / 410 or a soft-404 page: `withdrawn_reason`, `withdrawn_at` and
+  `withdrawn_snapshot` say which and the first night it was seen gone) or `not_rechecked` (last
+  seen present, S did not re-check it: it is as of `last_verified_at`);
+- `last_verified_at` / `last_verified_snapshot`: the last fetch that told something about the
+  item (the item itself, or its withdrawal). A fetch that got a server error, no answer or a
+  redirect to nowhere verifies nothing;
+- `first_seen_at` / `first_seen_snapshot`: its first capture.
+
+Closed snapshots are never written to: the state is derived from their datasets each time (a
+few seconds for 50,000 articles over 30 nights, see docs/benchmarks.md), and `write_state` can
+materialise it under `<archive>/state/<ID>/` as a rebuildable cache that nothing requires.
+
+How it stays fast: only the narrow columns (key, URLs, capture order) of every snapshot are read
+to find each item's events; the winning versions' full rows are then taken from the snapshots
+that hold them, one `take` per snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from archive.snapshot import SnapshotError, latest_closed, list_snapshots, open_snapshot
+from pipelines.schema import UTC_TIMESTAMP, schema_for
+
+KINDS = {"article": ("articles", "article_id"), "document": ("documents", "document_id")}
+# Child tables: rows of one capture (warc_record_id) of one parent key.
+CHILDREN = {"article_authors": "article", "images": "article", "document_files": "document"}
+STATUSES = ("present", "withdrawn", "not_rechecked")
+GONE_STATUSES = {404: "http_404", 410: "http_410"}
+STATE_FIELDS = [
+    pa.field("status", pa.string(), nullable=False),
+    pa.field("last_verified_at", UTC_TIMESTAMP, nullable=False),
+    pa.field("last_verified_snapshot", pa.string(), nullable=False),
+    pa.field("first_seen_at", UTC_TIMESTAMP, nullable=False),
+    pa.field("first_seen_snapshot", pa.string(), nullable=False),
+    pa.field("withdrawn_at", UTC_TIMESTAMP),
+    pa.field("withdrawn_snapshot", pa.string()),
+    pa.field("withdrawn_reason", pa.string()),
+]
+_ORDER_COLUMNS = ["captured_at", "warc_file", "warc_offset"]
+
+
+class StateError(Exception):
+    """A state that cannot be built (unknown or open snapshot, missing datasets); one line."""
+
+
+@dataclass
+class PortalState:
+    """The state as of `snapshot_id`: per kind one row per item, sorted by key."""
+
+    snapshot_id: str
+    snapshots: list[str]  # the closed snapshots it is built from, oldest first
+    articles: pa.Table
+    documents: pa.Table
+    children: dict[str, pa.Table]  # article_authors, images, document_files of those versions
+
+    def table(self, kind: str) -> pa.Table:
+        return self.articles if kind == "article" else self.documents
+
+
+# -- snapshots -------------------------------------------------------------------------------
+def resolve_snapshot(archive_root: Path, ref: str | None) -> str:
+    """A closed snapshot id from an id, `latest`/None or `previous`; StateError otherwise."""
+    root = Path(archive_root)
+    if ref in (None, "latest", "previous"):
+        latest = latest_closed(root)
+        if latest is None:
+            raise StateError(f"no closed snapshot in {root}")
+        if ref == "previous":
+            prev = latest_closed(root, before=latest.snapshot_id)
+            if prev is None:
+                raise StateError(f"only one closed snapshot in {root}: no `previous`")
+            return prev.snapshot_id
+        return latest.snapshot_id
+    try:
+        snap = open_snapshot(root, ref)
+    except SnapshotError:
+        known = ", ".join(s.snapshot_id for s in list_snapshots(root)) or "none"
+        raise StateError(f"no snapshot {ref!r} in {root} (known: {known})") from None
+    if snap.status != "closed":
+        raise StateError(f"snapshot {ref} is {snap.status}; a state is built from closed "
+                         "snapshots only")
+    return ref
+
+
+def closed_up_to(archive_root: Path, snapshot_id: str) -> list[str]:
+    """Ids of the closed snapshots up to and including `snapshot_id`, oldest first."""
+    snaps = list_snapshots(Path(archive_root))
+    ids = [s.snapshot_id for s in snaps]
+    if snapshot_id not in ids:
+        raise StateError(f"no snapshot {snapshot_id!r} in {archive_root}")
+    return [s.snapshot_id for s in snaps[: ids.index(snapshot_id) + 1] if s.status == "closed"]
+
+
+def _datasets(archive_root: Path, snapshot_id: str) -> Path:
+    return Path(archive_root) / "snapshots" / snapshot_id / "datasets"
+
+
+def _parquet(archive_root: Path, snapshot_id: str, table: str) -> Path:
+    path = _datasets(archive_root, snapshot_id) / f"{table}.parquet"
+    if not path.is_file():
+        raise StateError(
+            f"snapshot {snapshot_id} has no datasets ({path.name} missing in {path.parent}); "
+            f"build them with `portal-archive extract`")
+    return path
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    """Columns of a Parquet file; a column an older file lacks comes back as nulls."""
+    names = set(pq.read_schema(path).names)
+    table = pq.read_table(path, columns=[c for c in columns if c in names])
+    for name in columns:
+        if name not in names:
+            table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+    return table.select(columns)
+
+
+# -- events ----------------------------------------------------------------------------------
+def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Table:
+    """Every capture of an item (present) and every fetch of its URL that found it gone.
+
+    Columns: key, captured_at, snap (index in `snaps`), warc_file, warc_offset, row (in that
+    snapshot's table; -1 for a gone event), gone (bool), reason.
+    """
+    present, urls, gone = [], [], []
+    for i, sid in enumerate(snaps):
+        rows = _read(_parquet(archive_root, sid, table),
+                     [key, "url", "page_url", *_ORDER_COLUMNS])
+        n = rows.num_rows
+        present.append(pa.table({
+            key: rows.column(key), "captured_at": rows.column("captured_at"),
+            "snap": pa.array(np.full(n, i, dtype=np.int32)),
+            "warc_file": rows.column("warc_file"), "warc_offset": rows.column("warc_offset"),
+            "row": pa.array(np.arange(n, dtype=np.int64)),
+            "gone": pa.array(np.zeros(n, dtype=bool)),
+            "reason": pa.nulls(n, pa.string()),
+        }))
+        for col in ("url", "page_url"):
+            urls.append(pa.table({"url": rows.column(col), key: rows.column(key)}))
+        pages = _read(_parquet(archive_root, sid, "pages"),
+                      ["url", "status", "page_type", *_ORDER_COLUMNS])
+        status = pages.column("status")
+        is_gone = pc.or_kleene(pc.is_in(status, value_set=pa.array(list(GONE_STATUSES))),
+                               pc.equal(pages.column("page_type"), "soft_404"))
+        found = pages.filter(pc.fill_null(is_gone, False))
+        if found.num_rows:
+            codes = found.column("status").to_pylist()
+            reasons = [GONE_STATUSES.get(c, "soft_404") for c in codes]
+            m = found.num_rows
+            gone.append(pa.table({
+                "url": found.column("url"), "captured_at": found.column("captured_at"),
+                "snap": pa.array(np.full(m, i, dtype=np.int32)),
+                "warc_file": found.column("warc_file"),
+                "warc_offset": found.column("warc_offset"),
+                "row": pa.array(np.full(m, -1, dtype=np.int64)),
+                "gone": pa.array(np.ones(m, dtype=bool)),
+                "reason": pa.array(reasons, pa.string()),
+            }))
+    events = pa.concat_tables(present)
+    if gone:
+        # A gone fetch belongs to every item ever captured at that URL (its page or canonical URL).
+        url_keys = pa.concat_tables(urls).group_by(["url", key], use_threads=False).aggregate([])
+        gone_rows = pa.concat_tables(gone).join(url_keys, "url", join_type="inner",
+                                                use_threads=False)
+        events = pa.concat_tables([events, gone_rows.select(events.column_names)])
+    return events
+
+
+@dataclass
+class _Outcome:
+    """Per item (sorted by key): positions in the sorted events of its decisive events."""
+
+    keys: np.ndarray
+    first: np.ndarray  # first present event
+    version: np.ndarray  # last present event (the version)
+    last: np.ndarray  # last event (last verification)
+    withdrawn: np.ndarray  # first gone event after the version, or -1
+
+
+def _outcome(events: pa.Table, key: str) -> tuple[pa.Table, _Outcome]:
+    order = pc.sort_indices(events, sort_keys=[(key, "ascending"), ("captured_at", "ascending"),
+                                               ("snap", "ascending"), ("warc_file", "ascending"),
+                                               ("warc_offset", "ascending")])
+    events = events.take(order)
+    keys = np.asarray(events.column(key).to_numpy(zero_copy_only=False), dtype=np.int64)
+    gone = events.column("gone").to_numpy(zero_copy_only=False)
+    n = len(keys)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return events, _Outcome(empty, empty, empty, empty, empty)
+    pos = np.arange(n)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], n] - 1
+    last_present = np.maximum.accumulate(np.where(~gone, pos, -1))[ends]
+    # Items only ever seen gone cannot occur (a gone fetch maps through a captured URL), but a
+    # gone event before the first capture can: such an item is kept from its first capture.
+    has = last_present >= starts
+    starts, ends, last_present = starts[has], ends[has], last_present[has]
+    # First present event: the first non-gone position at or after the group start.
+    next_present = np.minimum.accumulate(np.where(~gone, pos, n)[::-1])[::-1]
+    first = next_present[starts]
+    withdrawn = np.where(gone[ends], last_present + 1, -1)
+    return events, _Outcome(keys[starts], first, last_present, ends, withdrawn)
+
+
+def _take_versions(archive_root: Path, snaps: list[str], table: str, events: pa.Table,
+                   version: np.ndarray) -> pa.Table:
+    """The full rows of the winning captures, in the order of `version`."""
+    snap = events.column("snap").to_numpy()[version]
+    row = events.column("row").to_numpy()[version]
+    parts, where = [], []
+    for i in np.unique(snap):
+        picked = np.flatnonzero(snap == i)
+        full = pq.read_table(_parquet(archive_root, snaps[int(i)], table))
+        parts.append(full.take(pa.array(row[picked])))
+        where.append(picked)
+    schema = schema_for(table)
+    if not parts:
+        return schema.empty_table()
+    # Older snapshots may lack a newer column: "default" promotion fills it with nulls.
+    out = pa.concat_tables(parts, promote_options="default")
+    back = np.empty(len(version), dtype=np.int64)
+    back[np.concatenate(where)] = np.arange(len(version))
+    return out.take(pa.array(back))
+
+
+def _state_of_kind(archive_root: Path, snaps: list[str], kind: str) -> pa.Table:
+    table, key = KINDS[kind]
+    events, out = _outcome(_events(archive_root, snaps, table, key), key)
+    rows = _take_versions(archive_root, snaps, table, events, out.version)
+    snap_ids = pa.array(snaps, pa.string())
+    snap_col = events.column("snap").to_numpy()
+    at = events.column("captured_at")
+
+    def at_pos(p: np.ndarray) -> pa.Array:
+        return at.take(pa.array(p))
+
+    def snap_at(p: np.ndarray) -> pa.Array:
+        return snap_ids.take(pa.array(snap_col[p]))
+
+    n = len(out.keys)
+    is_withdrawn = out.withdrawn >= 0
+    verified_in_last = snap_col[out.last] == len(snaps) - 1 if n else np.zeros(0, dtype=bool)
+    status = np.where(is_withdrawn, "withdrawn",
+                      np.where(verified_in_last, "present", "not_rechecked"))
+    wpos = np.where(is_withdrawn, out.withdrawn, 0)
+    mask = pa.array(~is_withdrawn)
+    reason = events.column("reason").take(pa.array(wpos)) if n else pa.array([], pa.string())
+    extra = {
+        "status": pa.array(status.tolist() if n else [], pa.string()),
+        "last_verified_at": at_pos(out.last),
+        "last_verified_snapshot": snap_at(out.last),
+        "first_seen_at": at_pos(out.first),
+        "first_seen_snapshot": snap_at(out.first),
+        "withdrawn_at": pc.if_else(mask, pa.nulls(n, UTC_TIMESTAMP), at_pos(wpos)),
+        "withdrawn_snapshot": pc.if_else(mask, pa.nulls(n, pa.string()), snap_at(wpos)),
+        "withdrawn_reason": pc.if_else(mask, pa.nulls(n, pa.string()), reason),
+    }
+    for field in STATE_FIELDS:
+        rows = rows.append_column(field, pc.cast(extra[field.name], field.type))
+    return rows
+
+
+def _children(archive_root: Path, snaps: list[str], parents: pa.Table, kind: str,
+              child: str) -> pa.Table:
+    """Rows of `child` belonging to the state's versions (same capture, same parent key)."""
+    key = KINDS[kind][1]
+    schema = schema_for(child)
+    if parents.num_rows == 0:
+        return schema.empty_table()
+    parts = []
+    holders = pc.unique(parents.column("snapshot_id")).to_pylist()
+    wanted = pa.table({"warc_record_id": parents.column("warc_record_id"),
+                       key: parents.column(key)})
+    for sid in snaps:
+        if sid not in holders:
+            continue
+        rows = pq.read_table(_parquet(archive_root, sid, child))
+        ids = parents.filter(pc.equal(parents.column("snapshot_id"), sid)).column(
+            "warc_record_id")
+        rows = rows.filter(pc.is_in(rows.column("warc_record_id"), value_set=ids))
+        parts.append(rows)
+    if not parts:
+        return schema.empty_table()
+    rows = pa.concat_tables(parts, promote_options="default")
+    rows = rows.join(wanted, ["warc_record_id", key], join_type="left semi", use_threads=False)
+    return rows.sort_by([(key, "ascending"), ("position", "ascending")])
+
+
+def build_state(archive_root: str | os.PathLike, snapshot: str | None = None) -> PortalState:
+    """The state as of closed snapshot `snapshot` (an id, `latest`/None or `previous`)."""
+    root = Path(archive_root)
+    sid = resolve_snapshot(root, snapshot)
+    snaps = closed_up_to(root, sid)
+    articles = _state_of_kind(root, snaps, "article")
+    documents = _state_of_kind(root, snaps, "document")
+    children = {name: _children(root, snaps, articles if kind == "article" else documents,
+                                kind, name) for name, kind in CHILDREN.items()}
+    return PortalState(sid, snaps, articles, documents, children)
+
+
+def portal_state(archive_root: str | os.PathLike, snapshot_id: str | None = None,
+                 table: str = "articles") -> pa.Table:
+    """The state of `table` as of a closed snapshot, as one Arrow table (the public API).
+
+    `table`: `articles` or `documents` (one row per item, the dataset's columns plus the
+    STATE_FIELDS: status, last_verified_at, withdrawn_at…), or a child table
+    (`article_authors`, `images`, `document_files`: the rows of those versions, with their
+    item's `status`). `snapshot_id`: an id, `latest` or None (the newest closed snapshot), or
+    `previous`. Raises StateError (one line) for an unknown, open or dataset-less snapshot and
+    ValueError for another table.
+    """
+    if table not in ("articles", "documents", *CHILDREN):
+        raise ValueError(f"no state for table {table!r}; choose from articles, documents, "
+                         f"{', '.join(CHILDREN)}")
+    cached = _cached(Path(archive_root), snapshot_id, table)
+    if cached is not None:
+        return cached
+    state = build_state(archive_root, snapshot_id)
+    if table == "articles":
+        return state.articles
+    if table == "documents":
+        return state.documents
+    kind = CHILDREN[table]
+    key = KINDS[kind][1]
+    parents = state.table(kind).select(["warc_record_id", key, "status"])
+    rows = state.children[table]
+    joined = rows.join(parents, ["warc_record_id", key], join_type="inner", use_threads=False)
+    return joined.sort_by([(key, "ascending"), ("position", "ascending")])
+
+
+# -- optional materialisation ------------------------------------------------------------------
+def state_dir(archive_root: Path, snapshot_id: str) -> Path:
+    """Where `write_state` puts a state: outside the snapshot, which stays as it was closed."""
+    return Path(archive_root) / "state" / snapshot_id
+
+
+def write_state(archive_root: str | os.PathLike, snapshot: str | None = None) -> Path:
+    """Materialise the state as `<archive>/state/<ID>/state_<table>.parquet` (a cache).
+
+    Rebuildable at any time from the snapshots; deleting the folder loses nothing. Files are
+    written as temporary files and renamed, so a reader never sees half a table.
+    """
+    root = Path(archive_root)
+    state = build_state(root, snapshot)
+    out = state_dir(root, state.snapshot_id)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {"articles": state.articles, "documents": state.documents, **state.children}
+    for name, data in tables.items():
+        tmp = out / f"state_{name}.parquet.{os.getpid()}.tmp"
+        pq.write_table(data, tmp)
+        os.replace(tmp, out / f"state_{name}.parquet")
+    (out / "built_from.txt").write_text("\n".join(state.snapshots) + "\n", encoding="utf-8")
+    return out
+
+
+def _cached(root: Path, snapshot_id: str | None, table: str) -> pa.Table | None:
+    """A materialised state of `table` if one exists and was built from the same snapshots."""
+    if table not in ("articles", "documents"):
+        return None
+    try:
+        sid = resolve_snapshot(root, snapshot_id)
+        path = state_dir(root, sid) / f"state_{table}.parquet"
+        if not path.is_file():
+            return None
+        built = (state_dir(root, sid) / "built_from.txt").read_text(encoding="utf-8").split()
+        if built != closed_up_to(root, sid):
+            return None  # a snapshot was added or aborted before it since: rebuild
+        return pq.read_table(path)
+    except (OSError, StateError):
+        return None

@@ -1,0 +1,252 @@
+"""Diff of two portal states (audit.state): what the portal changed between nights A and B.
+
+Each item's version in the state as of A is compared with its version in the state as of B:
+
+- **re-checked after A** (the state as of B verified it in a snapshot after A, B or one between):
+  `added` if the state as of A never saw it, `removed` if it was present as of A and was since
+  found gone (HTTP 404 / 410, soft 404: `reason`, `withdrawn_at`), `changed` / `unchanged` by
+  the same field comparison as `audit.diff` (the version as of A may be in any earlier
+  snapshot), `restored` (in `changed`) if it had been withdrawn and came back;
+- **not re-checked** since A: listed apart with the date it was last verified, never counted as
+  added, removed or unchanged. An incremental night re-fetches only the items the freshness
+  policy says are due, so most items of a nightly diff are here.
+
+No item an earlier snapshot holds is ever `added`. `diff_states(archive_root, a, b)` returns the
+JSON-ready dict of `audit.diff.diff_snapshots` (same core keys and item shapes) plus
+`not_rechecked`, `summary.not_rechecked`, `summary.oldest_verified` and `policy`;
+`audit.diff_report` renders it. See docs/audit.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from archive.snapshot import open_snapshot
+from audit.diff import (
+    ARTICLE_FIELDS,
+    DOCUMENT_FIELDS,
+    _author_text,
+    _changed_fields,
+    _display,
+    _evidence,
+    _image_text,
+    _iso,
+    _pair_documents_by_number,
+    article_canon,
+    canonical,
+    document_canon,
+    field_change,
+    normalize_text,
+)
+from audit.state import PortalState, StateError, build_state, closed_up_to, resolve_snapshot
+
+REASON_EXPLANATION = {
+    "http_404": "fetched the URL and got HTTP 404",
+    "http_410": "fetched the URL and got HTTP 410 Gone",
+    "soft_404": "fetched the URL and got a soft-404 page",
+}
+_STATUS_OF = {"http_404": 404, "http_410": 410}
+
+
+def _canon(state: PortalState, kind: str) -> dict[str, pa.Array]:
+    rows = state.table(kind)
+    if kind == "article":
+        return article_canon(rows, state.children["article_authors"], state.children["images"])
+    return document_canon(rows)
+
+
+def _children_display(state: PortalState, rows: pa.Table, idx: list[int]) -> dict:
+    """Authors and images of the given article rows as readable strings (as audit.diff)."""
+    out: dict[str, dict] = {"authors": {}, "images": {}}
+    if not idx:
+        return out
+    keys = {(rows.column("warc_record_id")[i].as_py(), rows.column("article_id")[i].as_py())
+            for i in idx}
+    ids = pa.array(sorted({k[0] for k in keys}))
+    for table, name, fmt in (("article_authors", "authors", _author_text),
+                             ("images", "images", _image_text)):
+        child = state.children[table]
+        child = child.filter(pc.is_in(child.column("warc_record_id"), value_set=ids))
+        for row in sorted(child.to_pylist(), key=lambda r: r["position"]):
+            key = (row["warc_record_id"], row["article_id"])
+            if key in keys:
+                out[name].setdefault(key, []).append(fmt(row))
+    return out
+
+
+def _col(rows: pa.Table, name: str) -> np.ndarray:
+    return rows.column(name).to_numpy(zero_copy_only=False)
+
+
+def _title(rows: pa.Table, i: int) -> str | None:
+    return normalize_text(rows.column("title")[i].as_py()) or None
+
+
+def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalState,
+               after_a: list[str]) -> dict[str, Any]:
+    rows_a, rows_b = sa.table(kind), sb.table(kind)
+    key_col = f"{kind}_id"
+    keys_a = np.asarray(_col(rows_a, key_col), dtype=np.int64)
+    keys_b = np.asarray(_col(rows_b, key_col), dtype=np.int64)
+    # Every item of state A is in state B (B's state is built from a superset of snapshots).
+    in_a = np.isin(keys_b, keys_a, assume_unique=True)
+    pos_a = np.searchsorted(keys_a, keys_b)  # meaningful where in_a
+    rechecked = pc.is_in(rows_b.column("last_verified_snapshot"),
+                         value_set=pa.array(after_a, pa.string())).to_numpy(
+                             zero_copy_only=False)
+    gone_b = _col(rows_b, "status") == "withdrawn"
+    status_a = np.full(len(keys_b), "", dtype=object)
+    status_a[in_a] = _col(rows_a, "status")[pos_a[in_a]]
+    gone_a = status_a == "withdrawn"
+    withdrawn_after = pc.is_in(rows_b.column("withdrawn_snapshot"),
+                               value_set=pa.array(after_a, pa.string())).to_numpy(
+                                   zero_copy_only=False)
+
+    not_rechecked = np.flatnonzero(~rechecked)
+    added = np.flatnonzero(rechecked & ~in_a & ~gone_b)
+    transient = np.flatnonzero(rechecked & ~in_a & gone_b)  # appeared and went after A
+    removed = np.flatnonzero(rechecked & in_a & gone_b & (~gone_a | withdrawn_after))
+    still_gone = np.flatnonzero(rechecked & in_a & gone_b & gone_a & ~withdrawn_after)
+    compare = np.flatnonzero(rechecked & in_a & ~gone_b)
+
+    canon_a, canon_b = _canon(sa, kind), _canon(sb, kind)
+    ia, ib = pos_a[compare], compare
+    pairs = _changed_fields(fields, canon_a, canon_b, ia, ib)
+    changed_b = {rb for _, rb, _ in pairs}
+    restored = {int(rb) for rb in compare if gone_a[rb]}
+    # A restored item is reported even when its text is what it was before it went.
+    pairs += [(int(pos_a[rb]), rb, set()) for rb in sorted(restored - changed_b)]
+    unchanged = len(compare) - len(pairs)
+
+    paired_b: set[int] = set()
+    unpaired_old: set[int] = set()
+    if kind == "document":
+        # A document whose id changed: the old id went (or was not re-checked), a new id with
+        # the same number appeared. Match them as one document, as audit.diff does.
+        old = [int(pos_a[r]) for r in np.r_[removed, not_rechecked] if in_a[r]]
+        for ra, rb in _pair_documents_by_number(old, added.tolist(), rows_a, rows_b):
+            paired_b.add(rb)
+            unpaired_old.add(int(keys_a[ra]))
+            changed = {f for f in fields if canonical(canon_a[f][ra].as_py())
+                       != canonical(canon_b[f][rb].as_py())}
+            pairs.append((ra, rb, changed))
+
+    children_a: dict = {"authors": {}, "images": {}}
+    children_b: dict = {"authors": {}, "images": {}}
+    if kind == "article":
+        need = [(ra, rb) for ra, rb, ch in pairs if ch & {"authors", "images"}]
+        children_a = _children_display(sa, rows_a, [ra for ra, _ in need])
+        children_b = _children_display(sb, rows_b, [rb for _, rb in need])
+
+    changed_items = []
+    for ra, rb, changed in pairs:
+        names = [f for f in fields if f in changed]
+        item = {
+            "kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+            "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
+            "fields": names,
+            "changes": {f: field_change(f, _display(kind, f, rows_a, ra, children_a),
+                                        _display(kind, f, rows_b, rb, children_b))
+                        for f in names},
+            "a": _evidence(rows_a, ra), "b": _evidence(rows_b, rb),
+        }
+        if rb in restored:
+            item["restored"] = True
+            item["withdrawn_at"] = _iso(rows_a.column("withdrawn_at")[ra].as_py())
+        key_a = rows_a.column(key_col)[ra].as_py()
+        if key_a != item["key"]:
+            item["key_a"], item["matched_by"] = key_a, "number"
+        changed_items.append(item)
+
+    added_items = [{"kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+                    "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
+                    "first_seen_at": _iso(rows_b.column("first_seen_at")[rb].as_py()),
+                    "b": _evidence(rows_b, rb)}
+                   for rb in added.tolist() if rb not in paired_b]
+    removed_items = []
+    for rb in removed.tolist():
+        reason = rows_b.column("withdrawn_reason")[rb].as_py()
+        sid = rows_b.column("withdrawn_snapshot")[rb].as_py()
+        when = _iso(rows_b.column("withdrawn_at")[rb].as_py())
+        removed_items.append({
+            "kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+            "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
+            "reason": reason, "deleted": True,
+            "explanation": f"snapshot {sid} {REASON_EXPLANATION.get(reason, reason)}",
+            "withdrawn_at": when, "withdrawn_snapshot": sid,
+            "a": _evidence(rows_a, int(pos_a[rb])),
+            "b": {"snapshot_id": sid, "captured_at": when, "url": rows_b.column("url")[rb].as_py(),
+                  "status": _STATUS_OF.get(reason, 200), "page_type": (
+                      "soft_404" if reason == "soft_404" else None)},
+        })
+    unchecked = []
+    for rb in not_rechecked.tolist():
+        key = rows_b.column(key_col)[rb].as_py()
+        if key in unpaired_old:
+            continue
+        unchecked.append({
+            "kind": kind, "key": key, "url": rows_b.column("url")[rb].as_py(),
+            "title": _title(rows_b, rb),
+            "status": "withdrawn" if gone_b[rb] else "present",
+            "last_verified_at": _iso(rows_b.column("last_verified_at")[rb].as_py()),
+            "last_verified_snapshot": rows_b.column("last_verified_snapshot")[rb].as_py(),
+            "a": _evidence(rows_b, rb),
+        })
+    return {"added": added_items, "removed": removed_items, "changed": changed_items,
+            "unchanged": unchanged, "not_rechecked": unchecked,
+            "still_withdrawn": len(still_gone), "transient": len(transient)}
+
+
+def _policy(archive_root: Path, snapshot_id: str) -> dict[str, Any] | None:
+    """B's freshness policy as recorded in its manifest (None: every known item re-fetched)."""
+    settings = open_snapshot(archive_root, snapshot_id).manifest.get("settings") or {}
+    policy = settings.get("incremental")
+    return dict(policy) if isinstance(policy, dict) else None
+
+
+def diff_states(archive_root: Path | str, a: str, b: str) -> dict[str, Any]:
+    """Compare the portal's state as of closed snapshot `a` with its state as of `b`.
+
+    `a` and `b` are ids or `latest` / `previous`; `a` must not be after `b`. StateError (one
+    line) otherwise. See the module docstring for the semantics.
+    """
+    root = Path(archive_root)
+    a, b = resolve_snapshot(root, a), resolve_snapshot(root, b)
+    up_to_b = closed_up_to(root, b)
+    if a not in up_to_b:
+        raise StateError(f"snapshot {a} is after {b}: give the older snapshot first")
+    after_a = up_to_b[up_to_b.index(a) + 1:]
+    sa, sb = build_state(root, a), build_state(root, b)
+    parts = [_diff_kind("article", ARTICLE_FIELDS, sa, sb, after_a),
+             _diff_kind("document", DOCUMENT_FIELDS, sa, sb, after_a)]
+    order = {"article": 0, "document": 1}
+
+    def merged(name: str) -> list[dict]:
+        items = [x for p in parts for x in p[name]]
+        return sorted(items, key=lambda it: (order[it["kind"]], it["key"]))
+
+    added, removed, changed = merged("added"), merged("removed"), merged("changed")
+    unchecked = merged("not_rechecked")
+    unchanged = sum(p["unchanged"] for p in parts)
+    oldest = min((i["last_verified_at"] for i in unchecked), default=None)
+    summary = {
+        "added": len(added), "removed": len(removed), "deleted": len(removed),
+        "not_captured": 0, "changed": len(changed), "unchanged": unchanged,
+        "not_rechecked": len(unchecked), "oldest_verified": oldest,
+        "still_withdrawn": sum(p["still_withdrawn"] for p in parts),
+        "transient": sum(p["transient"] for p in parts),
+        "by_kind": {
+            kind: {"added": len(p["added"]), "removed": len(p["removed"]),
+                   "changed": len(p["changed"]), "unchanged": p["unchanged"],
+                   "not_rechecked": len(p["not_rechecked"])}
+            for kind, p in zip(("article", "document"), parts, strict=True)
+        },
+    }
+    return {"a": a, "b": b, "compares": "states", "policy": _policy(root, b),
+            "summary": summary, "added": added, "removed": removed, "changed": changed,
+            "unchanged": unchanged, "not_rechecked": unchecked}
