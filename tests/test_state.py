@@ -207,3 +207,15 @@ def test_materialised_state_is_a_rebuildable_cache(archive):
     # A stale cache (built from other snapshots) is ignored, not trusted.
     (path / "built_from.txt").write_text(A + "\n")
     assert portal_state(archive, B).num_rows == 6
+
+
+def test_state_columns_are_documented_in_schema_md():
+    from test_datasets_docs import documented_columns, sections
+
+    from audit.state import STATE_FIELDS
+
+    docs = documented_columns(next(v for k, v in sections().items() if k.startswith("State")))
+    assert list(docs) == [f.name for f in STATE_FIELDS]
+    for f in STATE_FIELDS:
+        assert docs[f.name].startswith(str(f.type).split("[")[0]), f.name
+        assert docs[f.name].endswith(", null") == f.nullable, f.name
