@@ -221,31 +221,41 @@ def _outcome(events: pa.Table, key: str) -> tuple[pa.Table, _Outcome]:
     return events, _Outcome(keys[starts], first, last_present, ends, withdrawn)
 
 
-def _take_versions(archive_root: Path, snaps: list[str], table: str, events: pa.Table,
-                   version: np.ndarray) -> pa.Table:
-    """The full rows of the winning captures, in the order of `version`."""
-    snap = events.column("snap").to_numpy()[version]
-    row = events.column("row").to_numpy()[version]
-    parts, where = [], []
-    for i in np.unique(snap):
-        picked = np.flatnonzero(snap == i)
-        full = pq.read_table(_parquet(archive_root, snaps[int(i)], table))
-        parts.append(full.take(pa.array(row[picked])))
-        where.append(picked)
-    schema = schema_for(table)
-    if not parts:
-        return schema.empty_table()
-    # Older snapshots may lack a newer column: "default" promotion fills it with nulls.
-    out = pa.concat_tables(parts, promote_options="default")
-    back = np.empty(len(version), dtype=np.int64)
-    back[np.concatenate(where)] = np.arange(len(version))
-    return out.take(pa.array(back))
+def _take_versions(archive_root: Path, snaps: list[str], table: str,
+                   wanted: list[tuple[np.ndarray, np.ndarray]],
+                   columns: list[str] | None = None) -> list[pa.Table]:
+    """The rows of the winning captures: for each (snapshot index, row) pair of arrays in
+    `wanted`, one table in that order. Each snapshot's table is read once for all of them.
+    `columns`: only those (all by default)."""
+    parts: list[list[pa.Table]] = [[] for _ in wanted]
+    where: list[list[np.ndarray]] = [[] for _ in wanted]
+    needed = np.unique(np.concatenate([snap for snap, _ in wanted])) if wanted else []
+    for i in needed:
+        path = _parquet(archive_root, snaps[int(i)], table)
+        full = pq.read_table(path) if columns is None else _read(path, columns)
+        for j, (snap, row) in enumerate(wanted):
+            picked = np.flatnonzero(snap == i)
+            if len(picked):
+                parts[j].append(full.take(pa.array(row[picked])))
+                where[j].append(picked)
+        del full
+    out = []
+    for j, (snap, _) in enumerate(wanted):
+        if not parts[j]:
+            empty = schema_for(table).empty_table()
+            out.append(empty if columns is None else empty.select(columns))
+            continue
+        # Older snapshots may lack a newer column: "default" promotion fills it with nulls.
+        rows = pa.concat_tables(parts[j], promote_options="default")
+        back = np.empty(len(snap), dtype=np.int64)
+        back[np.concatenate(where[j])] = np.arange(len(snap))
+        out.append(rows.take(pa.array(back)))
+    return out
 
 
-def _state_of_kind(archive_root: Path, snaps: list[str], kind: str) -> pa.Table:
-    table, key = KINDS[kind]
-    events, out = _outcome(_events(archive_root, snaps, table, key), key)
-    rows = _take_versions(archive_root, snaps, table, events, out.version)
+def _state_columns(rows: pa.Table, events: pa.Table, out: _Outcome,
+                   snaps: list[str]) -> pa.Table:
+    """`rows` (the versions) with the STATE_FIELDS appended; `snaps` ends with the state's."""
     snap_ids = pa.array(snaps, pa.string())
     snap_col = events.column("snap").to_numpy()
     at = events.column("captured_at")
@@ -279,42 +289,76 @@ def _state_of_kind(archive_root: Path, snaps: list[str], kind: str) -> pa.Table:
     return rows
 
 
-def _children(archive_root: Path, snaps: list[str], parents: pa.Table, kind: str,
-              child: str) -> pa.Table:
-    """Rows of `child` belonging to the state's versions (same capture, same parent key)."""
+def _states_of_kind(archive_root: Path, snaps: list[str], kind: str, cuts: list[int],
+                    columns: list[str] | None = None) -> list[pa.Table]:
+    """The state of one kind as of each snapshot index in `cuts` (events read once)."""
+    table, key = KINDS[kind]
+    events = _events(archive_root, snaps, table, key)
+    outcomes = []
+    for cut in cuts:
+        upto = events if cut == len(snaps) - 1 else events.filter(
+            pc.less_equal(events.column("snap"), cut))
+        outcomes.append(_outcome(upto, key))
+    wanted = [(ev.column("snap").to_numpy()[out.version], ev.column("row").to_numpy()[out.version])
+              for ev, out in outcomes]
+    versions = _take_versions(archive_root, snaps, table, wanted, columns)
+    return [_state_columns(rows, ev, out, snaps[:cut + 1])
+            for rows, (ev, out), cut in zip(versions, outcomes, cuts, strict=True)]
+
+
+def _children(archive_root: Path, snaps: list[str], parents_list: list[pa.Table], kind: str,
+              child: str) -> list[pa.Table]:
+    """Rows of `child` belonging to each state's versions (same capture, same parent key)."""
     key = KINDS[kind][1]
     schema = schema_for(child)
-    if parents.num_rows == 0:
-        return schema.empty_table()
+    holders = set()
+    for parents in parents_list:
+        holders.update(pc.unique(parents.column("snapshot_id")).to_pylist())
     parts = []
-    holders = pc.unique(parents.column("snapshot_id")).to_pylist()
-    wanted = pa.table({"warc_record_id": parents.column("warc_record_id"),
-                       key: parents.column(key)})
     for sid in snaps:
         if sid not in holders:
             continue
         rows = pq.read_table(_parquet(archive_root, sid, child))
-        ids = parents.filter(pc.equal(parents.column("snapshot_id"), sid)).column(
-            "warc_record_id")
-        rows = rows.filter(pc.is_in(rows.column("warc_record_id"), value_set=ids))
-        parts.append(rows)
-    if not parts:
-        return schema.empty_table()
-    rows = pa.concat_tables(parts, promote_options="default")
-    rows = rows.join(wanted, ["warc_record_id", key], join_type="left semi", use_threads=False)
-    return rows.sort_by([(key, "ascending"), ("position", "ascending")])
+        ids = pa.concat_arrays([
+            p.filter(pc.equal(p.column("snapshot_id"), sid)).column("warc_record_id")
+            .combine_chunks() for p in parents_list])
+        parts.append(rows.filter(pc.is_in(rows.column("warc_record_id"), value_set=ids)))
+    every = pa.concat_tables(parts, promote_options="default") if parts else schema.empty_table()
+    out = []
+    for parents in parents_list:
+        wanted = pa.table({"warc_record_id": parents.column("warc_record_id"),
+                           key: parents.column(key)})
+        rows = every.join(wanted, ["warc_record_id", key], join_type="left semi",
+                          use_threads=False)
+        out.append(rows.sort_by([(key, "ascending"), ("position", "ascending")]))
+    return out
+
+
+def build_states(archive_root: str | os.PathLike, snapshots: list[str | None],
+                 columns: dict[str, list[str]] | None = None) -> list[PortalState]:
+    """The states as of several closed snapshots, reading each snapshot's tables once.
+
+    `columns` ({"article": [...], "document": [...]}) limits the version columns read (the
+    diff needs neither `body_html` nor the counters); every column by default.
+    """
+    root = Path(archive_root)
+    ids = [resolve_snapshot(root, s) for s in snapshots]
+    order = [s.snapshot_id for s in list_snapshots(root)]
+    snaps = closed_up_to(root, max(ids, key=order.index))
+    cuts = [snaps.index(sid) for sid in ids]
+    columns = columns or {}
+    articles = _states_of_kind(root, snaps, "article", cuts, columns.get("article"))
+    documents = _states_of_kind(root, snaps, "document", cuts, columns.get("document"))
+    children = {name: _children(root, snaps, articles if kind == "article" else documents,
+                                kind, name) for name, kind in CHILDREN.items()}
+    return [PortalState(sid, snaps[:cut + 1], articles[j], documents[j],
+                        {name: children[name][j] for name in CHILDREN})
+            for j, (sid, cut) in enumerate(zip(ids, cuts, strict=True))]
 
 
 def build_state(archive_root: str | os.PathLike, snapshot: str | None = None) -> PortalState:
     """The state as of closed snapshot `snapshot` (an id, `latest`/None or `previous`)."""
-    root = Path(archive_root)
-    sid = resolve_snapshot(root, snapshot)
-    snaps = closed_up_to(root, sid)
-    articles = _state_of_kind(root, snaps, "article")
-    documents = _state_of_kind(root, snaps, "document")
-    children = {name: _children(root, snaps, articles if kind == "article" else documents,
-                                kind, name) for name, kind in CHILDREN.items()}
-    return PortalState(sid, snaps, articles, documents, children)
+    return build_states(archive_root, [snapshot])[0]
 
 
 def portal_state(archive_root: str | os.PathLike, snapshot_id: str | None = None,

@@ -30,6 +30,7 @@ from archive.snapshot import open_snapshot
 from audit.diff import (
     ARTICLE_FIELDS,
     DOCUMENT_FIELDS,
+    LINEAGE,
     _author_text,
     _changed_fields,
     _display,
@@ -43,7 +44,7 @@ from audit.diff import (
     field_change,
     normalize_text,
 )
-from audit.state import PortalState, StateError, build_state, closed_up_to, resolve_snapshot
+from audit.state import PortalState, StateError, build_states, closed_up_to, resolve_snapshot
 
 REASON_EXPLANATION = {
     "http_404": "fetched the URL and got HTTP 404",
@@ -51,6 +52,14 @@ REASON_EXPLANATION = {
     "soft_404": "fetched the URL and got a soft-404 page",
 }
 _STATUS_OF = {"http_404": 404, "http_410": 410}
+# The version columns a diff reads: lineage, identity and the compared fields (no body_html,
+# counters or breadcrumbs, the bulk of a state it does not need).
+_IDENTITY = [*LINEAGE, "url", "page_url", "title"]
+DIFF_COLUMNS = {
+    "article": list(dict.fromkeys(["article_id", *_IDENTITY, *(
+        f for f in ARTICLE_FIELDS if f not in ("authors", "images"))])),
+    "document": list(dict.fromkeys(["document_id", *_IDENTITY, *DOCUMENT_FIELDS])),
+}
 
 
 def _canon(state: PortalState, kind: str) -> dict[str, pa.Array]:
@@ -185,17 +194,20 @@ def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalSt
                       "soft_404" if reason == "soft_404" else None)},
         })
     unchecked = []
-    for rb in not_rechecked.tolist():
-        key = rows_b.column(key_col)[rb].as_py()
-        if key in unpaired_old:
+    listed = rows_b.take(pa.array(not_rechecked, pa.int64())).select(
+        [key_col, "url", "page_url", "title", "status", "last_verified_at",
+         "last_verified_snapshot", *LINEAGE]).to_pylist()  # one conversion, not one per cell
+    for row in listed:
+        if row[key_col] in unpaired_old:
             continue
+        evidence = {name: row[name] for name in LINEAGE}
+        evidence.update(captured_at=_iso(row["captured_at"]), url=row["page_url"])
         unchecked.append({
-            "kind": kind, "key": key, "url": rows_b.column("url")[rb].as_py(),
-            "title": _title(rows_b, rb),
-            "status": "withdrawn" if gone_b[rb] else "present",
-            "last_verified_at": _iso(rows_b.column("last_verified_at")[rb].as_py()),
-            "last_verified_snapshot": rows_b.column("last_verified_snapshot")[rb].as_py(),
-            "a": _evidence(rows_b, rb),
+            "kind": kind, "key": row[key_col], "url": row["url"],
+            "title": normalize_text(row["title"]) or None,
+            "status": "withdrawn" if row["status"] == "withdrawn" else "present",
+            "last_verified_at": _iso(row["last_verified_at"]),
+            "last_verified_snapshot": row["last_verified_snapshot"], "a": evidence,
         })
     return {"added": added_items, "removed": removed_items, "changed": changed_items,
             "unchanged": unchanged, "not_rechecked": unchecked,
@@ -221,7 +233,7 @@ def diff_states(archive_root: Path | str, a: str, b: str) -> dict[str, Any]:
     if a not in up_to_b:
         raise StateError(f"snapshot {a} is after {b}: give the older snapshot first")
     after_a = up_to_b[up_to_b.index(a) + 1:]
-    sa, sb = build_state(root, a), build_state(root, b)
+    sa, sb = build_states(root, [a, b], columns=DIFF_COLUMNS)
     parts = [_diff_kind("article", ARTICLE_FIELDS, sa, sb, after_a),
              _diff_kind("document", DOCUMENT_FIELDS, sa, sb, after_a)]
     order = {"article": 0, "document": 1}

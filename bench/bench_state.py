@@ -162,6 +162,7 @@ def build_archive(root: Path, articles: int, nights: int) -> dict:
     top, rows, edits, removals = articles, 0, 0, 0
     spread = rng.integers(0, 7, articles + NEW_PER_NIGHT * nights + 1)
     for night in range(nights):
+        new = np.array([], dtype=np.int64)
         if night == 0:
             ids = np.arange(1, articles + 1)
         else:
@@ -179,7 +180,8 @@ def build_archive(root: Path, articles: int, nights: int) -> dict:
         if night:
             pick = rng.random(len(checked_live))
             edited = checked_live[pick < 0.01]
-            gone_now = checked_live[(pick >= 0.01) & (pick < 0.011)]
+            # Only items seen on an earlier night can be withdrawn (and then seen gone).
+            gone_now = checked_live[(pick >= 0.01) & (pick < 0.011) & ~np.isin(checked_live, new)]
             edits += len(edited)
             removals += len(gone_now)
             withdrawn.update(gone_now.tolist())
@@ -235,7 +237,7 @@ def main() -> int:
     ok = (state.articles.num_rows == counts["items"] == peer.num_rows
           and sum(1 for x in state.articles.column("status").to_pylist() if x == "withdrawn")
           == counts["removals"])
-    print("state matches the generated archive" if ok else "STATE DOES NOT MATCH")
+    print("state matches the generated archive" if ok else f"STATE DOES NOT MATCH {counts}")
     if args.no_write:
         return 0 if ok else 1
 
