@@ -194,6 +194,10 @@ class _Outcome:
     last: np.ndarray  # last event (last verification)
     withdrawn: np.ndarray  # first gone event after the version, or -1
 
+    def take(self, idx: np.ndarray) -> _Outcome:
+        return _Outcome(self.keys[idx], self.first[idx], self.version[idx], self.last[idx],
+                        self.withdrawn[idx])
+
 
 def _outcome(events: pa.Table, key: str) -> tuple[pa.Table, _Outcome]:
     order = pc.sort_indices(events, sort_keys=[(key, "ascending"), ("captured_at", "ascending"),
@@ -232,11 +236,12 @@ def _take_versions(archive_root: Path, snaps: list[str], table: str,
     needed = np.unique(np.concatenate([snap for snap, _ in wanted])) if wanted else []
     for i in needed:
         path = _parquet(archive_root, snaps[int(i)], table)
-        full = pq.read_table(path) if columns is None else _read(path, columns)
-        for j, (snap, row) in enumerate(wanted):
+        rows_of = [row[snap == i] for snap, row in wanted]
+        full, renumber = _read_rows(path, np.concatenate(rows_of), columns)
+        for j, (snap, _) in enumerate(wanted):
             picked = np.flatnonzero(snap == i)
             if len(picked):
-                parts[j].append(full.take(pa.array(row[picked])))
+                parts[j].append(full.take(pa.array(renumber(rows_of[j]))))
                 where[j].append(picked)
         del full
     out = []
@@ -251,6 +256,41 @@ def _take_versions(archive_root: Path, snaps: list[str], table: str,
         back[np.concatenate(where[j])] = np.arange(len(snap))
         out.append(rows.take(pa.array(back)))
     return out
+
+
+def _read_rows(path: Path, rows: np.ndarray, columns: list[str] | None):
+    """The row groups of `path` that hold `rows` (all of it if they are most of it), and a
+    function mapping file row numbers to row numbers in what was read.
+
+    Most of an old nightly snapshot is superseded by later captures: what is left of it in a
+    state is a few versions (withdrawn items, items not re-checked since), so reading only
+    their row groups (DatasetWriter writes one per 500 rows) skips most of the decoding.
+    """
+    meta = pq.ParquetFile(path)
+    sizes = np.array([meta.metadata.row_group(g).num_rows
+                      for g in range(meta.metadata.num_row_groups)], dtype=np.int64)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]] if len(sizes) else np.zeros(0, dtype=np.int64)
+    groups = np.unique(np.searchsorted(starts, rows, side="right") - 1)
+    if len(sizes) <= 1 or sizes[groups].sum() > 0.6 * sizes.sum():
+        table = pq.read_table(path) if columns is None else _read(path, columns)
+        return table, lambda r: r
+    names = set(meta.schema_arrow.names)
+    wanted = None if columns is None else [c for c in columns if c in names]
+    table = meta.read_row_groups(groups.tolist(), columns=wanted)
+    if columns is not None:
+        for name in columns:
+            if name not in names:
+                table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+        table = table.select(columns)
+    # Row r of the file is row (r - start of its group) + rows of the groups read before it.
+    offset = np.zeros(len(sizes), dtype=np.int64)
+    offset[groups] = np.r_[0, np.cumsum(sizes[groups])[:-1]]
+
+    def renumber(r: np.ndarray) -> np.ndarray:
+        g = np.searchsorted(starts, r, side="right") - 1
+        return r - starts[g] + offset[g]
+
+    return table, renumber
 
 
 def _state_columns(rows: pa.Table, events: pa.Table, out: _Outcome,
@@ -289,21 +329,74 @@ def _state_columns(rows: pa.Table, events: pa.Table, out: _Outcome,
     return rows
 
 
-def _states_of_kind(archive_root: Path, snaps: list[str], kind: str, cuts: list[int],
-                    columns: list[str] | None = None) -> list[pa.Table]:
-    """The state of one kind as of each snapshot index in `cuts` (events read once)."""
+@dataclass
+class LazyKind:
+    """One kind (article or document) of a state before its rows are read: per item, sorted by
+    key, what its events say. `rows(positions, columns)` reads the versions of some items only
+    (a nightly diff needs the full rows of the few items the night re-checked)."""
+
+    archive_root: Path
+    snaps: list[str]  # the snapshots up to the state's, oldest first
+    kind: str
+    events: pa.Table
+    out: _Outcome
+
+    @property
+    def keys(self) -> np.ndarray:
+        return self.out.keys
+
+    def _snap_at(self, pos: np.ndarray) -> np.ndarray:
+        return self.events.column("snap").to_numpy()[pos]
+
+    @property
+    def last_verified(self) -> np.ndarray:
+        """Index (in `snaps`) of each item's last verification."""
+        return self._snap_at(self.out.last)
+
+    @property
+    def withdrawn(self) -> np.ndarray:
+        """Index of the snapshot that saw each item gone, -1 for items not withdrawn."""
+        gone = self.out.withdrawn >= 0
+        return np.where(gone, self._snap_at(np.where(gone, self.out.withdrawn, 0)), -1)
+
+    def rows(self, positions: np.ndarray | None = None,
+             columns: list[str] | None = None) -> pa.Table:
+        """The state rows (version and STATE_FIELDS) of the items at `positions` (all: None)."""
+        out = self.out if positions is None else self.out.take(positions)
+        snap = self._snap_at(out.version)
+        row = self.events.column("row").to_numpy()[out.version]
+        (rows,) = _take_versions(self.archive_root, self.snaps, KINDS[self.kind][0],
+                                 [(snap, row)], columns)
+        return _state_columns(rows, self.events, out, self.snaps)
+
+
+def lazy_states(archive_root: Path, snapshot_ids: list[str],
+                kind: str) -> list[LazyKind]:
+    """LazyKind of `kind` as of each closed snapshot id (resolved), reading the events once."""
+    root = Path(archive_root)
+    order = [s.snapshot_id for s in list_snapshots(root)]
+    snaps = closed_up_to(root, max(snapshot_ids, key=order.index))
     table, key = KINDS[kind]
-    events = _events(archive_root, snaps, table, key)
-    outcomes = []
-    for cut in cuts:
+    events = _events(root, snaps, table, key)
+    out = []
+    for sid in snapshot_ids:
+        cut = snaps.index(sid)
         upto = events if cut == len(snaps) - 1 else events.filter(
             pc.less_equal(events.column("snap"), cut))
-        outcomes.append(_outcome(upto, key))
-    wanted = [(ev.column("snap").to_numpy()[out.version], ev.column("row").to_numpy()[out.version])
-              for ev, out in outcomes]
-    versions = _take_versions(archive_root, snaps, table, wanted, columns)
-    return [_state_columns(rows, ev, out, snaps[:cut + 1])
-            for rows, (ev, out), cut in zip(versions, outcomes, cuts, strict=True)]
+        out.append(LazyKind(root, snaps[:cut + 1], kind, *_outcome(upto, key)))
+    return out
+
+
+def _states_of_kind(archive_root: Path, snaps: list[str], kind: str, cuts: list[int],
+                    columns: list[str] | None = None) -> list[pa.Table]:
+    """The state of one kind as of each snapshot index in `cuts` (events and tables read
+    once)."""
+    lazy = lazy_states(archive_root, [snaps[c] for c in cuts], kind)
+    wanted = [(z._snap_at(z.out.version), z.events.column("row").to_numpy()[z.out.version])
+              for z in lazy]
+    versions = _take_versions(archive_root, snaps, KINDS[kind][0], wanted, columns)
+    return [_state_columns(rows, z.events, z.out, z.snaps)
+            for rows, z in zip(versions, lazy, strict=True)]
 
 
 def _children(archive_root: Path, snaps: list[str], parents_list: list[pa.Table], kind: str,
@@ -318,11 +411,16 @@ def _children(archive_root: Path, snaps: list[str], parents_list: list[pa.Table]
     for sid in snaps:
         if sid not in holders:
             continue
-        rows = pq.read_table(_parquet(archive_root, sid, child))
+        path = _parquet(archive_root, sid, child)
         ids = pa.concat_arrays([
             p.filter(pc.equal(p.column("snapshot_id"), sid)).column("warc_record_id")
             .combine_chunks() for p in parents_list])
-        parts.append(rows.filter(pc.is_in(rows.column("warc_record_id"), value_set=ids)))
+        # Which rows belong to a version: from the narrow column, then only their row groups.
+        narrow = pq.read_table(path, columns=["warc_record_id"]).column("warc_record_id")
+        rows = np.flatnonzero(pc.is_in(narrow, value_set=ids).to_numpy(zero_copy_only=False))
+        if len(rows):
+            table, renumber = _read_rows(path, rows, None)
+            parts.append(table.take(pa.array(renumber(rows))))
     every = pa.concat_tables(parts, promote_options="default") if parts else schema.empty_table()
     out = []
     for parents in parents_list:

@@ -62,8 +62,12 @@ DIFF_COLUMNS = {
 }
 
 
-def _canon(state: PortalState, kind: str) -> dict[str, pa.Array]:
+def _canon(state: PortalState, kind: str, idx: np.ndarray | None = None) -> dict[str, pa.Array]:
+    """Canonical compared fields of the state's rows (only rows `idx`, in that order, if given:
+    most items of a nightly diff are not re-checked and need no comparison)."""
     rows = state.table(kind)
+    if idx is not None:
+        rows = rows.take(pa.array(idx, pa.int64()))
     if kind == "article":
         return article_canon(rows, state.children["article_authors"], state.children["images"])
     return document_canon(rows)
@@ -123,9 +127,10 @@ def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalSt
     still_gone = np.flatnonzero(rechecked & in_a & gone_b & gone_a & ~withdrawn_after)
     compare = np.flatnonzero(rechecked & in_a & ~gone_b)
 
-    canon_a, canon_b = _canon(sa, kind), _canon(sb, kind)
     ia, ib = pos_a[compare], compare
-    pairs = _changed_fields(fields, canon_a, canon_b, ia, ib)
+    same = np.arange(len(compare))
+    pairs = [(int(ia[i]), int(ib[i]), changed) for i, _, changed in _changed_fields(
+        fields, _canon(sa, kind, ia), _canon(sb, kind, ib), same, same)]
     changed_b = {rb for _, rb, _ in pairs}
     restored = {int(rb) for rb in compare if gone_a[rb]}
     # A restored item is reported even when its text is what it was before it went.
@@ -137,6 +142,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalSt
     if kind == "document":
         # A document whose id changed: the old id went (or was not re-checked), a new id with
         # the same number appeared. Match them as one document, as audit.diff does.
+        canon_a, canon_b = _canon(sa, kind), _canon(sb, kind)  # documents: a few thousand
         old = [int(pos_a[r]) for r in np.r_[removed, not_rechecked] if in_a[r]]
         for ra, rb in _pair_documents_by_number(old, added.tolist(), rows_a, rows_b):
             paired_b.add(rb)

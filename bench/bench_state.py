@@ -150,7 +150,8 @@ def write_night(root: Path, night: int, ids: np.ndarray, edited: np.ndarray,
     tables["pages"] = pa.concat_tables([pages, gone_pages])
     for name in TABLES:
         data = tables.get(name, schema_for(name).empty_table())
-        pq.write_table(data, out / f"{name}.parquet")
+        # Row groups of 500 rows, as DatasetWriter flushes them.
+        pq.write_table(data, out / f"{name}.parquet", row_group_size=500)
     close_snapshot(root, sid)
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from lxml import html as lxml_html
 from test_diff import article, article_url, build_snapshot, document, document_url, page
@@ -219,3 +222,28 @@ def test_state_columns_are_documented_in_schema_md():
     for f in STATE_FIELDS:
         assert docs[f.name].startswith(str(f.type).split("[")[0]), f.name
         assert docs[f.name].endswith(", null") == f.nullable, f.name
+
+
+def test_reading_only_the_row_groups_that_hold_the_versions(tmp_path):
+    from audit.state import _read_rows
+
+    table = pa.table({"k": pa.array(range(5000)), "text": [f"bài {i}" for i in range(5000)]})
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, row_group_size=500)
+    for rows in ([3, 4999, 2500, 2501, 0], [1200], list(range(0, 5000, 7))):
+        wanted = np.array(rows)
+        read, renumber = _read_rows(path, wanted, None)
+        assert read.take(pa.array(renumber(wanted))).equals(table.take(pa.array(wanted)))
+    read, _ = _read_rows(path, np.array([1200]), ["text", "missing"])
+    assert read.num_rows == 500 and read.column_names == ["text", "missing"]
+
+
+def test_document_whose_id_changed_is_matched_by_number(tmp_path):
+    build_snapshot(tmp_path, A, [page(document_url(7), document(7))])
+    moved = document(70, number="7/CT-UBND", title="Chỉ thị về quản lý (sửa đổi)")
+    build_snapshot(tmp_path, B, [page(document_url(70), moved)])
+    d = diff_states(tmp_path, A, B)
+    assert d["added"] == [] and d["not_rechecked"] == []
+    (item,) = d["changed"]
+    assert (item["key"], item["key_a"], item["matched_by"], item["fields"]) == (
+        70, 7, "number", ["title"])
