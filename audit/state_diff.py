@@ -19,6 +19,7 @@ JSON-ready dict of `audit.diff.diff_snapshots` (same core keys and item shapes) 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from audit.diff import (
     field_change,
     normalize_text,
 )
-from audit.state import PortalState, StateError, build_states, closed_up_to, resolve_snapshot
+from audit.state import LazyKind, StateError, _children, closed_up_to, lazy_states, resolve_snapshot
 
 REASON_EXPLANATION = {
     "http_404": "fetched the URL and got HTTP 404",
@@ -62,28 +63,71 @@ DIFF_COLUMNS = {
 }
 
 
-def _canon(state: PortalState, kind: str, idx: np.ndarray | None = None) -> dict[str, pa.Array]:
-    """Canonical compared fields of the state's rows (only rows `idx`, in that order, if given:
-    most items of a nightly diff are not re-checked and need no comparison)."""
-    rows = state.table(kind)
-    if idx is not None:
-        rows = rows.take(pa.array(idx, pa.int64()))
-    if kind == "article":
-        return article_canon(rows, state.children["article_authors"], state.children["images"])
-    return document_canon(rows)
+class _Rows:
+    """Rows of a state addressed by their position in the whole state (sorted by key), backed
+    by the few rows that were read: `rows.column(name)[position]` as on a pa.Table."""
+
+    def __init__(self, table: pa.Table, positions: np.ndarray) -> None:
+        self.table = table
+        self.index = {int(p): i for i, p in enumerate(positions)}
+
+    def column(self, name: str) -> _Column:
+        return _Column(self.table.column(name), self.index)
 
 
-def _children_display(state: PortalState, rows: pa.Table, idx: list[int]) -> dict:
+class _Column:
+    def __init__(self, column: pa.ChunkedArray, index: dict[int, int]) -> None:
+        self.values, self.index = column, index
+
+    def __getitem__(self, position: int) -> pa.Scalar:
+        return self.values[self.index[int(position)]]
+
+
+@dataclass
+class _Side:
+    """The items of one state a diff reads, at `positions` of the state: rows and children."""
+
+    positions: np.ndarray
+    table: pa.Table
+    children: dict[str, pa.Table]
+
+    @classmethod
+    def read(cls, lazy: LazyKind, positions: np.ndarray) -> _Side:
+        positions = np.unique(positions).astype(np.int64)
+        table = lazy.rows(positions, DIFF_COLUMNS[lazy.kind])
+        children = {}
+        if lazy.kind == "article":
+            for name in ("article_authors", "images"):
+                (children[name],) = _children(lazy.archive_root, lazy.snaps, [table],
+                                              "article", name)
+        return cls(positions, table, children)
+
+    def rows(self) -> _Rows:
+        return _Rows(self.table, self.positions)
+
+    def sub(self, positions: np.ndarray) -> np.ndarray:
+        """Row numbers in `table` of state positions."""
+        return np.searchsorted(self.positions, positions)
+
+    def canon(self, kind: str) -> dict[str, pa.Array]:
+        if kind == "article":
+            return article_canon(self.table, self.children["article_authors"],
+                                 self.children["images"])
+        return document_canon(self.table)
+
+
+def _children_display(side: _Side, positions: list[int]) -> dict:
     """Authors and images of the given article rows as readable strings (as audit.diff)."""
     out: dict[str, dict] = {"authors": {}, "images": {}}
-    if not idx:
+    if not positions:
         return out
+    rows = side.rows()
     keys = {(rows.column("warc_record_id")[i].as_py(), rows.column("article_id")[i].as_py())
-            for i in idx}
+            for i in positions}
     ids = pa.array(sorted({k[0] for k in keys}))
     for table, name, fmt in (("article_authors", "authors", _author_text),
                              ("images", "images", _image_text)):
-        child = state.children[table]
+        child = side.children[table]
         child = child.filter(pc.is_in(child.column("warc_record_id"), value_set=ids))
         for row in sorted(child.to_pylist(), key=lambda r: r["position"]):
             key = (row["warc_record_id"], row["article_id"])
@@ -92,33 +136,22 @@ def _children_display(state: PortalState, rows: pa.Table, idx: list[int]) -> dic
     return out
 
 
-def _col(rows: pa.Table, name: str) -> np.ndarray:
-    return rows.column(name).to_numpy(zero_copy_only=False)
-
-
-def _title(rows: pa.Table, i: int) -> str | None:
+def _title(rows: _Rows, i: int) -> str | None:
     return normalize_text(rows.column("title")[i].as_py()) or None
 
 
-def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalState,
-               after_a: list[str]) -> dict[str, Any]:
-    rows_a, rows_b = sa.table(kind), sb.table(kind)
+def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
+               cut_a: int) -> dict[str, Any]:
+    keys_a, keys_b = la.keys, lb.keys
     key_col = f"{kind}_id"
-    keys_a = np.asarray(_col(rows_a, key_col), dtype=np.int64)
-    keys_b = np.asarray(_col(rows_b, key_col), dtype=np.int64)
     # Every item of state A is in state B (B's state is built from a superset of snapshots).
     in_a = np.isin(keys_b, keys_a, assume_unique=True)
     pos_a = np.searchsorted(keys_a, keys_b)  # meaningful where in_a
-    rechecked = pc.is_in(rows_b.column("last_verified_snapshot"),
-                         value_set=pa.array(after_a, pa.string())).to_numpy(
-                             zero_copy_only=False)
-    gone_b = _col(rows_b, "status") == "withdrawn"
-    status_a = np.full(len(keys_b), "", dtype=object)
-    status_a[in_a] = _col(rows_a, "status")[pos_a[in_a]]
-    gone_a = status_a == "withdrawn"
-    withdrawn_after = pc.is_in(rows_b.column("withdrawn_snapshot"),
-                               value_set=pa.array(after_a, pa.string())).to_numpy(
-                                   zero_copy_only=False)
+    rechecked = lb.last_verified > cut_a  # verified in a snapshot after A
+    gone_b = lb.withdrawn >= 0
+    gone_a = np.zeros(len(keys_b), dtype=bool)
+    gone_a[in_a] = la.withdrawn[pos_a[in_a]] >= 0
+    withdrawn_after = lb.withdrawn > cut_a
 
     not_rechecked = np.flatnonzero(~rechecked)
     added = np.flatnonzero(rechecked & ~in_a & ~gone_b)
@@ -127,10 +160,19 @@ def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalSt
     still_gone = np.flatnonzero(rechecked & in_a & gone_b & gone_a & ~withdrawn_after)
     compare = np.flatnonzero(rechecked & in_a & ~gone_b)
 
+    # Read only the versions compared or listed (documents: all, for matching by number).
+    if kind == "document":
+        side_a = _Side.read(la, np.arange(len(keys_a)))
+        side_b = _Side.read(lb, np.arange(len(keys_b)))
+    else:
+        side_a = _Side.read(la, pos_a[np.r_[compare, removed]])
+        side_b = _Side.read(lb, np.r_[compare, added, removed])
+    rows_a, rows_b = side_a.rows(), side_b.rows()
+    canon_a, canon_b = side_a.canon(kind), side_b.canon(kind)
     ia, ib = pos_a[compare], compare
-    same = np.arange(len(compare))
-    pairs = [(int(ia[i]), int(ib[i]), changed) for i, _, changed in _changed_fields(
-        fields, _canon(sa, kind, ia), _canon(sb, kind, ib), same, same)]
+    pairs = [(int(side_a.positions[ra]), int(side_b.positions[rb]), changed)
+             for ra, rb, changed in _changed_fields(fields, canon_a, canon_b, side_a.sub(ia),
+                                                    side_b.sub(ib))]
     changed_b = {rb for _, rb, _ in pairs}
     restored = {int(rb) for rb in compare if gone_a[rb]}
     # A restored item is reported even when its text is what it was before it went.
@@ -142,9 +184,9 @@ def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalSt
     if kind == "document":
         # A document whose id changed: the old id went (or was not re-checked), a new id with
         # the same number appeared. Match them as one document, as audit.diff does.
-        canon_a, canon_b = _canon(sa, kind), _canon(sb, kind)  # documents: a few thousand
         old = [int(pos_a[r]) for r in np.r_[removed, not_rechecked] if in_a[r]]
-        for ra, rb in _pair_documents_by_number(old, added.tolist(), rows_a, rows_b):
+        for ra, rb in _pair_documents_by_number(old, added.tolist(), side_a.table,
+                                                side_b.table):
             paired_b.add(rb)
             unpaired_old.add(int(keys_a[ra]))
             changed = {f for f in fields if canonical(canon_a[f][ra].as_py())
@@ -155,8 +197,8 @@ def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalSt
     children_b: dict = {"authors": {}, "images": {}}
     if kind == "article":
         need = [(ra, rb) for ra, rb, ch in pairs if ch & {"authors", "images"}]
-        children_a = _children_display(sa, rows_a, [ra for ra, _ in need])
-        children_b = _children_display(sb, rows_b, [rb for _, rb in need])
+        children_a = _children_display(side_a, [ra for ra, _ in need])
+        children_b = _children_display(side_b, [rb for _, rb in need])
 
     changed_items = []
     for ra, rb, changed in pairs:
@@ -200,7 +242,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], sa: PortalState, sb: PortalSt
                       "soft_404" if reason == "soft_404" else None)},
         })
     unchecked = []
-    listed = rows_b.take(pa.array(not_rechecked, pa.int64())).select(
+    listed = lb.rows(not_rechecked, [key_col, "url", "page_url", "title", *LINEAGE]).select(
         [key_col, "url", "page_url", "title", "status", "last_verified_at",
          "last_verified_snapshot", *LINEAGE]).to_pylist()  # one conversion, not one per cell
     for row in listed:
@@ -238,10 +280,11 @@ def diff_states(archive_root: Path | str, a: str, b: str) -> dict[str, Any]:
     up_to_b = closed_up_to(root, b)
     if a not in up_to_b:
         raise StateError(f"snapshot {a} is after {b}: give the older snapshot first")
-    after_a = up_to_b[up_to_b.index(a) + 1:]
-    sa, sb = build_states(root, [a, b], columns=DIFF_COLUMNS)
-    parts = [_diff_kind("article", ARTICLE_FIELDS, sa, sb, after_a),
-             _diff_kind("document", DOCUMENT_FIELDS, sa, sb, after_a)]
+    cut_a = up_to_b.index(a)
+    parts = []
+    for kind, fields in (("article", ARTICLE_FIELDS), ("document", DOCUMENT_FIELDS)):
+        la, lb = lazy_states(root, [a, b], kind)
+        parts.append(_diff_kind(kind, fields, la, lb, cut_a))
     order = {"article": 0, "document": 1}
 
     def merged(name: str) -> list[dict]:
