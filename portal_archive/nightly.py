@@ -58,6 +58,7 @@ def _logger(log_path: Path) -> logging.Logger:
 def run_nightly(opts: NightlyOptions) -> NightlyResult:
     from archive.verify import verify_snapshot
     from audit.diff_report import state_counts, write_report
+    from audit.state import StateError
     from audit.state_diff import diff_states
 
     archive = Path(opts.archive)
@@ -105,12 +106,17 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
             # The portal's state as of tonight against its state as of the previous night:
             # items the freshness policy did not re-check tonight are counted and listed apart
             # (with the date they were last verified), never as added, removed or unchanged.
-            diff = diff_states(archive, base.snapshot_id, result.snapshot_id)
-            report_path = (archive / "snapshots" / result.snapshot_id / "reports"
-                           / f"diff-{base.snapshot_id}-{result.snapshot_id}.{opts.report_format}")
-            write_report(diff, report_path, opts.report_format)
-            diff_summary = f"vs {base.snapshot_id}: {state_counts(diff)}"
-            log.info("diff %s, report %s", diff_summary, report_path)
+            try:
+                diff = diff_states(archive, base.snapshot_id, result.snapshot_id)
+            except StateError as exc:  # e.g. an older snapshot without datasets
+                log.error("diff: %s", exc)
+                diff_summary = f"no diff: {exc}"
+            else:
+                report_path = (archive / "snapshots" / result.snapshot_id / "reports" / (
+                    f"diff-{base.snapshot_id}-{result.snapshot_id}.{opts.report_format}"))
+                write_report(diff, report_path, opts.report_format)
+                diff_summary = f"vs {base.snapshot_id}: {state_counts(diff)}"
+                log.info("diff %s, report %s", diff_summary, report_path)
         stats = result.stats
         ok = not problems
         summary = (f"{'OK' if ok else 'FAILED'} snapshot {result.snapshot_id}: "
