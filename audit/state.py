@@ -123,52 +123,79 @@ def _parquet(archive_root: Path, snapshot_id: str, table: str) -> Path:
     return path
 
 
-def _read(path: Path, columns: list[str]) -> pa.Table:
-    """Columns of a Parquet file; a column an older file lacks comes back as nulls."""
+def _read(path: Path, columns: list[str], dictionary: tuple[str, ...] = ()) -> pa.Table:
+    """Columns of a Parquet file; a column an older file lacks comes back as nulls. Columns in
+    `dictionary` stay dictionary-encoded (a snapshot's few WARC file names, not one string per
+    row)."""
     names = set(pq.read_schema(path).names)
-    table = pq.read_table(path, columns=[c for c in columns if c in names])
+    table = pq.read_table(path, columns=[c for c in columns if c in names],
+                          read_dictionary=[c for c in dictionary if c in names])
     for name in columns:
         if name not in names:
             table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
     return table.select(columns)
 
 
+def _file_ranks(*columns: pa.ChunkedArray) -> list[pa.Array]:
+    """Each WARC file name column as its rank among the file names of all of them (one
+    snapshot's), so events sort by file as by name without carrying the strings."""
+    dicts = []
+    for col in columns:
+        col = col.combine_chunks()
+        if not pa.types.is_dictionary(col.type):
+            col = col.dictionary_encode()
+        dicts.append(col)
+    names = sorted({n for d in dicts for n in d.dictionary.to_pylist() if n is not None})
+    value_set = pa.array(names, pa.string())
+    out = []
+    for d in dicts:
+        rank = pc.index_in(d.dictionary.cast(pa.string()), value_set=value_set)
+        out.append(pc.cast(rank.take(d.indices), pa.int32()))
+    return out
+
+
 # -- events ----------------------------------------------------------------------------------
 def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Table:
     """Every capture of an item (present) and every fetch of its URL that found it gone.
 
-    Columns: key, captured_at, snap (index in `snaps`), warc_file, warc_offset, row (in that
-    snapshot's table; -1 for a gone event), gone (bool), reason.
+    Columns: key, captured_at, snap (index in `snaps`), file (rank of the WARC file name in its
+    snapshot), warc_offset, row (in that snapshot's table; -1 for a gone event), gone (bool),
+    reason.
     """
     present, urls, gone = [], [], []
     for i, sid in enumerate(snaps):
         rows = _read(_parquet(archive_root, sid, table),
-                     [key, "url", "page_url", *_ORDER_COLUMNS])
+                     [key, "url", "page_url", *_ORDER_COLUMNS], dictionary=("warc_file",))
         n = rows.num_rows
+        for col in ("url", "page_url"):
+            urls.append(pa.table({"url": rows.column(col), key: rows.column(key)}))
+        # Pages that found an item gone: status and type first, the rest for those rows only.
+        path = _parquet(archive_root, sid, "pages")
+        pages = _read(path, ["status", "page_type"])
+        is_gone = pc.or_kleene(
+            pc.is_in(pages.column("status"), value_set=pa.array(list(GONE_STATUSES))),
+            pc.equal(pages.column("page_type"), "soft_404"))
+        hits = np.flatnonzero(pc.fill_null(is_gone, False).to_numpy(zero_copy_only=False))
+        found = None
+        if len(hits):
+            read, renumber = _read_rows(path, hits, ["url", "status", *_ORDER_COLUMNS])
+            found = read.take(pa.array(renumber(hits)))
+        files = _file_ranks(rows.column("warc_file"),
+                            *([found.column("warc_file")] if found is not None else []))
         present.append(pa.table({
             key: rows.column(key), "captured_at": rows.column("captured_at"),
-            "snap": pa.array(np.full(n, i, dtype=np.int32)),
-            "warc_file": rows.column("warc_file"), "warc_offset": rows.column("warc_offset"),
+            "snap": pa.array(np.full(n, i, dtype=np.int32)), "file": files[0],
+            "warc_offset": rows.column("warc_offset"),
             "row": pa.array(np.arange(n, dtype=np.int64)),
             "gone": pa.array(np.zeros(n, dtype=bool)),
             "reason": pa.nulls(n, pa.string()),
         }))
-        for col in ("url", "page_url"):
-            urls.append(pa.table({"url": rows.column(col), key: rows.column(key)}))
-        pages = _read(_parquet(archive_root, sid, "pages"),
-                      ["url", "status", "page_type", *_ORDER_COLUMNS])
-        status = pages.column("status")
-        is_gone = pc.or_kleene(pc.is_in(status, value_set=pa.array(list(GONE_STATUSES))),
-                               pc.equal(pages.column("page_type"), "soft_404"))
-        found = pages.filter(pc.fill_null(is_gone, False))
-        if found.num_rows:
-            codes = found.column("status").to_pylist()
-            reasons = [GONE_STATUSES.get(c, "soft_404") for c in codes]
+        if found is not None:
+            reasons = [GONE_STATUSES.get(c, "soft_404") for c in found.column("status").to_pylist()]
             m = found.num_rows
             gone.append(pa.table({
                 "url": found.column("url"), "captured_at": found.column("captured_at"),
-                "snap": pa.array(np.full(m, i, dtype=np.int32)),
-                "warc_file": found.column("warc_file"),
+                "snap": pa.array(np.full(m, i, dtype=np.int32)), "file": files[1],
                 "warc_offset": found.column("warc_offset"),
                 "row": pa.array(np.full(m, -1, dtype=np.int64)),
                 "gone": pa.array(np.ones(m, dtype=bool)),
@@ -177,9 +204,12 @@ def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Ta
     events = pa.concat_tables(present)
     if gone:
         # A gone fetch belongs to every item ever captured at that URL (its page or canonical URL).
-        url_keys = pa.concat_tables(urls).group_by(["url", key], use_threads=False).aggregate([])
-        gone_rows = pa.concat_tables(gone).join(url_keys, "url", join_type="inner",
-                                                use_threads=False)
+        gone_events = pa.concat_tables(gone)
+        url_keys = pa.concat_tables(urls)
+        url_keys = url_keys.filter(pc.is_in(url_keys.column("url"),
+                                            value_set=pc.unique(gone_events.column("url"))))
+        url_keys = url_keys.group_by(["url", key], use_threads=False).aggregate([])
+        gone_rows = gone_events.join(url_keys, "url", join_type="inner", use_threads=False)
         events = pa.concat_tables([events, gone_rows.select(events.column_names)])
     return events
 
@@ -201,7 +231,7 @@ class _Outcome:
 
 def _outcome(events: pa.Table, key: str) -> tuple[pa.Table, _Outcome]:
     order = pc.sort_indices(events, sort_keys=[(key, "ascending"), ("captured_at", "ascending"),
-                                               ("snap", "ascending"), ("warc_file", "ascending"),
+                                               ("snap", "ascending"), ("file", "ascending"),
                                                ("warc_offset", "ascending")])
     events = events.take(order)
     keys = np.asarray(events.column(key).to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -412,12 +442,14 @@ def _children(archive_root: Path, snaps: list[str], parents_list: list[pa.Table]
         if sid not in holders:
             continue
         path = _parquet(archive_root, sid, child)
-        ids = pa.concat_arrays([
-            p.filter(pc.equal(p.column("snapshot_id"), sid)).column("warc_record_id")
-            .combine_chunks() for p in parents_list])
-        # Which rows belong to a version: from the narrow column, then only their row groups.
-        narrow = pq.read_table(path, columns=["warc_record_id"]).column("warc_record_id")
-        rows = np.flatnonzero(pc.is_in(narrow, value_set=ids).to_numpy(zero_copy_only=False))
+        keys = pa.concat_arrays([
+            p.filter(pc.equal(p.column("snapshot_id"), sid)).column(key).combine_chunks()
+            for p in parents_list])
+        # Candidate rows from the narrow integer key column (a snapshot rarely holds two
+        # captures of one item; the join below keeps the right capture's), then only their
+        # row groups are read.
+        narrow = pq.read_table(path, columns=[key]).column(key)
+        rows = np.flatnonzero(pc.is_in(narrow, value_set=keys).to_numpy(zero_copy_only=False))
         if len(rows):
             table, renumber = _read_rows(path, rows, None)
             parts.append(table.take(pa.array(renumber(rows))))

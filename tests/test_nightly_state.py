@@ -84,6 +84,8 @@ def test_eight_nights_state_diff_and_freshness_match_ground_truth(tmp_path):
     changes = functools.cache(site.changes)
     key = lambda i: (i["kind"], int(i["key"]))  # noqa: E731
     reported = {"removed": 0, "changed": 0}
+    checked_on: dict[int, set] = {}  # night → known items it re-checked
+    reported_on: dict[tuple[str, int], list[int]] = {}  # item → nights it was reported on
 
     partial_nights = 0
     for k in range(1, len(HOURS)):
@@ -129,6 +131,9 @@ def test_eight_nights_state_diff_and_freshness_match_ground_truth(tmp_path):
         assert report["unchanged"] == want_unchanged, k
         reported["removed"] += len(want_removed)
         reported["changed"] += len(want_changed)
+        checked_on[k] = rechecked
+        for i in report["removed"] + report["changed"]:
+            reported_on.setdefault(key(i), []).append(k)
         # nightly's one-line summary says the same
         s = report["summary"]
         assert (f"{s['added']} added, {s['removed']} removed, {s['changed']} changed, "
@@ -141,6 +146,13 @@ def test_eight_nights_state_diff_and_freshness_match_ground_truth(tmp_path):
             assert (row["status"] == "withdrawn") == gone, (k, item, row["status"])
     assert partial_nights >= 3  # the incremental nights really were incremental
     assert reported["removed"] >= 5 and reported["changed"] >= 10, reported
+    # Every edit and withdrawal of the ground truth is reported, on the first night that
+    # re-checked the item (which the freshness check above bounds by the policy interval).
+    for m in range(1, len(HOURS)):
+        truth = changes(m - 1, m)
+        for item in [key(i) for i in truth["changed"] + truth["removed"]]:
+            first = min(k for k in range(m, len(HOURS)) if item in checked_on[k])
+            assert first in reported_on.get(item, []), (m, item, first, reported_on.get(item))
 
     # After the 8 nights: exactly the live items, plus the withdrawn ones flagged.
     last = site.model.state(len(HOURS) - 1)
