@@ -29,7 +29,7 @@ that hold them, one `take` per snapshot.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -66,14 +66,29 @@ class StateError(Exception):
 class PortalState:
     """The state as of `snapshot_id`: per kind one row per item, sorted by key."""
 
+    archive_root: Path
     snapshot_id: str
     snapshots: list[str]  # the closed snapshots it is built from, oldest first
     articles: pa.Table
     documents: pa.Table
-    children: dict[str, pa.Table]  # article_authors, images, document_files of those versions
+    _children: dict[str, pa.Table] = field(default_factory=dict, repr=False)
 
     def table(self, kind: str) -> pa.Table:
         return self.articles if kind == "article" else self.documents
+
+    def child(self, name: str) -> pa.Table:
+        """Rows of child table `name` (CHILDREN) of the state's versions, read when first
+        asked for: most readers of a state never need them."""
+        if name not in self._children:
+            kind = CHILDREN[name]
+            (self._children[name],) = _children(self.archive_root, self.snapshots,
+                                                [self.table(kind)], kind, name)
+        return self._children[name]
+
+    @property
+    def children(self) -> dict[str, pa.Table]:
+        """article_authors, images and document_files of those versions."""
+        return {name: self.child(name) for name in CHILDREN}
 
 
 # -- snapshots -------------------------------------------------------------------------------
@@ -354,8 +369,8 @@ def _state_columns(rows: pa.Table, events: pa.Table, out: _Outcome,
         "withdrawn_snapshot": pc.if_else(mask, pa.nulls(n, pa.string()), snap_at(wpos)),
         "withdrawn_reason": pc.if_else(mask, pa.nulls(n, pa.string()), reason),
     }
-    for field in STATE_FIELDS:
-        rows = rows.append_column(field, pc.cast(extra[field.name], field.type))
+    for spec in STATE_FIELDS:
+        rows = rows.append_column(spec, pc.cast(extra[spec.name], spec.type))
     return rows
 
 
@@ -479,10 +494,7 @@ def build_states(archive_root: str | os.PathLike, snapshots: list[str | None],
     columns = columns or {}
     articles = _states_of_kind(root, snaps, "article", cuts, columns.get("article"))
     documents = _states_of_kind(root, snaps, "document", cuts, columns.get("document"))
-    children = {name: _children(root, snaps, articles if kind == "article" else documents,
-                                kind, name) for name, kind in CHILDREN.items()}
-    return [PortalState(sid, snaps[:cut + 1], articles[j], documents[j],
-                        {name: children[name][j] for name in CHILDREN})
+    return [PortalState(root, sid, snaps[:cut + 1], articles[j], documents[j])
             for j, (sid, cut) in enumerate(zip(ids, cuts, strict=True))]
 
 
@@ -508,15 +520,15 @@ def portal_state(archive_root: str | os.PathLike, snapshot_id: str | None = None
     cached = _cached(Path(archive_root), snapshot_id, table)
     if cached is not None:
         return cached
-    state = build_state(archive_root, snapshot_id)
-    if table == "articles":
-        return state.articles
-    if table == "documents":
-        return state.documents
-    kind = CHILDREN[table]
+    root = Path(archive_root)
+    snaps = closed_up_to(root, resolve_snapshot(root, snapshot_id))
+    kind = CHILDREN.get(table) or ("article" if table == "articles" else "document")
+    (state,) = _states_of_kind(root, snaps, kind, [len(snaps) - 1])  # that kind only
+    if table in ("articles", "documents"):
+        return state
     key = KINDS[kind][1]
-    parents = state.table(kind).select(["warc_record_id", key, "status"])
-    rows = state.children[table]
+    (rows,) = _children(root, snaps, [state], kind, table)
+    parents = state.select(["warc_record_id", key, "status"])
     joined = rows.join(parents, ["warc_record_id", key], join_type="inner", use_threads=False)
     return joined.sort_by([(key, "ascending"), ("position", "ascending")])
 

@@ -11,8 +11,9 @@ five paragraphs, summary, tags, two authors and two images per article, pages wi
 the rows are generated column-wise, because DatasetWriter would take minutes for 300,000 rows.
 
 Timed, runs taking turns (every run listed, best reported):
-- `audit.state.build_state` as of the last night (reads every snapshot's narrow columns, then
-  the full rows of each item's last version);
+- `audit.state.portal_state(archive, last night, "articles")`: the articles' state (reads every
+  snapshot's narrow columns, then the full rows of each item's last version), and the same for
+  `article_authors` (the child rows of those versions);
 - its peer: DuckDB's `QUALIFY row_number() OVER (PARTITION BY article_id ORDER BY
   captured_at DESC) = 1` over the same 30 articles.parquet files (docs/datasets.md's query:
   the latest capture of each article, with no status, verification date or children);
@@ -45,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.snapshot import close_snapshot, create_snapshot  # noqa: E402
 from audit.diff import diff_snapshots  # noqa: E402
-from audit.state import build_state  # noqa: E402
+from audit.state import portal_state  # noqa: E402
 from audit.state_diff import diff_states  # noqa: E402
 from pipelines.schema import TABLES, schema_for  # noqa: E402
 
@@ -220,11 +221,14 @@ def main() -> int:
         t_build, counts = timed(lambda: build_archive(root, args.articles, args.nights))
         last, prev = snapshot_id(args.nights - 1), snapshot_id(args.nights - 2)
         files = sorted(str(p) for p in root.glob("snapshots/*/datasets/articles.parquet"))
-        runs: dict[str, list[float]] = {"state": [], "duckdb": [], "diff": [], "capture": []}
+        runs: dict[str, list[float]] = {"state": [], "duckdb": [], "diff": [], "capture": [],
+                                        "children": []}
         state = diff = None
         for _ in range(args.runs):  # taking turns
-            t, state = timed(lambda: build_state(root, last), "state")
+            t, state = timed(lambda: portal_state(root, last, "articles"), "state")
             runs["state"].append(t)
+            t, authors = timed(lambda: portal_state(root, last, "article_authors"), "children")
+            runs["children"].append(t)
             t, peer = timed(lambda: duckdb.connect().sql(
                 f"SELECT * FROM read_parquet({files!r}) QUALIFY row_number() OVER "
                 "(PARTITION BY article_id ORDER BY captured_at DESC) = 1").to_arrow_table(),
@@ -235,17 +239,17 @@ def main() -> int:
             t, _ = timed(lambda: diff_snapshots(root, prev, last), "capture")
             runs["capture"].append(t)
     best = {k: min(v) for k, v in runs.items()}
-    status = pc.value_counts(state.articles.column("status")).to_pylist()
+    status = pc.value_counts(state.column("status")).to_pylist()
     s = diff["summary"]
     print(f"built {args.nights} nights ({counts['rows']:,} article rows) in {t_build:.1f} s")
-    print(f"state: {state.articles.num_rows:,} articles {status}; peer rows {peer.num_rows:,}")
+    print(f"state: {state.num_rows:,} articles {status}; peer rows {peer.num_rows:,}")
     print(f"diff: {s['added']} added, {s['removed']} removed, {s['changed']} changed, "
           f"{s['unchanged']} unchanged, {s['not_rechecked']} not re-checked")
     for k, v in runs.items():
         print(f"{k}: best {min(v):.2f} s, runs {', '.join(f'{x:.2f}' for x in v)}; CPU "
               f"{', '.join(f'{x:.2f}' for x in CPU[k])}")
-    ok = (state.articles.num_rows == counts["items"] == peer.num_rows
-          and sum(1 for x in state.articles.column("status").to_pylist() if x == "withdrawn")
+    ok = (state.num_rows == counts["items"] == peer.num_rows
+          and sum(1 for x in state.column("status").to_pylist() if x == "withdrawn")
           == counts["removals"])
     print("state matches the generated archive" if ok else f"STATE DOES NOT MATCH {counts}")
     if args.no_write:
@@ -258,8 +262,12 @@ def main() -> int:
         return f"{min(CPU[name]):.2f}"
 
     rows = "\n".join([
-        f"| `build_state` as of night {args.nights - 1} ({state.articles.num_rows:,} articles, "
+        f"| `portal_state(…, \"articles\")` as of night {args.nights - 1} "
+        f"({state.num_rows:,} articles, "
         f"status {status}) | {best['state']:.2f} | {listed('state')} | {cpu('state')} | ≤ 5 s |",
+        f"| `portal_state(…, \"article_authors\")`: the authors of those versions "
+        f"({authors.num_rows:,} rows) | {best['children']:.2f} | {listed('children')} "
+        f"| {cpu('children')} | |",
         f"| peer: DuckDB latest row per article over the {args.nights} files (no status, no "
         f"children) | {best['duckdb']:.2f} | {listed('duckdb')} | {cpu('duckdb')} | |",
         f"| `diff_states` night {args.nights - 2} → {args.nights - 1} (two states and the "
