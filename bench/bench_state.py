@@ -239,7 +239,8 @@ def main() -> int:
             t, _ = timed(lambda: diff_snapshots(root, prev, last), "capture")
             runs["capture"].append(t)
     best = {k: min(v) for k, v in runs.items()}
-    status = pc.value_counts(state.column("status")).to_pylist()
+    status = ", ".join(f"{c['counts']:,} {c['values'].replace('_', ' ')}"
+                       for c in pc.value_counts(state.column("status")).to_pylist())
     s = diff["summary"]
     print(f"built {args.nights} nights ({counts['rows']:,} article rows) in {t_build:.1f} s")
     print(f"state: {state.num_rows:,} articles {status}; peer rows {peer.num_rows:,}")
@@ -261,10 +262,17 @@ def main() -> int:
     def cpu(name: str) -> str:
         return f"{min(CPU[name]):.2f}"
 
+    def verdict(wall: float, target: float, name: str) -> str:
+        if wall <= target:
+            return "met"
+        if min(CPU[name]) <= target:
+            return "not met on the wall clock of this loaded machine, met in CPU time"
+        return "not met"
+
     rows = "\n".join([
         f"| `portal_state(…, \"articles\")` as of night {args.nights - 1} "
-        f"({state.num_rows:,} articles, "
-        f"status {status}) | {best['state']:.2f} | {listed('state')} | {cpu('state')} | ≤ 5 s |",
+        f"({state.num_rows:,} articles: {status}) | {best['state']:.2f} | {listed('state')} "
+        f"| {cpu('state')} | ≤ 5 s |",
         f"| `portal_state(…, \"article_authors\")`: the authors of those versions "
         f"({authors.num_rows:,} rows) | {best['children']:.2f} | {listed('children')} "
         f"| {cpu('children')} | |",
@@ -289,11 +297,13 @@ row, taking turns; the best is reported and every run listed.
 | what | best wall (s) | wall of every run (s) | best CPU (s) | target |
 |---|---:|---|---:|---|
 {rows}
-State: **{best['state']:.2f} s** wall, {cpu('state')} s CPU (target ≤ 5 s), **{best['state'] /
-best['duckdb']:.2f}×** the wall time of DuckDB's bare latest-row query over the same files in
-the same runs, for the state with status, verification and withdrawal dates and the children of
-each version. Diff of states: **{best['diff']:.2f} s** wall, {cpu('diff')} s CPU (target
-≤ 10 s), {best['diff'] / best['capture']:.1f}× the capture diff of the same two snapshots
+
+State: **{best['state']:.2f} s** wall, {cpu('state')} s CPU (target ≤ 5 s: {verdict(
+    best['state'], 5, 'state')}), **{best['state'] / best['duckdb']:.2f}×** the wall time of
+DuckDB's bare latest-row query over the same files in the same runs, for the state with status,
+verification and withdrawal dates. Diff of states: **{best['diff']:.2f} s** wall,
+{cpu('diff')} s CPU (target ≤ 10 s: {verdict(best['diff'], 10, 'diff')}),
+{best['diff'] / best['capture']:.1f}× the capture diff of the same two snapshots
 (which reads two snapshots instead of thirty). It reads every snapshot's narrow columns, and
 the full rows only of the items the later night re-checked (the rest are listed as not
 re-checked from narrow columns). CPU time is that of all the process's threads (pyarrow reads
