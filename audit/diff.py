@@ -179,7 +179,13 @@ def _article_side(datasets: Path, snapshot_id: str) -> SideKind:
     arts = _last_per_key(_read(datasets, "articles", snapshot_id, columns), "article_id")
     authors = _read(datasets, "article_authors", snapshot_id)
     images = _read(datasets, "images", snapshot_id)
-    canon = {
+    return _keys(arts, "article_id"), article_canon(arts, authors, images), arts
+
+
+def article_canon(arts: pa.Table, authors: pa.Table, images: pa.Table) -> dict[str, pa.Array]:
+    """The compared fields of article rows as canonical strings (authors and images from
+    their child rows of the same capture); also used by the state diff (audit.state_diff)."""
+    return {
         "title": _as_string(arts.column("title")),
         "body_text": _as_string(arts.column("body_text")),
         "summary": _as_string(arts.column("summary")),
@@ -190,13 +196,16 @@ def _article_side(datasets: Path, snapshot_id: str) -> SideKind:
         "category": _as_string(arts.column("category")),
         "attachments": _join_list(arts.column("attachments"), _link_items),
     }
-    return _keys(arts, "article_id"), canon, arts
+
+
+def document_canon(docs: pa.Table) -> dict[str, pa.Array]:
+    """The compared fields of document rows as canonical strings."""
+    return {f: _as_string(docs.column(f)) for f in DOCUMENT_FIELDS}
 
 
 def _document_side(datasets: Path, snapshot_id: str) -> SideKind:
     docs = _last_per_key(_read(datasets, "documents", snapshot_id), "document_id")
-    canon = {f: _as_string(docs.column(f)) for f in DOCUMENT_FIELDS}
-    return _keys(docs, "document_id"), canon, docs
+    return _keys(docs, "document_id"), document_canon(docs), docs
 
 
 def _keys(rows: pa.Table, key: str) -> np.ndarray:

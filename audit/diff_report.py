@@ -72,11 +72,41 @@ def _shorten(text: str) -> str:
 
 
 def summary_line(diff: dict[str, Any]) -> str:
-    """One line: `A → B: N added, N removed (N deleted, N not captured), N changed, N unchanged`."""
+    """One line: `A → B: N added, N removed (N deleted, N not captured), N changed, N unchanged`.
+
+    For a diff of states (`audit.state_diff`): `A → B: N added, N removed, N changed,
+    N unchanged (re-checked), N not re-checked (oldest last verified DATE)`.
+    """
     s = diff["summary"]
+    if "not_rechecked" in diff:
+        return f"{diff['a']} → {diff['b']}: {state_counts(diff)}"
     return (f"{diff['a']} → {diff['b']}: {s['added']} added, {s['removed']} removed "
             f"({s['deleted']} deleted, {s['not_captured']} not captured), "
             f"{s['changed']} changed, {s['unchanged']} unchanged")
+
+
+def state_counts(diff: dict[str, Any]) -> str:
+    """`N added, N removed, N changed, N unchanged (re-checked), N not re-checked (oldest…)`."""
+    s = diff["summary"]
+    oldest = s.get("oldest_verified")
+    since = f" (oldest last verified {oldest[:10]})" if oldest else ""
+    return (f"{s['added']} added, {s['removed']} removed, {s['changed']} changed, "
+            f"{s['unchanged']} unchanged (re-checked), {s['not_rechecked']} not re-checked"
+            f"{since}")
+
+
+def policy_sentence(diff: dict[str, Any]) -> str:
+    """The freshness policy of B's crawl in one sentence (plain text)."""
+    p = diff.get("policy")
+    if not p:
+        return ("B's crawl used no freshness policy: it fetched every item it found or knew, "
+                "so an item it did not re-check was not reachable that night; such items are "
+                "listed apart as of the date they were last verified.")
+    return (f"B's crawl was incremental: navigation pages and new items are fetched every "
+            f"night, and a known item is re-checked when due, at least every "
+            f"{p.get('max_age_days'):g} days (every {p.get('recent_interval_days'):g} days if "
+            f"first seen in the last {p.get('recent_days'):g} days); items not re-checked "
+            f"are listed apart as of the date they were last verified, never as unchanged.")
 
 
 # -- CSV -------------------------------------------------------------------------------------
@@ -122,6 +152,11 @@ def render_csv(diff: dict[str, Any]) -> str:
             "change": "removed", "kind": item["kind"], "key": item["key"], "url": item["url"],
             "title": item["title"], "reason": item["reason"],
             **_where(item.get("a"), "a"), **_where(item.get("b"), "b")}.items()})
+    for item in diff.get("not_rechecked", []):
+        writer.writerow({k: _cell(v) for k, v in {
+            "change": "not_rechecked", "kind": item["kind"], "key": item["key"],
+            "url": item["url"], "title": item["title"], "reason": item.get("status"),
+            "a_value": item.get("last_verified_at"), **_where(item.get("a"), "a")}.items()})
     return out.getvalue()
 
 
@@ -159,6 +194,8 @@ def _md_where(ev: dict | None) -> str:
 def render_markdown(diff: dict[str, Any]) -> str:
     """A Markdown report: summary, changed items with word diffs ([-old-] {+new+}), lists."""
     s = diff["summary"]
+    if "not_rechecked" in diff:
+        return _markdown_states(diff)
     lines = [f"# Snapshot diff {diff['a']} → {diff['b']}", "",
              "| added | removed (deleted) | not captured | changed | unchanged |",
              "|---:|---:|---:|---:|---:|",
@@ -189,6 +226,51 @@ def render_markdown(diff: dict[str, Any]) -> str:
             lines.append(f"- {item['kind']} {item['key']}: {_md(item['title'])} "
                          f"<{_md(item['url'])}>{extra}; {where}")
         lines.append("")
+    return "\n".join(lines)
+
+
+def _md_changed(diff: dict[str, Any]) -> list[str]:
+    lines = [f"## Changed ({len(diff['changed'])})", ""]
+    for item in diff["changed"]:
+        restored = " (restored after withdrawal)" if item.get("restored") else ""
+        lines.append(f"### {item['kind']} {item['key']}: {_md(item['title'])}{restored}")
+        lines.append(f"<{_md(item['url'])}>  ")
+        lines.append(f"A: {_md_where(item.get('a'))}  ")
+        lines.append(f"B: {_md_where(item.get('b'))}")
+        lines.append("")
+        for name in item["fields"]:
+            lines.append(f"- **{name}**: {_md_diff(item.get('changes', {}).get(name, {}))}")
+        lines.append("")
+    return lines
+
+
+def _markdown_states(diff: dict[str, Any]) -> str:
+    """The Markdown report of a diff of states (audit.state_diff)."""
+    s = diff["summary"]
+    lines = [f"# Snapshot diff {diff['a']} → {diff['b']} (portal states)", "",
+             "| added | removed | changed | unchanged (re-checked) | not re-checked |",
+             "|---:|---:|---:|---:|---:|",
+             f"| {s['added']} | {s['removed']} | {s['changed']} | {s['unchanged']} "
+             f"| {s['not_rechecked']} |", "", _md(policy_sentence(diff)), "",
+             "Deletions are `[-…-]`, insertions `{+…+}`.", ""]
+    lines += _md_changed(diff)
+    lines += [f"## Removed from the portal ({len(diff['removed'])})", ""]
+    for item in diff["removed"]:
+        lines.append(f"- {item['kind']} {item['key']}: {_md(item['title'])} "
+                     f"<{_md(item['url'])}> — {REASON_TEXT.get(item['reason'], item['reason'])}"
+                     f" (seen gone {item.get('withdrawn_at')}); {_md_where(item.get('a'))}")
+    lines += ["", f"## Added ({len(diff['added'])})", ""]
+    for item in diff["added"]:
+        lines.append(f"- {item['kind']} {item['key']}: {_md(item['title'])} "
+                     f"<{_md(item['url'])}>; {_md_where(item.get('b'))}")
+    oldest = s.get("oldest_verified")
+    lines += ["", f"## Not re-checked in B ({len(diff['not_rechecked'])}"
+              + (f", oldest last verified {oldest}" if oldest else "") + ")", ""]
+    for item in diff["not_rechecked"]:
+        gone = " (withdrawn)" if item.get("status") == "withdrawn" else ""
+        lines.append(f"- {item['kind']} {item['key']}: {_md(item['title'])}{gone} "
+                     f"<{_md(item['url'])}>: not re-checked since {item['last_verified_at']}")
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -304,10 +386,17 @@ def render_html(diff: dict[str, Any], browser: str = DEFAULT_BROWSER) -> str:
 def render_html_body(diff: dict[str, Any], browser: str = DEFAULT_BROWSER) -> str:
     """The report's content without the page around it (the archive browser embeds it)."""
     s = diff["summary"]
-    cards = "".join(f"<div><b>{_e(n)}</b>{_e(label)}</div>" for label, n in (
-        ("added", s["added"]), ("removed from the portal", s["deleted"]),
-        ("not captured in B", s["not_captured"]), ("changed", s["changed"]),
-        ("unchanged", s["unchanged"])))
+    states = "not_rechecked" in diff
+    counts = (("added", s["added"]), ("removed from the portal", s["deleted"]),
+              ("not captured in B", s["not_captured"]), ("changed", s["changed"]),
+              ("unchanged", s["unchanged"]))
+    if states:
+        oldest = s.get("oldest_verified")
+        counts = (("added", s["added"]), ("removed from the portal", s["removed"]),
+                  ("changed", s["changed"]), ("unchanged (re-checked)", s["unchanged"]),
+                  ("not re-checked" + (f" (oldest last verified {oldest[:10]})"
+                                       if oldest else ""), s["not_rechecked"]))
+    cards = "".join(f"<div><b>{_e(n)}</b>{_e(label)}</div>" for label, n in counts)
     changed = []
     for item in diff["changed"]:
         fields = "".join(
@@ -317,6 +406,8 @@ def render_html_body(diff: dict[str, Any], browser: str = DEFAULT_BROWSER) -> st
         matched = ""
         if item.get("matched_by") == "number":
             matched = f" (was {_e(item['kind'])} {_e(item.get('key_a'))}, matched by number)"
+        if item.get("restored"):
+            matched += f" (restored; seen withdrawn {_e(item.get('withdrawn_at'))})"
         changed.append(
             f'<div class="item"><h3>{_e(item["kind"])} {_e(item["key"])}{matched}: '
             f'{_e(item["title"])}</h3><div>{_link(item["url"], item.get("b"), browser)}</div>'
@@ -325,18 +416,43 @@ def render_html_body(diff: dict[str, Any], browser: str = DEFAULT_BROWSER) -> st
             f'</div>')
     deleted = [r for r in diff["removed"] if r.get("deleted", r["reason"] != "not_captured")]
     missing = [r for r in diff["removed"] if r not in deleted]
-    return f"""<h1>Snapshot diff</h1>
+    title = "Snapshot diff"
+    policy = f'<p class="note" id="policy">{_e(policy_sentence(diff))}</p>' if states else ""
+    if states:
+        unchecked = diff["not_rechecked"]
+        oldest = s.get("oldest_verified")
+        tail = f"""<h2>Not re-checked in B ({len(unchecked)})</h2>
+<details id="not-rechecked"><summary>{len(unchecked)} item(s) B did not re-check, shown as last
+verified{_e(f' (oldest {oldest})' if oldest else '')}</summary>
+{_html_unchecked(unchecked, browser)}</details>"""
+    else:
+        tail = f"""<h2>Not captured in B ({len(missing)})</h2>
+<p class="note">B's crawl did not fetch these (or fetched them without getting the item).
+They are <b>not</b> deletions: they may still be on the portal.</p>
+{_html_item_list(missing, 'a', browser)}"""
+    return f"""<h1>{title}</h1>
 <p>A = <b>{_e(diff['a'])}</b> → B = <b>{_e(diff['b'])}</b>. Fields compared after Unicode NFC
 and whitespace normalisation; view, comment, download and rating counters are ignored.</p>
 <div class="summary" id="summary">{cards}</div>
+{policy}
 <h2>Changed ({len(diff['changed'])})</h2>
 {''.join(changed) or '<p>None.</p>'}
 <h2>Removed from the portal ({len(deleted)})</h2>
 {_html_item_list(deleted, 'a', browser)}
-<h2>Not captured in B ({len(missing)})</h2>
-<p class="note">B's crawl did not fetch these (or fetched them without getting the item).
-They are <b>not</b> deletions: they may still be on the portal.</p>
-{_html_item_list(missing, 'a', browser)}
 <h2>Added ({len(diff['added'])})</h2>
 {_html_item_list(diff['added'], 'b', browser)}
+{tail}
 """
+
+
+def _html_unchecked(items: list[dict], browser: str = DEFAULT_BROWSER) -> str:
+    if not items:
+        return "<p>None.</p>"
+    rows = "".join(
+        f"<tr><td>{_e(i['kind'])}</td><td>{_e(i['key'])}</td><td>{_e(i['title'])}<br>"
+        f"{_link(i['url'], i.get('a'), browser)}"
+        f"{_html_where('last version', i.get('a'), browser)}</td>"
+        f"<td>{_e(i.get('status'))}</td><td>{_e(i.get('last_verified_at'))}</td></tr>"
+        for i in items)
+    return ("<table><tr><th>kind</th><th>key</th><th>item</th><th>as last seen</th>"
+            f"<th>last verified</th></tr>{rows}</table>")

@@ -4,6 +4,7 @@
     articles = load_table("articles")                       # every snapshot, snapshot_id column
     current = load_table("articles", latest=True)           # latest version of each article
     docs = load_table("documents", snapshot="20261127T192512Z")
+    portal = load_table("articles", latest=True, state=True)  # the portal as of the last night
 
 The archive root defaults to `$PORTAL_ARCHIVE_HOME`, else `./archive-data` (as the CLI).
 Columns keep the schema's types: nullable `Int64` integers, tz-aware timestamps, and Arrow
@@ -124,18 +125,52 @@ def latest_versions(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+STATE_TABLES = ("articles", "documents", "article_authors", "images", "document_files")
+
+
+def read_state(table: str, archive: str | os.PathLike | None = None,
+               snapshot: str | None = None) -> pa.Table:
+    """The portal's state of `table` as of closed snapshot `snapshot` (None: the latest), as
+    Arrow: `audit.state.portal_state`. ValueError for an unknown snapshot or another table."""
+    from audit.state import StateError, portal_state  # readers build on the tables
+
+    if table not in STATE_TABLES:
+        raise ValueError(f"state=True is for {', '.join(STATE_TABLES)}; not {table!r}")
+    root = archive_root(archive)
+    if not list_snapshots(root):
+        raise FileNotFoundError(f"no snapshot with datasets under {root / 'snapshots'}")
+    try:
+        return portal_state(root, snapshot, table)
+    except StateError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def load_table(table: str, archive: str | os.PathLike | None = None,
                snapshot: str | Sequence[str] | None = None,
-               latest: bool = False) -> pd.DataFrame:
+               latest: bool = False, state: bool = False) -> pd.DataFrame:
     """A dataset table as a DataFrame.
 
     `snapshot`: None or "all" for every snapshot (the `snapshot_id` column tells them apart),
     an id, or a list of ids. `latest=True` keeps only the latest version of each article,
     document, page… (see LATEST_KEYS). Unknown table → ValueError; unknown snapshot →
     ValueError naming the available ones; no datasets at all → FileNotFoundError.
+
+    `state=True` gives the portal's state as of `snapshot` (one closed snapshot id), or as of
+    the latest closed snapshot with `latest=True` or no snapshot: one row per article or
+    document ever seen up to then, its last captured version, with `status` (`present`,
+    `withdrawn`, `not_rechecked`), `last_verified_at`, `withdrawn_at`, `withdrawn_reason`…
+    (see docs/datasets.md); for `article_authors`, `images`, `document_files`, the rows of those
+    versions with their item's `status`.
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; known: {', '.join(TABLES)}")
+    if state:
+        if snapshot == "all" or (snapshot is not None and not isinstance(snapshot, str)):
+            raise ValueError("state=True is the state as of one snapshot: give one id "
+                             "(or latest=True)")
+        if latest and snapshot is not None:
+            raise ValueError("give snapshot=ID or latest=True, not both")
+        return to_frame(read_state(table, archive, snapshot))
     df = to_frame(read_arrow(table, archive, snapshot))
     return latest_versions(df, table) if latest else df
 

@@ -64,8 +64,9 @@ def _logger(log_path: Path) -> logging.Logger:
 
 def run_nightly(opts: NightlyOptions) -> NightlyResult:
     from archive.verify import verify_snapshot
-    from audit.diff import diff_snapshots
-    from audit.diff_report import write_report
+    from audit.diff_report import state_counts, write_report
+    from audit.state import StateError
+    from audit.state_diff import diff_states
 
     archive = Path(opts.archive)
     (archive / "logs").mkdir(parents=True, exist_ok=True)
@@ -115,18 +116,20 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
         diff_summary = "no earlier snapshot to diff against"
         base = previous if previous and previous.snapshot_id != result.snapshot_id else None
         if base is not None:
-            diff = diff_snapshots(archive, base.snapshot_id, result.snapshot_id)
-            report_path = (archive / "snapshots" / result.snapshot_id / "reports"
-                           / f"diff-{base.snapshot_id}-{result.snapshot_id}.{opts.report_format}")
-            write_report(diff, report_path, opts.report_format)
-            # Items the freshness policy did not re-check tonight are `not_captured`: listed in
-            # the report, never counted as removals.
-            withdrawn = [r for r in diff["removed"] if r.get("reason") != "not_captured"]
-            unchecked = len(diff["removed"]) - len(withdrawn)
-            diff_summary = (f"vs {base.snapshot_id}: {len(diff['added'])} added, "
-                            f"{len(withdrawn)} removed, {len(diff['changed'])} changed, "
-                            f"{unchecked} not re-checked")
-            log.info("diff %s, report %s", diff_summary, report_path)
+            # The portal's state as of tonight against its state as of the previous night:
+            # items the freshness policy did not re-check tonight are counted and listed apart
+            # (with the date they were last verified), never as added, removed or unchanged.
+            try:
+                diff = diff_states(archive, base.snapshot_id, result.snapshot_id)
+            except StateError as exc:  # e.g. an older snapshot without datasets
+                log.error("diff: %s", exc)
+                diff_summary = f"no diff: {exc}"
+            else:
+                report_path = (archive / "snapshots" / result.snapshot_id / "reports" / (
+                    f"diff-{base.snapshot_id}-{result.snapshot_id}.{opts.report_format}"))
+                write_report(diff, report_path, opts.report_format)
+                diff_summary = f"vs {base.snapshot_id}: {state_counts(diff)}"
+                log.info("diff %s, report %s", diff_summary, report_path)
         quality = _quality(archive, result.snapshot_id, log)
         stats = result.stats
         degraded = health.get("status") == "degraded"

@@ -8,8 +8,9 @@ from pathlib import Path
 
 NAME = "diff"
 ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
-HELP = ("compare the datasets of snapshots A and B: articles and documents added, removed "
-        "(with a reason) and changed (field by field, word-level)")
+HELP = ("compare the portal's state as of snapshots A and B: articles and documents added, "
+        "removed (with a reason), changed (field by field, word-level), and those B did not "
+        "re-check, listed apart")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="report format (default: from --out's extension, else json)")
     parser.add_argument("--out", type=Path, default=None, metavar="FILE",
                         help="write the report to FILE (default: standard output)")
+    parser.add_argument("--captures", action="store_true",
+                        help="compare only what A and B themselves captured (items B did not "
+                             "fetch are `not_captured`), not the portal's states")
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -48,11 +52,16 @@ def _order_warning(archive: Path, a: str, b: str) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from audit.diff import DiffError, diff_snapshots
     from audit.diff_report import render, summary_line, write_report
+    from audit.state import StateError
+    from audit.state_diff import diff_states
     from portal_archive.cli import CommandError
 
     try:
-        diff = diff_snapshots(args.archive, args.a, args.b)
-    except DiffError as exc:
+        if args.captures:
+            diff = diff_snapshots(args.archive, args.a, args.b)
+        else:
+            diff = diff_states(args.archive, args.a, args.b)
+    except (DiffError, StateError) as exc:
         raise CommandError(str(exc)) from None
     warning = _order_warning(args.archive, diff["a"], diff["b"])
     if warning:
