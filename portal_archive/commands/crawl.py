@@ -38,6 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="settings", action="append", type=_key_value, default=[],
                         metavar="KEY=VALUE", help="any Scrapy setting (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress line")
+    parser.add_argument("--redis", metavar="URL",
+                        help="distributed crawl: queue it in Redis (redis:// or rediss://, "
+                             "password allowed) for `portal-archive worker` processes and wait "
+                             "for them (docs/scale.md)")
 
 
 def _coerce(value: str):
@@ -75,7 +79,15 @@ def run(args: argparse.Namespace) -> int:
         operator=args.operator,
     )
     try:
-        result = run_crawl(opts)
+        if args.redis:
+            from scraper.fleet.coordinator import FleetError, run_distributed_crawl
+
+            try:
+                result = run_distributed_crawl(opts, args.redis)
+            except FleetError as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            result = run_crawl(opts)
     except (SnapshotError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     finally:
@@ -91,8 +103,11 @@ def run(args: argparse.Namespace) -> int:
         archive_error = result.stats.get(ARCHIVE_ERROR_STAT)
         if archive_error:
             print(f"could not archive a capture: {archive_error}", file=sys.stderr)
+        if result.stats.get("error"):
+            print(result.stats["error"], file=sys.stderr)
         print(f"snapshot {result.snapshot_id} interrupted ({result.finish_reason}); "
-              f"continue with: portal-archive crawl --resume {result.snapshot_id}",
+              f"continue with: portal-archive crawl --resume {result.snapshot_id}"
+              + (" --redis URL" if args.redis else ""),
               file=sys.stderr)
         return 3
     s = result.stats
