@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import os
 import random
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 LEASE_DONE = "portal_lease_done"  # the item that acks a lease (see FleetPortalSpider)
 META_SLOT = "portal_fleet_slot"
+COOKIES_SUFFIX = "#set-cookie"  # robots hash field: the Set-Cookie values of that response
 REDIS_LOST_REASON = "redis_lost"
 # Exit status of a worker declared dead by the coordinator while it still ran.
 FENCED_EXIT = 75
@@ -201,6 +203,11 @@ class FleetRobotsTxtMiddleware(ArchivedRobotsTxtMiddleware):
     Scrapy's middleware fetches it in every process: with N workers it would be captured N
     times. The first worker to claim a host fetches it as usual and stores the body in Redis;
     the others wait for that body and parse it themselves.
+
+    The session cookies that response set are shared the same way: the fleet is one visitor,
+    as a single-process crawl is. Otherwise each worker's first requests go out without a
+    cookie, and NukeViet counts a view for each: the very counters the archive records would
+    rise with the number of workers (and pages would differ from night to night).
     """
 
     def __init__(self, crawler) -> None:
@@ -216,6 +223,7 @@ class FleetRobotsTxtMiddleware(ArchivedRobotsTxtMiddleware):
                 self._claims[netloc] = asyncio.ensure_future(self._shared_body(netloc))
             body = await asyncio.shield(self._claims[netloc])
             if body is not None and netloc not in self._parsers:
+                self._adopt_cookies(request, netloc)
                 self._parsers[netloc] = (build_from_crawler(self._parserimpl, self.crawler,
                                                             body.encode("latin-1"))
                                          if body else None)
@@ -243,8 +251,29 @@ class FleetRobotsTxtMiddleware(ArchivedRobotsTxtMiddleware):
             await asyncio.sleep(0.05)
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        cookies = [c.decode("latin-1") for c in response.headers.getlist(b"Set-Cookie")]
+        if cookies:
+            self._share(netloc + COOKIES_SUFFIX, json.dumps(cookies))
         self._share(netloc, response.body.decode("latin-1"))
         await super()._parse_robots(response, netloc, request)
+
+    def _adopt_cookies(self, request: Request, netloc: str) -> None:
+        """Put the cookies the fleet's robots.txt response set into this worker's jar."""
+        try:
+            raw = self.fleet.frontier.client.hget(self.fleet.frontier.keys.robots,
+                                                  netloc + COOKIES_SUFFIX)
+        except Exception as exc:  # noqa: BLE001
+            self.fleet.lose(exc)
+            raise self.fleet.lost from exc
+        if not raw:
+            return
+        from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
+
+        url = f"{urlparse_cached(request).scheme}://{netloc}/robots.txt"
+        response = Response(url, headers={"Set-Cookie": json.loads(raw)})
+        for mw in self.crawler.engine.downloader.middleware.middlewares:
+            if isinstance(mw, CookiesMiddleware):
+                mw.jars[request.meta.get("cookiejar")].extract_cookies(response, Request(url))
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         self._share(netloc, "")

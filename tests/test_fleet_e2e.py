@@ -1,0 +1,202 @@
+"""Distributed crawls of the replica by several `portal-archive worker` processes over a real
+Redis, against single-process crawls of the same replica: the same URLs, datasets and
+revisits, each URL captured once (also when a worker is killed with SIGKILL), the host's
+concurrency held by the whole fleet (counted by the replica itself), and `verify` passing
+without Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.request import urlopen
+
+import pandas as pd
+import pytest
+from e2e import (
+    CLI,
+    canonical_urls,
+    captured_uris,
+    cli,
+    crawl,
+    replica_args,
+    replica_process,
+    snapshot_ids,
+    warc_paths,
+)
+from redis_server import redis_server
+
+pytestmark = pytest.mark.slow
+
+ARGS = replica_args(articles=8, seed=11, extra=("--latency-ms", "20"))
+# Short leases: a killed worker is noticed within ~3 s (production default: 30 s).
+FLEET = ("--set", "PORTAL_FLEET_LEASE_MS=3000", "--set", "PORTAL_FLEET_POLL=0.1")
+LINEAGE = ["snapshot_id", "captured_at", "warc_file", "warc_offset", "warc_record_id",
+           "payload_digest", "length", "refers_to_record_id", "refers_to_date"]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+def start_workers(redis_url: str, archive: Path, names: list[str]) -> list[subprocess.Popen]:
+    return [subprocess.Popen([*CLI, "worker", "--redis", redis_url, "--archive", str(archive),
+                              "--wait", "120", "--id", name],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for name in names]
+
+
+def distributed_crawl(base: str, archive: Path, redis_url: str, names: list[str],
+                      victim: str | None = None) -> tuple[subprocess.CompletedProcess, list]:
+    """`crawl --redis` with a worker per name; SIGKILL `victim` once it has archived a few
+    pages (its open WARC has grown), then let the others finish."""
+    coordinator = subprocess.Popen(
+        [*CLI, "crawl", base, "--archive", str(archive), "--redis", redis_url, "--delay", "0",
+         "--concurrency", "4", "--no-progress", *FLEET],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    workers = start_workers(redis_url, archive, names)
+    try:
+        if victim is not None:
+            proc = workers[names.index(victim)]
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                grown = [p for p in archive.glob(f"snapshots/*/warcs/portal-{victim}-*.open")
+                         if p.stat().st_size > 40_000]
+                if grown or proc.poll() is not None:
+                    break
+                time.sleep(0.05)
+            assert proc.poll() is None, "the victim finished before it could be killed"
+            os.kill(proc.pid, signal.SIGKILL)
+        out, err = coordinator.communicate(timeout=300)
+        results = [w.communicate(timeout=120) + (w.returncode,) for w in workers]
+    finally:
+        for p in [coordinator, *workers]:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    done = subprocess.CompletedProcess(coordinator.args, coordinator.returncode, out, err)
+    assert done.returncode == 0, (out, err, results)
+    return done, results
+
+
+def replica_stats(base: str) -> dict:
+    with urlopen(base.rstrip("/") + "/__replica/stats", timeout=30) as resp:
+        return json.load(resp)
+
+
+def table(archive: Path, sid: str, name: str) -> pd.DataFrame:
+    df = pd.read_parquet(archive / "snapshots" / sid / "datasets" / f"{name}.parquet")
+    df = df.drop(columns=[c for c in LINEAGE if c in df.columns])
+    if "url" in df.columns:
+        df["url"] = df["url"].str.replace(r"^http://127\.0\.0\.1:\d+", "", regex=True)
+    df = df.astype(str)
+    return df.sort_values(list(df.columns)).reset_index(drop=True)
+
+
+def captures(archive: Path, sid: str) -> list[tuple[str, str]]:
+    """(path, record type) of every response/revisit, host stripped, sorted."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = []
+    for path in warc_paths(archive, sid):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                if rec.rec_type in ("response", "revisit"):
+                    uri = rec.rec_headers.get_header("WARC-Target-URI")
+                    out.append((uri.split("/", 3)[-1], rec.rec_type))
+    return sorted(out)
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory, redis_url):
+    """Two nights crawled by 3 workers, then the same two nights by one process."""
+    fleet_archive = tmp_path_factory.mktemp("fleet")
+    single_archive = tmp_path_factory.mktemp("single")
+    with replica_process(*ARGS) as base:
+        first, results = distributed_crawl(base, fleet_archive, redis_url, ["a1", "b1", "c1"])
+        stats = replica_stats(base)
+        distributed_crawl(base, fleet_archive, redis_url, ["a2", "b2", "c2"])
+        crawl(base, single_archive, "--concurrency", "4")
+        crawl(base, single_archive, "--concurrency", "4")
+        expected = canonical_urls(base, *ARGS)
+    return {"fleet": fleet_archive, "single": single_archive, "expected": expected,
+            "base": base, "out": first.stdout, "workers": results, "replica": stats}
+
+
+def test_three_workers_capture_what_one_process_captures_each_url_once(nights):
+    fleet, single = nights["fleet"], nights["single"]
+    f1, _ = snapshot_ids(fleet)
+    s1, _ = snapshot_ids(single)
+    uris = captured_uris(warc_paths(fleet, f1))
+    assert [u for u, n in Counter(uris).items() if n > 1] == []
+    base = nights["base"].rstrip("/")
+    assert nights["expected"] <= set(uris)
+    assert captures(fleet, f1) == captures(single, s1)
+    # every worker took part and wrote its own files
+    names = {p.name.split("-")[1] for p in warc_paths(fleet, f1)}
+    assert names == {"a1", "b1", "c1"}, names
+    assert all(rc == 0 and "finished" in out for out, _, rc in nights["workers"])
+    assert "closed" in nights["out"] and base
+
+
+def test_second_night_writes_the_same_revisits_as_one_process(nights):
+    _, f2 = snapshot_ids(nights["fleet"])
+    _, s2 = snapshot_ids(nights["single"])
+    got, want = captures(nights["fleet"], f2), captures(nights["single"], s2)
+    assert sorted(set(got) - set(want)) == sorted(set(want) - set(got)) == []
+    assert got == want
+    assert sum(t == "revisit" for _, t in got) > 0.5 * len(got)
+
+
+def test_datasets_equal_a_single_process_crawl(nights):
+    for f, s in zip(snapshot_ids(nights["fleet"]), snapshot_ids(nights["single"]), strict=True):
+        for name in ("pages", "articles", "article_authors", "images", "documents",
+                     "document_files", "document_listings"):
+            pd.testing.assert_frame_equal(table(nights["fleet"], f, name),
+                                          table(nights["single"], s, name), obj=name)
+
+
+def test_closed_snapshots_verify_without_redis(nights):
+    proc = cli("verify", "--archive", str(nights["fleet"]), env={"REDIS_URL": ""})
+    assert proc.returncode == 0 and proc.stdout.startswith("OK"), proc.stdout
+    for sid in snapshot_ids(nights["fleet"]):
+        manifest = json.loads((nights["fleet"] / "snapshots" / sid / "manifest.json")
+                              .read_text())
+        assert manifest["status"] == "closed"
+        assert len(manifest["stats"]["distributed"]["workers"]) == 3
+        assert (nights["fleet"] / "snapshots" / sid / "indexes" / "index.cdxj").is_file()
+        assert not list((nights["fleet"] / "snapshots" / sid / "warcs").glob("*.open"))
+
+
+def test_the_fleet_never_exceeds_the_hosts_concurrency(nights):
+    # 3 workers, each allowed 4 requests per host by Scrapy: 12 at once without the fleet's
+    # slots. The replica counted the requests it was answering at the same time.
+    stats = nights["replica"]
+    assert stats["served"] > 50
+    assert 2 <= stats["max_in_flight"] <= 4, stats
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(tmp_path, redis_url):
+    args = replica_args(articles=8, seed=12, extra=("--latency-ms", "30"))
+    archive = tmp_path / "archive"
+    with replica_process(*args) as base:
+        done, results = distributed_crawl(base, archive, redis_url, ["k1", "k2", "k3"],
+                                          victim="k2")
+        expected = canonical_urls(base, *args)
+    (sid,) = snapshot_ids(archive)
+    assert results[1][2] == -signal.SIGKILL
+    uris = captured_uris(warc_paths(archive, sid))
+    twice = [u for u, n in Counter(uris).items() if n > 1]
+    assert twice == []
+    assert expected <= set(uris), sorted(expected - set(uris))[:5]
+    manifest = json.loads((archive / "snapshots" / sid / "manifest.json").read_text())
+    assert manifest["status"] == "closed"
+    assert manifest["stats"]["distributed"]["reclaimed"] == ["k2"]
+    assert any(p.name.startswith("portal-k2-") for p in warc_paths(archive, sid))
+    cli("verify", "--archive", str(archive))
