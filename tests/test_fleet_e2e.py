@@ -197,6 +197,8 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(tmp_path
     assert expected <= set(uris), sorted(expected - set(uris))[:5]
     manifest = json.loads((archive / "snapshots" / sid / "manifest.json").read_text())
     assert manifest["status"] == "closed"
-    assert manifest["stats"]["distributed"]["reclaimed"] == ["k2"]
+    (reclaim,) = manifest["stats"]["distributed"]["reclaimed"]
+    # It died holding leases: each was either found captured in its WARCs or requeued.
+    assert reclaim["worker"] == "k2" and reclaim["captured"] + reclaim["requeued"] >= 1, reclaim
     assert any(p.name.startswith("portal-k2-") for p in warc_paths(archive, sid))
     cli("verify", "--archive", str(archive))

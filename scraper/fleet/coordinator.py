@@ -66,6 +66,11 @@ class Reclaim:
     recovered_links: int = 0
     repaired: list[dict] = field(default_factory=list)
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"worker": self.worker, "captured": self.captured, "requeued": self.requeued,
+                "recovered_links": self.recovered_links,
+                "cut_bytes": sum(r.get("removed_bytes", 0) for r in self.repaired)}
+
 
 class _Encoder:
     """Requests as the workers queue them (same spider callbacks, JSON, Scrapy's
@@ -165,7 +170,8 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             extra_stats={"finish_reason": "finished", "resumed": bool(opts.resume),
                          "distributed": {
                              "workers": sorted(client.smembers(keys.workers)),
-                             "reclaimed": [r.worker for r in reclaims if r.captured
+                             # workers that left leases or an unfinished file behind
+                             "reclaimed": [r.as_dict() for r in reclaims if r.captured
                                            or r.requeued or r.repaired],
                              "requests_done": counts["acked"],
                          }},
