@@ -6,6 +6,7 @@ without Redis."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -52,26 +53,33 @@ def start_workers(redis_url: str, archive: Path, names: list[str]) -> list[subpr
             for name in names]
 
 
-def distributed_crawl(base: str, archive: Path, redis_url: str, names: list[str],
-                      victim: str | None = None) -> tuple[subprocess.CompletedProcess, list]:
+def wait_for_captures(archive: Path, worker: str, proc: subprocess.Popen) -> None:
+    """Until `worker` has archived a few pages (its open WARC has grown)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        grown = [p for p in archive.glob(f"snapshots/*/warcs/portal-{worker}-*.open")
+                 if p.stat().st_size > 40_000]
+        if grown or proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, f"{worker} finished before the fault could be injected"
+
+
+def distributed_crawl(base: str | None, archive: Path, redis_url: str, names: list[str],
+                      victim: str | None = None, resume: str | None = None,
+                      expect: int = 0) -> tuple[subprocess.CompletedProcess, list]:
     """`crawl --redis` with a worker per name; SIGKILL `victim` once it has archived a few
-    pages (its open WARC has grown), then let the others finish."""
+    pages, then let the others finish. With `resume`, `crawl --resume ID --redis`."""
+    target = ["--resume", resume] if resume else [base]
     coordinator = subprocess.Popen(
-        [*CLI, "crawl", base, "--archive", str(archive), "--redis", redis_url, "--delay", "0",
-         "--concurrency", "4", "--no-progress", *FLEET],
+        [*CLI, "crawl", *target, "--archive", str(archive), "--redis", redis_url, "--delay",
+         "0", "--concurrency", "4", "--no-progress", *FLEET],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     workers = start_workers(redis_url, archive, names)
     try:
         if victim is not None:
             proc = workers[names.index(victim)]
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                grown = [p for p in archive.glob(f"snapshots/*/warcs/portal-{victim}-*.open")
-                         if p.stat().st_size > 40_000]
-                if grown or proc.poll() is not None:
-                    break
-                time.sleep(0.05)
-            assert proc.poll() is None, "the victim finished before it could be killed"
+            wait_for_captures(archive, victim, proc)
             os.kill(proc.pid, signal.SIGKILL)
         out, err = coordinator.communicate(timeout=300)
         results = [w.communicate(timeout=120) + (w.returncode,) for w in workers]
@@ -81,7 +89,7 @@ def distributed_crawl(base: str, archive: Path, redis_url: str, names: list[str]
                 p.kill()
                 p.wait()
     done = subprocess.CompletedProcess(coordinator.args, coordinator.returncode, out, err)
-    assert done.returncode == 0, (out, err, results)
+    assert done.returncode == expect, (out, err, results)
     return done, results
 
 
@@ -201,4 +209,50 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_duplicates_nothing(tmp_path
     # It died holding leases: each was either found captured in its WARCs or requeued.
     assert reclaim["worker"] == "k2" and reclaim["captured"] + reclaim["requeued"] >= 1, reclaim
     assert any(p.name.startswith("portal-k2-") for p in warc_paths(archive, sid))
+    cli("verify", "--archive", str(archive))
+
+
+def test_a_lost_redis_stops_the_fleet_resumably_and_resume_completes(tmp_path):
+    import redis
+
+    from scraper.fleet.frontier import connect
+
+    args = replica_args(articles=8, seed=13, extra=("--latency-ms", "30"))
+    archive = tmp_path / "archive"
+    with replica_process(*args) as base:
+        with redis_server(tmp_path / "lost") as url:
+            coordinator = subprocess.Popen(
+                [*CLI, "crawl", base, "--archive", str(archive), "--redis", url, "--delay",
+                 "0", "--concurrency", "4", "--no-progress", *FLEET],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            workers = start_workers(url, archive, ["r1", "r2"])
+            try:
+                wait_for_captures(archive, "r1", workers[0])
+                with contextlib.suppress(redis.ConnectionError):
+                    connect(url).shutdown(nosave=True)  # Redis dies with the whole frontier
+                out, err = coordinator.communicate(timeout=120)
+                results = [w.communicate(timeout=120) + (w.returncode,) for w in workers]
+            finally:
+                for p in [coordinator, *workers]:
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
+        (sid,) = snapshot_ids(archive)
+        assert coordinator.returncode == 3, (out, err)
+        assert f"crawl --resume {sid} --redis" in err and "Redis" in err
+        assert [rc for *_, rc in results] == [3, 3], results
+        assert all("lost the connection to Redis" in e for _, e, _ in results)
+        manifest = json.loads((archive / "snapshots" / sid / "manifest.json").read_text())
+        assert manifest["status"] == "open"
+        assert not list((archive / "snapshots" / sid / "warcs").glob("*.open"))
+        before = len(captured_uris(warc_paths(archive, sid)))
+
+        # A new, empty Redis: the frontier is rebuilt from the WARCs.
+        with redis_server(tmp_path / "new") as url:
+            distributed_crawl(None, archive, url, ["r3", "r4"], resume=sid)
+        expected = canonical_urls(base, *args)
+    uris = captured_uris(warc_paths(archive, sid))
+    assert before < len(uris)
+    assert [u for u, n in Counter(uris).items() if n > 1] == []
+    assert expected <= set(uris), sorted(expected - set(uris))[:5]
     cli("verify", "--archive", str(archive))

@@ -98,7 +98,15 @@ class _MirroredCommit:
         self.redis_index, self.sqlite = redis_index, sqlite
 
     def commit_snapshot(self, snapshot_id: str) -> int:
-        return self.redis_index.commit_snapshot(snapshot_id, mirror=self.sqlite)
+        import redis
+
+        try:
+            return self.redis_index.commit_snapshot(snapshot_id, mirror=self.sqlite)
+        except redis.RedisError as exc:
+            # The SQLite index has them (mirrored first); the next distributed crawl copies
+            # them into Redis (`mirror_from_sqlite`).
+            logger.warning("dedup entries of %s committed in SQLite only: %s", snapshot_id, exc)
+            return 0
 
 
 def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str = NAMESPACE,
@@ -155,7 +163,9 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             if on_published is not None:
                 on_published(snap.snapshot_id)
             reclaims = _wait(frontier, encoder, snap, profile, archive, redis_index, poll)
-        except redis.RedisError as exc:
+            counts = frontier.counts()
+            workers = sorted(client.smembers(keys.workers))
+        except (redis.RedisError, OSError) as exc:  # OSError: a socket error redis-py let by
             logger.error("lost Redis during distributed crawl %s: %s", snap.snapshot_id, exc)
             return CrawlResult(snap.snapshot_id, "open", REDIS_LOST_REASON,
                                {"error": f"lost the connection to Redis: {exc}"})
@@ -164,21 +174,24 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
 
         extracted = extract_warcs([str(p) for p in snap.warc_files()], snap.snapshot_id,
                                   archive_root=archive, progress=False)
-        counts = frontier.counts()
         manifest = close_snapshot(
             archive, snap.snapshot_id, dedup=_MirroredCommit(redis_index, sqlite),
             extra_stats={"finish_reason": "finished", "resumed": bool(opts.resume),
                          "distributed": {
-                             "workers": sorted(client.smembers(keys.workers)),
+                             "workers": workers,
                              # workers that left leases or an unfinished file behind
                              "reclaimed": [r.as_dict() for r in reclaims if r.captured
                                            or r.requeued or r.repaired],
                              "requests_done": counts["acked"],
                          }},
         )
-        frontier.set_state("closed")
-        client.srem(jobs_key(namespace), snap.snapshot_id)
-        _forget(client, keys)
+        try:
+            frontier.set_state("closed")
+            client.srem(jobs_key(namespace), snap.snapshot_id)
+            _forget(client, keys)
+        except redis.RedisError as exc:  # closed already; the keys expire with Redis's data
+            logger.warning("snapshot %s closed, but its frontier could not be removed from "
+                           "Redis: %s", snap.snapshot_id, exc)
         result = CrawlResult(snap.snapshot_id, manifest["status"], "finished",
                              manifest["stats"], datasets=extracted.counts)
         result.repairs = [r for rec in reclaims for r in rec.repaired]
