@@ -136,3 +136,32 @@ def test_rediss_url_asks_for_tls():
     kwargs = client.connection_pool.connection_kwargs
     assert client.connection_pool.connection_class.__name__ == "SSLConnection"
     assert (kwargs["username"], kwargs["password"], kwargs["db"]) == ("user", "pw", 2)
+
+
+def test_unreachable_redis_is_one_line_and_creates_no_snapshot(tmp_path):
+    from e2e import cli, free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    for args in (["crawl", "http://127.0.0.1:9/", "--redis", url],
+                 ["worker", "--redis", url, "--wait", "0"]):
+        proc = cli(*args, "--archive", str(tmp_path / "a"), check=False)
+        assert proc.returncode == 2, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Redis" in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "a" / "snapshots").exists()
+
+
+def test_a_worker_without_the_shared_archive_says_so(tmp_path, client, redis_url):
+    from e2e import cli
+
+    from scraper.fleet.frontier import NAMESPACE, jobs_key
+
+    f = Frontier(client, CrawlKeys(NAMESPACE, "20261203T000000Z"))
+    client.hset(f.keys.state, "spec", '{"url": "http://127.0.0.1:9/"}')
+    f.set_state("running")
+    client.sadd(jobs_key(), "20261203T000000Z")
+    proc = cli("worker", "--redis", redis_url, "--archive", str(tmp_path / "elsewhere"),
+               "--wait", "5", check=False)
+    assert proc.returncode == 2
+    assert "20261203T000000Z" in proc.stderr and "shared filesystem" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -27,6 +27,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet import task
 
+from scraper.crawl import ARCHIVE_ERROR_STAT
 from scraper.fleet.frontier import Frontier, host_keys
 from scraper.fleet.scheduler import META_LEASE
 from scraper.middlewares import ArchivedRobotsTxtMiddleware
@@ -102,8 +103,10 @@ class FleetPortalSpider(PortalSpider):
         yield from self._then_ack(super().parse(response), response.request)
 
     def on_error(self, failure) -> Iterator[dict]:
-        if failure.check(FleetLost):
-            return  # not done: the lease stays for the coordinator
+        if failure.check(FleetLost) or self.crawler.stats.get_value(ARCHIVE_ERROR_STAT):
+            # Not done: Redis is gone, or the capture could not be archived (a full disk).
+            # The lease stays, and the coordinator requeues it.
+            return
         yield from self._then_ack(super().on_error(failure), failure.request)
 
     def _then_ack(self, output: Iterator, request: Request | None) -> Iterator:
