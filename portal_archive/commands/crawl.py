@@ -62,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.url and not args.resume:
         raise CommandError("give the portal URL to crawl, or --resume ID")
+    if args.redis and args.max_pages:
+        raise CommandError("--max-pages cannot be used with --redis (each worker would stop "
+                           "on its own count)")
     if args.resume and args.snapshot and args.snapshot != args.resume:
         raise CommandError("--snapshot and --resume name different snapshots")
     opts = CrawlOptions(

@@ -59,6 +59,7 @@ class Fleet:
         self.slots: dict[str, str] = {}  # holder → host
         self.lost: FleetLost | None = None
         self.stopping = False
+        self._finishing = False
         self.crawler: Any = None
         self.scheduler: Any = None
 
@@ -71,6 +72,12 @@ class Fleet:
                      "reclaimed from its WARCs)", self.lost)
         if self.crawler is not None and self.crawler.engine is not None:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason=REDIS_LOST_REASON))
+
+    def finish(self) -> None:
+        """Close the spider once the crawl is over and this worker is idle (once)."""
+        if not self._finishing and self.crawler is not None:
+            self._finishing = True
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="finished"))
 
     def ack(self, lease_id: str) -> None:
         if self.lost is not None:
@@ -347,7 +354,7 @@ class FleetWorker:
         engine = self.crawler.engine
         if fleet.stopping and engine is not None and engine.spider is not None \
                 and engine.spider_is_idle():
-            deferred_from_coro(engine.close_spider_async(reason="finished"))
+            fleet.finish()
 
     def take_work(self) -> None:
         fleet, engine = self.fleet, self.crawler.engine
@@ -358,13 +365,31 @@ class FleetWorker:
         request = scheduler.lease_one()
         if request is not None:
             engine.crawl(request)  # lands in the scheduler's local queue: it holds the lease
+        elif engine.spider is not None and engine.spider_is_idle():
+            # Idle with an empty queue: is the crawl over? (Asked here, not only at the next
+            # heartbeat, so the workers leave as soon as the coordinator says so.)
+            try:
+                state = fleet.frontier.state()
+            except Exception as exc:  # noqa: BLE001
+                fleet.lose(exc)
+                return
+            if state != "running":
+                fleet.stopping = True
+                fleet.finish()
 
     def idle(self, spider) -> None:
         if self.fleet.lost is None and not self.fleet.stopping:
             raise DontCloseSpider
 
     def closed(self, spider, reason: str) -> None:
-        for loop in self.loops:
-            if loop.running:
-                loop.stop()
+        # Finish this worker's WARC file while the heartbeat still runs: once the heartbeat
+        # stops, the coordinator may take the worker for dead and repair the file itself.
+        writer = getattr(self.crawler, "portal_warc_writer", None)
+        try:
+            if writer is not None:
+                writer.close()
+        finally:
+            for loop in self.loops:
+                if loop.running:
+                    loop.stop()
 

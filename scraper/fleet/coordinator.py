@@ -133,6 +133,7 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
 
     sqlite = DedupIndex(dedup_path(archive))
     redis_index = RedisDedupIndex(client, namespace)
+    log = None
     try:
         if opts.resume:
             snap = _resumable(archive, opts.snapshot_id)
@@ -143,6 +144,7 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             url = opts.url
             snap = create_snapshot(archive, opts.snapshot_id, profile="nukeviet4", seeds=[url],
                                    settings=recorded)
+        log = _log_to(snap.path / "logs" / "coordinator.log")
         profile = NukeVietProfile(url)
         keys = CrawlKeys(namespace, snap.snapshot_id)
         frontier = Frontier(client, keys)
@@ -170,6 +172,8 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             return CrawlResult(snap.snapshot_id, "open", REDIS_LOST_REASON,
                                {"error": f"lost the connection to Redis: {exc}"})
 
+        logger.info("crawl %s: every worker is done; closing the snapshot", snap.snapshot_id)
+        _unlog(log)
         from pipelines.extract import extract_warcs
 
         extracted = extract_warcs([str(p) for p in snap.warc_files()], snap.snapshot_id,
@@ -197,7 +201,26 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
         result.repairs = [r for rec in reclaims for r in rec.repaired]
         return result
     finally:
+        _unlog(log)
         sqlite.close()
+
+
+def _log_to(path: Path) -> logging.Handler:
+    """The coordinator's own log beside the workers' (reclaims, closing), in the snapshot;
+    detached (`_unlog`) before the snapshot's files are hashed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    fleet_logger = logging.getLogger("scraper.fleet")
+    fleet_logger.addHandler(handler)
+    fleet_logger.setLevel(logging.INFO)
+    return handler
+
+
+def _unlog(handler: logging.Handler | None) -> None:
+    if handler is not None:
+        logging.getLogger("scraper.fleet").removeHandler(handler)
+        handler.close()
 
 
 def _resumable(archive: Path, snapshot_id: str | None):
