@@ -131,19 +131,30 @@ class LeasingScheduler(RedisScheduler):
             self.local.append(request)  # a retry: stays here, under the same lease
             return True
         if self.fleet.lost:
-            raise self.fleet.lost  # never drop a URL silently: the page's lease is not acked
+            return self._unqueued(request)
         fingerprint = self.df.request_fingerprint(request)
         try:
             pushed = self.queue.push_new(request, fingerprint)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure of the client is a lost Redis
             self.fleet.lose(exc)
-            raise
+            return self._unqueued(request)
         if not pushed:
             self.df.log(request, self.spider)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
+
+    def _unqueued(self, request: Request) -> bool:
+        """A link that could not be queued because Redis is gone. Not raised: an exception
+        here would stall Scrapy's handling of the callback's output (and the worker's
+        shutdown). Not lost either: its page's lease is never acked once Redis is lost, so
+        the coordinator reads that page back from this worker's WARC and queues its links."""
+        if self.stats:
+            self.stats.inc_value("portal/fleet_unqueued")
+        logger.warning("not queued (Redis is gone; recovered from the WARC later): %s",
+                       request.url)
+        return False
 
     def next_request(self) -> Request | None:
         if self.local:
