@@ -28,7 +28,7 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet import task
 
 from scraper.crawl import ARCHIVE_ERROR_STAT
-from scraper.fleet.frontier import Frontier, host_keys
+from scraper.fleet.frontier import Frontier, heartbeat_key, host_keys
 from scraper.fleet.scheduler import META_LEASE
 from scraper.middlewares import ArchivedRobotsTxtMiddleware
 from scraper.spiders.portal import PortalSpider
@@ -388,6 +388,15 @@ class FleetWorker:
         try:
             if writer is not None:
                 writer.close()
+            if self.fleet.lost is None:
+                # Alive until the process has shut Scrapy down and says it is gone (the
+                # worker deletes the key as it exits): its log is in the snapshot, which the
+                # coordinator must not hash before the last line.
+                self.fleet.frontier.client.set(
+                    heartbeat_key(self.fleet.worker, self.fleet.frontier.keys.ns),
+                    "finishing", px=120_000)
+        except Exception as exc:  # noqa: BLE001
+            logger.error("could not finish this worker cleanly: %s", exc)
         finally:
             for loop in self.loops:
                 if loop.running:

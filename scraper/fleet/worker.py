@@ -165,7 +165,7 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     client.set(heartbeat_key(worker, namespace), "starting", px=max(lease_ms, 120_000))
     client.sadd(keys.workers, worker)
 
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(FleetPortalSpider)
     crawler.portal_warc_writer = writer
     crawler.portal_orphan_captures = []
