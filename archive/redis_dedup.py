@@ -19,12 +19,35 @@ Entries are JSON; nothing read from Redis is unpickled.
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from archive.dedup import DedupEntry, DedupIndex
 
 DEFAULT_NAMESPACE = "portal-archive"
+ARCHIVE_ID = "archive-id"
+
+
+def archive_namespace(archive_root: Path | str, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """The Redis namespace of one archive's dedup index: `<namespace>:archive:<id>`, with the
+    id kept in `<archive>/archive-id` (made on first use). Entries hold WARC paths relative to
+    their archive, so two archives sharing a Redis must never share an index (a revisit would
+    point into the other archive); the id survives the archive being mounted elsewhere."""
+    path = Path(archive_root) / ARCHIVE_ID
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        archive_id = path.read_text(encoding="ascii").strip()
+    else:
+        archive_id = uuid.uuid4().hex
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(archive_id + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    return f"{namespace}:archive:{archive_id}"
 _BATCH = 500
 
 # Move a snapshot's pending entries into the committed hash, first writer wins, in one step.

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.dedup import DedupIndex
-from archive.redis_dedup import RedisDedupIndex
+from archive.redis_dedup import RedisDedupIndex, archive_namespace
 from archive.repair import final_name, repair_warc
 from archive.snapshot import (
     SnapshotError,
@@ -132,7 +132,8 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
         raise FleetError(f"cannot reach Redis: {exc}") from exc
 
     sqlite = DedupIndex(dedup_path(archive))
-    redis_index = RedisDedupIndex(client, namespace)
+    dedup_namespace = archive_namespace(archive, namespace)
+    redis_index = RedisDedupIndex(client, dedup_namespace)
     log = None
     try:
         if opts.resume:
@@ -154,7 +155,8 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             if frontier.spec() is None:
                 spec = {"snapshot_id": snap.snapshot_id, "url": url,
                         "scrapy_settings": overrides, "recorded": recorded,
-                        "max_warc_size": opts.max_warc_size, "operator": opts.operator}
+                        "max_warc_size": opts.max_warc_size, "operator": opts.operator,
+                        "dedup_namespace": dedup_namespace}
                 client.hset(keys.state, "spec", json.dumps(spec, ensure_ascii=False))
                 if opts.resume:
                     _rebuild_frontier(frontier, encoder, snap, profile, archive, redis_index)
@@ -167,7 +169,7 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             reclaims = _wait(frontier, encoder, snap, profile, archive, redis_index, poll)
             counts = frontier.counts()
             workers = sorted(client.smembers(keys.workers))
-        except (redis.RedisError, OSError) as exc:  # OSError: a socket error redis-py let by
+        except (redis.RedisError, ConnectionError) as exc:  # a socket error redis-py let by
             logger.error("lost Redis during distributed crawl %s: %s", snap.snapshot_id, exc)
             return CrawlResult(snap.snapshot_id, "open", REDIS_LOST_REASON,
                                {"error": f"lost the connection to Redis: {exc}"})

@@ -116,7 +116,12 @@ class LeasingScheduler(RedisScheduler):
         return instance
 
     def open(self, spider):
-        super().open(spider)
+        # scrapy-redis's open, minus its Redis calls (a queue length for a log line, a flush
+        # we never want): Redis may be gone already, and an error here leaves Scrapy's engine
+        # half-open; the worker's first heartbeat finds out and stops it cleanly.
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(server=self.server, spider=spider,
+                                                 key=self.queue_key, serializer=self.serializer)
         self.queue.frontier = self.fleet.frontier
         self.queue.worker = self.fleet.worker
         self.queue.lease_ms = self.fleet.lease_ms

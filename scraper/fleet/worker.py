@@ -149,7 +149,8 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     writer = SnapshotWarcWriter(
         snap.path, snapshot_id, host, prefix=warc_prefix(worker),
         max_size=int(spec.get("max_warc_size") or 10**9),
-        dedup=RedisDedupIndex(client, namespace), archive_root=archive,
+        dedup=RedisDedupIndex(client, spec.get("dedup_namespace") or namespace),
+        archive_root=archive,
         warcinfo={
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             "http-header-user-agent": settings.get("USER_AGENT"),
