@@ -165,3 +165,14 @@ def test_a_worker_without_the_shared_archive_says_so(tmp_path, client, redis_url
     assert proc.returncode == 2
     assert "20261203T000000Z" in proc.stderr and "shared filesystem" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_each_archive_has_its_own_dedup_namespace(tmp_path):
+    from archive.redis_dedup import archive_namespace
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    assert archive_namespace(a) == archive_namespace(a)  # kept in <archive>/archive-id
+    assert archive_namespace(a) != archive_namespace(b)
+    assert (a / "archive-id").read_text().strip() in archive_namespace(a)
