@@ -330,4 +330,5 @@ def reclaim_worker(frontier: Frontier, encoder: _Encoder, worker: str, snap,
 def _forget(client: Any, keys: CrawlKeys) -> None:
     """Drop a closed crawl's frontier (its dedup entries live on in the dedup hash)."""
     client.delete(keys.queue, keys.seen, keys.leases, keys.owners, keys.deadlines,
-                  keys.lease_seq, keys.robots, keys.fenced)
+                  keys.lease_seq, keys.robots, keys.fenced, keys.workers, keys.reclaimed,
+                  keys.finished, keys.acked)

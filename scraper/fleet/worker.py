@@ -123,6 +123,10 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
         return WorkerResult(worker, None, "no_crawl")
     keys = CrawlKeys(namespace, snapshot_id)
     frontier = Frontier(client, keys)
+    if client.sismember(keys.workers, worker):
+        # An id this crawl has seen (a restarted unit with a fixed --id): a worker declared
+        # dead stays fenced, so this process joins under a name of its own.
+        worker = sanitize_host(f"{worker}-{os.getpid()}-{int(time.time())}")
     spec = frontier.spec() or {}
     try:
         snap = open_snapshot(archive, snapshot_id)
