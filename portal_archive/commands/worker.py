@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 NAME = "worker"
@@ -11,8 +12,10 @@ HELP = ("crawl from a distributed crawl's shared frontier in Redis (started by "
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--redis", metavar="URL", required=True,
-                        help="the Redis of the crawl (redis:// or rediss://, password allowed)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="the Redis of the crawl (redis:// or rediss://, password allowed; "
+                             "default $PORTAL_ARCHIVE_REDIS, which keeps a password out of "
+                             "the process list)")
     parser.add_argument("--wait", type=float, metavar="SECONDS",
                         help="give up (exit 0) if no crawl starts within this time "
                              "(default: wait for ever)")
@@ -24,8 +27,11 @@ def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
     from scraper.fleet.worker import WorkerError, run_worker
 
+    redis_url = args.redis or os.environ.get("PORTAL_ARCHIVE_REDIS")
+    if not redis_url:
+        raise CommandError("give the crawl's Redis: --redis URL or $PORTAL_ARCHIVE_REDIS")
     try:
-        result = run_worker(args.redis, args.archive, wait=args.wait, worker_id=args.worker_id)
+        result = run_worker(redis_url, args.archive, wait=args.wait, worker_id=args.worker_id)
     except WorkerError as exc:
         raise CommandError(str(exc)) from exc
     if result.snapshot_id is None:
