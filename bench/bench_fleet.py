@@ -94,7 +94,8 @@ def main() -> None:
         "`bench/bench_fleet.py`: a distributed crawl (`crawl URL --redis` and N `worker` "
         "processes, local `redis-server`, `--delay 0 --concurrency 16`) of a replica with "
         f"{args.articles} articles at zero latency, 1 and 2 workers taking turns "
-        f"{args.repeat} times (median row; every run listed). *Crawl* is from the "
+        f"{args.repeat} times (the row is the median run, the faster one of an even count; "
+        "every run listed). *Crawl* is from the "
         "coordinator's start to the last worker's exit; the whole command adds closing the "
         "snapshot (datasets rebuilt from the WARCs, CDXJ, hashes), the same for both.\n\n"
         + "\n".join(lines)
