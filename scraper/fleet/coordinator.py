@@ -178,19 +178,23 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
         _unlog(log)
         from pipelines.extract import extract_warcs
 
-        extracted = extract_warcs([str(p) for p in snap.warc_files()], snap.snapshot_id,
-                                  archive_root=archive, progress=False)
-        manifest = close_snapshot(
-            archive, snap.snapshot_id, dedup=_MirroredCommit(redis_index, sqlite),
-            extra_stats={"finish_reason": "finished", "resumed": bool(opts.resume),
-                         "distributed": {
-                             "workers": workers,
-                             # workers that left leases or an unfinished file behind
-                             "reclaimed": [r.as_dict() for r in reclaims if r.captured
-                                           or r.requeued or r.repaired],
-                             "requests_done": counts["acked"],
-                         }},
-        )
+        try:
+            extracted = extract_warcs([str(p) for p in snap.warc_files()], snap.snapshot_id,
+                                      archive_root=archive, progress=False)
+            manifest = close_snapshot(
+                archive, snap.snapshot_id, dedup=_MirroredCommit(redis_index, sqlite),
+                extra_stats={"finish_reason": "finished", "resumed": bool(opts.resume),
+                             "distributed": {
+                                 "workers": workers,
+                                 # workers that left leases or an unfinished file behind
+                                 "reclaimed": [r.as_dict() for r in reclaims if r.captured
+                                               or r.requeued or r.repaired],
+                                 "requests_done": counts["acked"],
+                             }},
+            )
+        except OSError as exc:  # a full disk, most likely: every capture is in the WARCs
+            return CrawlResult(snap.snapshot_id, "open", "close_failed",
+                               {"error": f"could not close the snapshot: {exc}"})
         try:
             frontier.set_state("closed")
             client.srem(jobs_key(namespace), snap.snapshot_id)
