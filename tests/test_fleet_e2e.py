@@ -274,3 +274,14 @@ def test_a_lost_redis_stops_the_fleet_resumably_and_resume_completes(tmp_path):
     assert [u for u, n in Counter(uris).items() if n > 1] == []
     assert expected <= set(uris), sorted(expected - set(uris))[:5]
     cli("verify", "--archive", str(archive))
+
+
+def test_the_diff_of_two_fleet_nights_is_the_diff_of_two_single_nights(nights):
+    def diff(archive: Path) -> dict:
+        a, b = snapshot_ids(archive)
+        out = json.loads(cli("diff", a, b, "--archive", str(archive), "--format", "json").stdout)
+        return {k: v for k, v in out.items() if k not in ("a", "b")}
+
+    fleet, single = diff(nights["fleet"]), diff(nights["single"])
+    assert fleet["unchanged"] > 10
+    assert fleet == single
