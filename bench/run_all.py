@@ -12,7 +12,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = ["bench_replica.py", "bench_parsers.py", "bench_extract.py", "bench_diff.py",
-           "bench_crawl.py", "bench_nightly.py"]
+           "bench_crawl.py", "bench_nightly.py", "bench_fleet.py"]
 SCRIPTS += ["bench_browser.py"]
 
 

@@ -14,6 +14,7 @@ archived pages from loading anything off the replay origin: they cannot reach th
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import socket
@@ -70,6 +71,24 @@ def build_collection(archive_root: Path, workdir: Path) -> int:
     return warcs
 
 
+# pywb pins redis==2.10.6, which cannot live beside the crawler's redis client (scrapy-redis):
+# it has its own venv, .venv-pywb, that `make` builds from requirements-pywb.txt.
+PYWB_ENV = "PORTAL_ARCHIVE_PYWB"
+
+
+def find_wayback() -> Path:
+    """pywb's `wayback`: $PORTAL_ARCHIVE_PYWB, else the checkout's .venv-pywb, else beside this
+    Python, else on PATH."""
+    candidates = [os.environ.get(PYWB_ENV),
+                  Path(__file__).resolve().parents[1] / ".venv-pywb" / "bin" / "wayback",
+                  Path(sys.executable).parent / "wayback", shutil.which("wayback")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise ReplayError(f"pywb's `wayback` is not installed: `make test` or `make demo` builds "
+                      f".venv-pywb, or set {PYWB_ENV} to its path")
+
+
 class ReplayServer:
     """`wayback` from this environment, over `archive_root`, on 127.0.0.1:`port`."""
 
@@ -84,12 +103,7 @@ class ReplayServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> None:
-        wayback = Path(sys.executable).parent / "wayback"
-        if not wayback.exists():
-            found = shutil.which("wayback")
-            if not found:
-                raise ReplayError("pywb's `wayback` is not installed (pip install pywb)")
-            wayback = Path(found)
+        wayback = find_wayback()
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-archive-replay-"))
         build_collection(self.archive_root, self.workdir)
         self.proc = subprocess.Popen(

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "demo",
     "replica",
     "crawl",
+    "worker",
     "nightly",
     "parse",
     "extract",

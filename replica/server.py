@@ -28,6 +28,7 @@ from replica.routes import Request, route
 from replica.site import Site
 
 COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml", "application/javascript")
+STATS_PATH = "/__replica/stats"
 FILLER = (b"<p>" + "Dữ liệu lặp lại để kiểm tra phản hồi quá lớn. ".encode() * 40 + b"</p>\n")
 
 
@@ -42,6 +43,26 @@ class ReplicaServer(ThreadingHTTPServer):
         self.verbose = verbose
         self._attempts: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
+        # Requests being answered now and the most at once (`GET /__replica/stats`): what the
+        # server saw, so a test can measure a crawler's politeness from the server's side.
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.served = 0
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.served += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"in_flight": self.in_flight, "max_in_flight": self.max_in_flight,
+                    "served": self.served}
 
     def attempt(self, method: str, target: str) -> int:
         with self._lock:
@@ -79,6 +100,17 @@ class ReplicaHandler(BaseHTTPRequestHandler):
         self.handle_any("POST", body)
 
     def handle_any(self, method: str, body: bytes = b"") -> None:
+        if self.path == STATS_PATH:  # not a page of the portal, and not counted
+            payload = json.dumps(self.server.stats()).encode()
+            self.send(200, [("Content-Type", "application/json")], payload, method)
+            return
+        self.server.enter()
+        try:
+            self._handle(method, body)
+        finally:
+            self.server.leave()
+
+    def _handle(self, method: str, body: bytes) -> None:
         site = self.server.site
         cfg = site.config.faults
         attempt = self.server.attempt(method, self.path)

@@ -19,6 +19,9 @@ BIN = Path(sys.executable).parent
 CLI = [str(BIN / "portal-archive")] if (BIN / "portal-archive").exists() else [
     sys.executable, "-m", "portal_archive"]
 REPO = Path(__file__).resolve().parent.parent
+# pywb lives in its own venv (its redis pin clashes with the crawler's; see requirements-pywb.txt)
+PYWB_BIN = REPO / ".venv-pywb" / "bin" if (REPO / ".venv-pywb" / "bin" / "wayback").exists() \
+    else BIN
 
 
 def free_port() -> int:
@@ -138,9 +141,9 @@ def pywb_server(workdir: Path, warcs: list[Path] = (), wacz: Path | None = None)
     workdir.mkdir(parents=True, exist_ok=True)
     coll = workdir / "collections" / "c"
     if wacz is not None:
-        subprocess.run([str(BIN / "wb-manager"), "init", "c"], cwd=workdir, check=True,
+        subprocess.run([str(PYWB_BIN / "wb-manager"), "init", "c"], cwd=workdir, check=True,
                        capture_output=True)
-        subprocess.run([str(BIN / "wb-manager"), "add", "--unpack-wacz", "c", str(wacz)],
+        subprocess.run([str(PYWB_BIN / "wb-manager"), "add", "--unpack-wacz", "c", str(wacz)],
                        cwd=workdir, check=True, capture_output=True)
     else:
         (coll / "archive").mkdir(parents=True)
@@ -149,7 +152,7 @@ def pywb_server(workdir: Path, warcs: list[Path] = (), wacz: Path | None = None)
         build_cdxj(list(warcs), coll / "indexes" / "index.cdxj")
     (workdir / "config.yaml").write_text("collections_root: collections\n")
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
+    proc = subprocess.Popen([str(PYWB_BIN / "wayback"), "-p", str(port), "-b", "127.0.0.1"],
                             cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port, proc)

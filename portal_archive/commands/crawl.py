@@ -51,6 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = ("exit status: 0 closed, 2 bad input, 3 interrupted (resume it), 4 the portal "
                      "could not be reached (snapshot marked failed), 5 closed but degraded (more "
                      "URLs failed than PORTAL_DEGRADED_ERROR_RATIO, default 0.5)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="distributed crawl: queue it in Redis (redis:// or rediss://, "
+                             "password allowed) for `portal-archive worker` processes and wait "
+                             "for them (docs/scale.md)")
 
 
 def _coerce(value: str):
@@ -82,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.url and not args.resume:
         raise CommandError("give the portal URL to crawl, or --resume ID")
+    if args.redis and args.max_pages:
+        raise CommandError("--max-pages cannot be used with --redis (each worker would stop "
+                           "on its own count)")
     if args.resume and args.snapshot and args.snapshot != args.resume:
         raise CommandError("--snapshot and --resume name different snapshots")
     opts = CrawlOptions(
@@ -101,7 +108,15 @@ def run(args: argparse.Namespace) -> int:
                                     flush=True),
     )
     try:
-        result = run_crawl(opts)
+        if args.redis:
+            from scraper.fleet.coordinator import FleetError, run_distributed_crawl
+
+            try:
+                result = run_distributed_crawl(opts, args.redis)
+            except FleetError as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            result = run_crawl(opts)
     except (SnapshotError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     finally:
@@ -124,8 +139,11 @@ def run(args: argparse.Namespace) -> int:
         archive_error = result.stats.get(ARCHIVE_ERROR_STAT)
         if archive_error:
             print(f"could not archive a capture: {archive_error}", file=sys.stderr)
+        if result.stats.get("error"):
+            print(result.stats["error"], file=sys.stderr)
         print(f"snapshot {result.snapshot_id} interrupted ({result.finish_reason}); "
-              f"continue with: {resume_command(result.snapshot_id, args.archive)}",
+              f"continue with: {resume_command(result.snapshot_id, args.archive)}"
+              + (" --redis URL" if args.redis else ""),
               file=sys.stderr)
         return 3
     s = result.stats
