@@ -203,16 +203,7 @@ def render_markdown(diff: dict[str, Any]) -> str:
              f"| {s['unchanged']} |", "",
              "Deletions are `[-…-]`, insertions `{+…+}`. Items *not captured* in B were not "
              "fetched by B's crawl: they are not deletions.", ""]
-    lines += [f"## Changed ({len(diff['changed'])})", ""]
-    for item in diff["changed"]:
-        lines.append(f"### {item['kind']} {item['key']}: {_md(item['title'])}")
-        lines.append(f"<{_md(item['url'])}>  ")
-        lines.append(f"A: {_md_where(item.get('a'))}  ")
-        lines.append(f"B: {_md_where(item.get('b'))}")
-        lines.append("")
-        for name in item["fields"]:
-            lines.append(f"- **{name}**: {_md_diff(item.get('changes', {}).get(name, {}))}")
-        lines.append("")
+    lines += _md_changed(diff)
     deleted = [r for r in diff["removed"] if r.get("deleted", r["reason"] != "not_captured")]
     missing = [r for r in diff["removed"] if r not in deleted]
     for title, items in ((f"Removed from the portal ({len(deleted)})", deleted),

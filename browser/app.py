@@ -255,17 +255,22 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         history = data.item_history(archive, kind, key)
         return render_template("item.html", item=history)
 
-    @app.get("/url")
-    def url_history() -> str:
-        url = request.args.get("u", "")
-        if not url.lower().startswith(("http://", "https://")) or len(url) > 4000:
-            abort(400, description="give an http(s) URL: /url?u=http://…")
+    def captures_of(url: str) -> list:
+        """Every capture of `url` (as `history` lists them), or a 404 page."""
         try:
             captures = url_captures(archive, url)
         except HistoryError as exc:
             raise data.NotFound(str(exc)) from None
         if not captures:
             raise data.NotFound(f"no capture of {url}")
+        return captures
+
+    @app.get("/url")
+    def url_history() -> str:
+        url = request.args.get("u", "")
+        if not url.lower().startswith(("http://", "https://")) or len(url) > 4000:
+            abort(400, description="give an http(s) URL: /url?u=http://…")
+        captures = captures_of(url)
         return render_template("url.html", url=url, captures=captures)
 
     @app.get("/diff")
@@ -299,12 +304,7 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         ts = request.args.get("ts", "")
         if not url.lower().startswith(("http://", "https://")) or not _TS.match(ts):
             abort(400, description="replay needs an http(s) url and a timestamp")
-        try:
-            captures = url_captures(archive, url)
-        except HistoryError as exc:
-            raise data.NotFound(str(exc)) from None
-        if not captures:
-            raise data.NotFound(f"no capture of {url}")
+        captures = captures_of(url)
         # The capture pywb will show (the nearest to `ts`), so the banner gives its real time.
         capture = closest(captures, parse_when(ts.ljust(14, "0")))
         src = f"{replay_base}/archive/{capture.timestamp}/{url}" if replay_base else None
