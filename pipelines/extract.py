@@ -21,6 +21,7 @@ then in the same file, then (in the parent) among all the WARCs given.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import multiprocessing
@@ -42,9 +43,11 @@ from archive.records import (
     read_head,
     read_record_at,
 )
-from pipelines.selection import HTML_TYPES, wants_parse
+from pipelines.reading import read_capture, wants_body
+from pipelines.selection import HTML_TYPES
 
 if TYPE_CHECKING:
+    from pipelines.attachment_text import TextOptions
     from pipelines.datasets import DatasetWriter
 
 ParseFn = Callable[[bytes, str, str | None], dict]
@@ -61,11 +64,11 @@ class ExtractResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_capture(info: dict, body: bytes, parse: ParseFn) -> dict | None:
-    """`parse_page` for captures that carry a page (see `wants_parse`), else None."""
-    if not wants_parse(info):
-        return None
-    return parse(body, info["url"], info.get("content_type"))
+def parse_capture(info: dict, body: bytes, parse: ParseFn,
+                  text: TextOptions | None = None) -> dict | None:
+    """`parse` for captures that carry a page (see `wants_parse`), the text of an attachment
+    (`wants_text`), else None: `pipelines.reading.read_capture`, as in the crawl."""
+    return read_capture(info, body, parse, text)
 
 
 class _DedupLookup:
@@ -101,8 +104,8 @@ class _DedupLookup:
             self.index.close()
 
 
-def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
-              dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
+def iter_file(path: Path, snapshot_id: str, parse: ParseFn, dedup: _DedupLookup,
+              text: TextOptions | None = None) -> Iterator[tuple[dict, Any]]:
     """(capture_info, parsed | None | _UNRESOLVED) per capture of one WARC, in file order.
 
     A damaged file ends the iteration with `WarcReadError` naming the file and the offset of
@@ -126,11 +129,11 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
                 info = capture_info_for(record, name, offset, snapshot_id)
                 info["length"] = it.get_record_length()
                 if body is not None:
-                    parsed = parse_capture(info, body, parse)
+                    parsed = parse_capture(info, body, parse, text)
                     if info["payload_digest"]:
                         local.setdefault(info["payload_digest"], offset)
                 else:
-                    parsed = _resolve(info, path, local, dedup, parse)
+                    parsed = _resolve(info, path, local, dedup, parse, text)
                 yield info, parsed
         except WarcReadError:
             raise
@@ -160,7 +163,8 @@ IndexLine = tuple[int, int, str, bool, str | None]
 
 
 def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: ParseFn,
-                 dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
+                 dedup: _DedupLookup,
+                 text: TextOptions | None = None) -> Iterator[tuple[dict, Any]]:
     """Like `iter_file`, visiting only the records the CDXJ lists.
 
     Anything unexpected (no WARC capture of that URL at the offset, a record that cannot be
@@ -181,8 +185,8 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
                 else:
                     info, record, body = _read_indexed(fh, name, offset, size, url, snapshot_id,
                                                        whole=size == length)
-                if size < length and record.rec_type == "response" and wants_parse(info):
-                    # The index's MIME type was not the record's: read all of it.
+                if body is None and record.rec_type == "response" and wants_body(info):
+                    # A page the index did not call HTML, or an attachment: read all of it.
                     info, record, body = _read_indexed(fh, name, offset, length, url,
                                                        snapshot_id, whole=True)
             except _IndexMismatch:
@@ -191,9 +195,9 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
                 raise _IndexMismatch(f"{name}: offset {offset}: {_one_line(exc)}") from exc
             info["length"] = length
             if record.rec_type == "revisit":
-                parsed = _resolve(info, path, local, dedup, parse)
+                parsed = _resolve(info, path, local, dedup, parse, text)
             else:
-                parsed = None if body is None else parse(body, url, info.get("content_type"))
+                parsed = None if body is None else parse_capture(info, body, parse, text)
                 if info["payload_digest"]:
                     local.setdefault(info["payload_digest"], offset)
             yield info, parsed
@@ -215,7 +219,7 @@ def _read_indexed(fh: Any, name: str, offset: int, size: int, url: str, snapshot
         raise _IndexMismatch(f"{name}: no capture of {url} at offset {offset}")
     info = capture_info_for(record, name, offset, snapshot_id)
     body = None
-    if whole and record.rec_type == "response" and wants_parse(info):
+    if whole and record.rec_type == "response" and wants_body(info):
         body = read_body(record)
         it.read_to_end(record)  # checks the block and payload digests
         _check_record_complete(it, record)
@@ -297,10 +301,11 @@ def _check_record_complete(it: ArchiveIterator, record: Any) -> None:
 
 
 def _resolve(
-    info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup, parse: ParseFn
+    info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup, parse: ParseFn,
+    text: TextOptions | None = None,
 ) -> Any:
     """Parse a revisit from its original's body, or _UNRESOLVED for the parent to finish."""
-    if not wants_parse(info):
+    if not wants_body(info):
         return None
     digest = info["payload_digest"]
     found = dedup.find(digest)
@@ -312,7 +317,7 @@ def _resolve(
     else:
         return _UNRESOLVED
     _, body = read_record_at(original_path, original_offset)
-    return parse(body, info["url"], info.get("content_type"))
+    return parse_capture(info, body, parse, text)
 
 
 class WarcReadError(Exception):
@@ -335,6 +340,7 @@ class _FileJob:
     spool_dir: Path
     parse: ParseFn | None
     records: list[IndexLine] | None = None  # from the snapshot's CDXJ, if trusted
+    text: TextOptions | None = None  # how attachments are read
 
 
 @dataclass
@@ -359,13 +365,13 @@ def _captures_of(job: _FileJob, parse: ParseFn,
     if job.records is not None:
         try:
             for info, parsed in iter_indexed(job.path, job.records, job.snapshot_id, parse,
-                                             dedup):
+                                             dedup, job.text):
                 done.add(info["warc_offset"])
                 yield info, parsed
             return
         except _IndexMismatch:
             pass
-    for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup):
+    for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup, job.text):
         if info["warc_offset"] not in done:
             yield info, parsed
 
@@ -411,12 +417,15 @@ def extract_warcs(
     jobs: int | None = None,
     parse: ParseFn | None = None,
     progress: bool | None = None,
+    text: TextOptions | None = None,
 ) -> ExtractResult:
     """Rebuild the datasets of `snapshot_id` from `warcs`, in the order given.
 
     Tables go to `out_dir` (default `<archive_root>/snapshots/<ID>/datasets`). `parse` defaults
     to `scraper.parsers.parse_page`; it must be picklable (a module-level function) when
-    `jobs` > 1. `progress` None means: a bar when stderr is a terminal.
+    `jobs` > 1. `progress` None means: a bar when stderr is a terminal. `text` says how
+    attachments are read (OCR mode, time limit; `pipelines.attachment_text.TextOptions`); with
+    several jobs, each file's OCR gets its share of the cores.
     """
     paths = [Path(p) for p in warcs]
     root = Path(archive_root) if archive_root is not None else None
@@ -429,19 +438,24 @@ def extract_warcs(
     if progress is None:
         progress = sys.stderr.isatty()
 
+    from pipelines.attachment_text import TextOptions
     from pipelines.datasets import DatasetWriter  # pyarrow: only when tables are written
+
+    text = text or TextOptions()
+    if text.ocr_jobs is None:
+        text = dataclasses.replace(text, ocr_jobs=max(1, (os.cpu_count() or 1) // jobs))
 
     result = ExtractResult(counts={})
     writer = DatasetWriter(out_dir, snapshot_id)
     try:
         with tempfile.TemporaryDirectory(prefix=".extract-", dir=out_dir) as spool_dir:
             indexed = indexed_records(paths)
-            file_jobs = [_FileJob(p, snapshot_id, root, Path(spool_dir), parse, indexed.get(p))
-                         for p in paths]
+            file_jobs = [_FileJob(p, snapshot_id, root, Path(spool_dir), parse, indexed.get(p),
+                                  text) for p in paths]
             if jobs == 1 and all(job.records is not None for job in file_jobs):
-                _run_direct(file_jobs, writer, result, parse, progress)
+                _run_direct(file_jobs, writer, result, parse, progress, text)
             else:
-                _merge(_run(file_jobs, jobs, progress), writer, result, parse)
+                _merge(_run(file_jobs, jobs, progress), writer, result, parse, text)
     except BaseException:
         writer.abort()
         raise
@@ -484,6 +498,7 @@ def _merge(
     writer: DatasetWriter,
     result: ExtractResult,
     parse: ParseFn | None,
+    text: TextOptions | None = None,
 ) -> None:
     """Feed every spooled capture to the writer in input order, finishing cross-file revisits."""
     originals: dict[str, tuple[Path, int]] = {}
@@ -492,14 +507,14 @@ def _merge(
             originals.setdefault(digest, (res.path, offset))
     for res in file_results:
         for info, parsed in _read_spool(res.spool):
-            _add(writer, result, info, parsed, originals, parse)
+            _add(writer, result, info, parsed, originals, parse, text)
         res.spool.unlink(missing_ok=True)
         if res.error:
             result.errors.append(res.error)
 
 
 def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: ExtractResult,
-                parse: ParseFn | None, progress: bool) -> None:
+                parse: ParseFn | None, progress: bool, text: TextOptions | None = None) -> None:
     """One process and indexed WARCs: captures go straight to the writer, without the spool
     (pickling every parse cost about a twentieth of the job). The indexes say in advance where
     each response is, so a revisit whose original is in a later file is resolved in place."""
@@ -513,7 +528,7 @@ def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: Extrac
             dedup = _DedupLookup(job.archive_root)
             try:
                 for info, parsed in _captures_of(job, job.parse or _default_parse(), dedup):
-                    _add(writer, result, info, parsed, originals, parse)
+                    _add(writer, result, info, parsed, originals, parse, text)
             except WarcReadError as exc:
                 result.errors.append(str(exc))
             finally:
@@ -522,7 +537,8 @@ def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: Extrac
 
 
 def _add(writer: DatasetWriter, result: ExtractResult, info: dict, parsed: Any,
-         originals: dict[str, tuple[Path, int]], parse: ParseFn | None) -> None:
+         originals: dict[str, tuple[Path, int]], parse: ParseFn | None,
+         text: TextOptions | None = None) -> None:
     """Write one capture; a revisit left unresolved by its worker is parsed from its original
     among all the WARCs given, or written with a reject when there is none."""
     if parsed == _UNRESOLVED:
@@ -536,7 +552,7 @@ def _add(writer: DatasetWriter, result: ExtractResult, info: dict, parsed: Any,
             result.captures += 1
             return
         _, body = read_record_at(*where)
-        parsed = (parse or _default_parse())(body, info["url"], info.get("content_type"))
+        parsed = parse_capture(info, body, parse or _default_parse(), text)
     writer.add(info, parsed)
     result.captures += 1
 

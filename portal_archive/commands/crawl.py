@@ -38,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="settings", action="append", type=_key_value, default=[],
                         metavar="KEY=VALUE", help="any Scrapy setting (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress line")
+    parser.add_argument("--ocr", choices=["auto", "never", "always"], default=None,
+                        help="OCR of attachments' PDF pages (Tesseract, Vietnamese): auto = "
+                             "pages with no text layer (default), never, always")
+    parser.add_argument("--ocr-time-limit", type=float, default=None, metavar="SECONDS",
+                        help="time limit for reading one attachment (default 300); a file "
+                             "over it becomes a reject")
 
 
 def _coerce(value: str):
@@ -60,6 +66,13 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("give the portal URL to crawl, or --resume ID")
     if args.resume and args.snapshot and args.snapshot != args.resume:
         raise CommandError("--snapshot and --resume name different snapshots")
+    settings = {k: _coerce(v) for k, v in args.settings}
+    if args.ocr is not None:
+        settings["PORTAL_OCR"] = args.ocr
+    if args.ocr_time_limit is not None:
+        if args.ocr_time_limit <= 0:
+            raise CommandError("--ocr-time-limit must be positive")
+        settings["PORTAL_OCR_TIME_LIMIT"] = args.ocr_time_limit
     opts = CrawlOptions(
         url=args.url,
         archive=args.archive,
@@ -70,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         delay=args.delay,
         obey_robots=not args.ignore_robots,
         max_warc_size=args.max_warc_size,
-        settings={k: _coerce(v) for k, v in args.settings},
+        settings=settings,
         progress=False if args.no_progress else None,
         operator=args.operator,
     )
