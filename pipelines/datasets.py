@@ -148,6 +148,10 @@ class DatasetWriter:
 
     def _link(self, tables: dict[str, list[dict]]) -> None:
         """Remember which document or article links each file; name it on its text's row."""
+        for item in tables["document_listings"]:  # a listing may link the files first
+            if item["document_id"] is not None and item["url"]:
+                for a in item["attachments"]:
+                    self._links[a["url"]] = (item["document_id"], None, item["url"], a["name"])
         for art in tables["articles"]:
             for a in art["attachments"]:
                 self._links[a["url"]] = (None, art["article_id"], art["url"], a["name"])
