@@ -231,7 +231,7 @@ def assert_same_datasets(a: Path, b: Path) -> None:
         timing = TIMING_COLUMNS.get(name, ())
         rows_a = ta.drop_columns(list(timing)).to_pylist()
         rows_b = tb.drop_columns(list(timing)).to_pylist()
-        diff = [(i, k, ra[k], rb[k]) for i, (ra, rb) in enumerate(zip(rows_a, rows_b))
+        diff = [(i, k, ra[k], rb[k]) for i, (ra, rb) in enumerate(zip(rows_a, rows_b, strict=False))
                 for k in ra if ra[k] != rb[k]]
         assert rows_a == rows_b, (name, len(rows_a), len(rows_b), diff[:3])
         if timing:  # the CSVs hold the same rows, timing aside
