@@ -258,38 +258,45 @@ def _ocr_pages(pdf, pages: list[int], options: TextOptions, start: float) -> dic
     out: dict[int, str] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         pending = []
-        for i in pages:
-            if time.monotonic() >= deadline:
-                break
-            page = pdf[i]
-            image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
-            page.close()
-            png = io.BytesIO()
-            image.save(png, "PNG", compress_level=1)
-            pending.append((i, pool.submit(_tesseract, tesseract, png.getvalue(),
-                                           options.ocr_language, deadline)))
-            while len(pending) > 2 * jobs:  # bounded: rendered pages are MBs each
-                j, future = pending.pop(0)
+        try:
+            for i in pages:
+                if time.monotonic() >= deadline:
+                    raise _OcrTimeout
+                page = pdf[i]
+                image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+                page.close()
+                png = io.BytesIO()
+                image.save(png, "PNG", compress_level=1)
+                pending.append((i, pool.submit(_tesseract, tesseract, png.getvalue(),
+                                               options.ocr_language, deadline)))
+                while len(pending) > 2 * jobs:  # bounded: rendered pages are MBs each
+                    j, future = pending.pop(0)
+                    out[j] = future.result()
+            for j, future in pending:
                 out[j] = future.result()
-        for j, future in pending:
-            out[j] = future.result()
-    if len(out) < len(pages):
-        raise AttachmentError(f"OCR time limit of {options.time_limit:g} s reached after "
-                              f"{len(out)} of {len(pages)} scanned pages", "pdf")
+        except _OcrTimeout:
+            for _, future in pending:
+                future.cancel()
+            raise AttachmentError(f"OCR time limit of {options.time_limit:g} s reached after "
+                                  f"{len(out)} of {len(pages)} scanned pages", "pdf") from None
     return out
+
+
+class _OcrTimeout(Exception):
+    pass
 
 
 def _tesseract(tesseract: str, image: bytes, language: str, deadline: float) -> str:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise AttachmentError("OCR time limit reached", "pdf")
+        raise _OcrTimeout
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: pages run in parallel
     try:
         done = subprocess.run([tesseract, "stdin", "stdout", "-l", language, "--dpi",
                                str(OCR_DPI), "--psm", "3"], input=image, capture_output=True,
                               timeout=remaining, env=env, check=False)
     except subprocess.TimeoutExpired:
-        raise AttachmentError("OCR time limit reached", "pdf") from None
+        raise _OcrTimeout from None
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise AttachmentError(f"Tesseract failed ({done.returncode}): "
