@@ -13,10 +13,12 @@ and every image and attachment body; a record that does not match its index line
 file back to the full sequential read, which also checks every digest. Fixity of whole files is
 `portal-archive verify`'s job.
 
-Files are read in parallel (one worker per file); each worker spools its results to a temporary
-pickle stream that the parent merges in input order, so output is deterministic and memory
-stays flat. A revisit's content comes from its original: looked up in the archive's dedup index,
-then in the same file, then (in the parent) among all the WARCs given.
+Files are read in parallel (one worker per file; an indexed file is cut into consecutive runs of
+its CDXJ lines when there are more jobs than files, so one large WARC uses every core); each
+worker spools its results to a temporary pickle stream that the parent merges in input order,
+so output is deterministic and memory stays flat. A revisit's content comes from its original:
+looked up in the archive's dedup index, then in the same file (or share), then (in the parent)
+among all the WARCs given.
 """
 
 from __future__ import annotations
@@ -341,6 +343,23 @@ class _FileJob:
     parse: ParseFn | None
     records: list[IndexLine] | None = None  # from the snapshot's CDXJ, if trusted
     text: TextOptions | None = None  # how attachments are read
+    # Byte range of the file this job covers when a file is shared out between jobs
+    # (`_share_out`): [start, end), end None for the end of the file.
+    span: tuple[int, int | None] | None = None
+
+    def size(self) -> int:
+        """Bytes of the file this job stands for (the progress bar's unit)."""
+        total = self.path.stat().st_size
+        if self.span is None:
+            return total
+        start, end = self.span
+        return (total if end is None else end) - start
+
+    def covers(self, offset: int) -> bool:
+        if self.span is None:
+            return True
+        start, end = self.span
+        return start <= offset and (end is None or offset < end)
 
 
 @dataclass
@@ -371,8 +390,10 @@ def _captures_of(job: _FileJob, parse: ParseFn,
             return
         except _IndexMismatch:
             pass
+    # A share of a file (`span`) reads the whole file too, and keeps its own captures: rare
+    # (the index disagreed with the file), and then every record is checked anyway.
     for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup, job.text):
-        if info["warc_offset"] not in done:
+        if info["warc_offset"] not in done and job.covers(info["warc_offset"]):
             yield info, parsed
 
 
@@ -434,7 +455,7 @@ def extract_warcs(
             raise ValueError("give archive_root or out_dir")
         out_dir = root / "snapshots" / snapshot_id / "datasets"
     out_dir = Path(out_dir)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
+    jobs = max(1, jobs or os.cpu_count() or 1)
     if progress is None:
         progress = sys.stderr.isatty()
 
@@ -443,7 +464,8 @@ def extract_warcs(
 
     text = text or TextOptions()
     if text.ocr_jobs is None:
-        text = dataclasses.replace(text, ocr_jobs=max(1, (os.cpu_count() or 1) // jobs))
+        cores = os.cpu_count() or 1
+        text = dataclasses.replace(text, ocr_jobs=max(1, cores // min(jobs, cores)))
 
     result = ExtractResult(counts={})
     writer = DatasetWriter(out_dir, snapshot_id)
@@ -452,6 +474,9 @@ def extract_warcs(
             indexed = indexed_records(paths)
             file_jobs = [_FileJob(p, snapshot_id, root, Path(spool_dir), parse, indexed.get(p),
                                   text) for p in paths]
+            if jobs > len(file_jobs):
+                file_jobs = _share_out(file_jobs, jobs)
+            jobs = min(jobs, len(file_jobs) or 1)
             if jobs == 1 and all(job.records is not None for job in file_jobs):
                 _run_direct(file_jobs, writer, result, parse, progress, text)
             else:
@@ -463,11 +488,47 @@ def extract_warcs(
     return result
 
 
+# A file is shared out between jobs only with at least this many captures per share: below
+# that, a share's start (its own reader, dedup index and spool) costs more than it spreads.
+_MIN_SHARE_RECORDS = 32
+
+
+def _share_out(file_jobs: list[_FileJob], jobs: int) -> list[_FileJob]:
+    """Cut each indexed file into consecutive runs of its CDXJ lines, of about equal bytes,
+    so that `jobs` processes have work even when a snapshot is one large WARC.
+
+    Two shares per job, so a share heavy with OCR or large pages does not leave the other
+    cores idle at the end. The shares are merged in file order, so the rows do not depend on
+    `jobs`; a revisit whose original is in an earlier share is resolved by the merge, as one
+    whose original is in an earlier file.
+    """
+    out: list[_FileJob] = []
+    for job in file_jobs:
+        records = job.records
+        parts = min(2 * jobs, len(records) // _MIN_SHARE_RECORDS) if records else 0
+        if parts < 2:
+            out.append(job)
+            continue
+        total = sum(length for _, length, *_ in records)
+        shares: list[list[IndexLine]] = [[]]
+        done = 0
+        for line in records:
+            if shares[-1] and len(shares) < parts and done >= total * len(shares) / parts:
+                shares.append([])
+            shares[-1].append(line)
+            done += line[1]
+        for i, share in enumerate(shares):
+            start = 0 if i == 0 else share[0][0]
+            end = shares[i + 1][0][0] if i + 1 < len(shares) else None
+            out.append(dataclasses.replace(job, records=share, span=(start, end)))
+    return out
+
+
 def _progress_bar(file_jobs: list[_FileJob], progress: bool) -> Any:
     """A tqdm bar over the bytes of all the WARCs (hidden unless `progress`)."""
     from tqdm import tqdm
 
-    return tqdm(total=sum(j.path.stat().st_size for j in file_jobs), unit="B", unit_scale=True,
+    return tqdm(total=sum(j.size() for j in file_jobs), unit="B", unit_scale=True,
                 desc="extract", disable=not progress, file=sys.stderr)
 
 
@@ -478,7 +539,7 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResu
         if jobs == 1:
             for job in file_jobs:
                 results.append(_extract_file(job))
-                bar.update(job.path.stat().st_size)
+                bar.update(job.size())
         else:
             # spawn, not fork: a caller such as a resumed crawl has Twisted's threads
             # running, and a child forked from it can deadlock on a lock one of them held
@@ -487,7 +548,7 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResu
                 # imap hands results back in input order, so the output is deterministic.
                 for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
                     results.append(res)
-                    bar.update(job.path.stat().st_size)
+                    bar.update(job.size())
     finally:
         bar.close()
     return results
@@ -509,7 +570,7 @@ def _merge(
         for info, parsed in _read_spool(res.spool):
             _add(writer, result, info, parsed, originals, parse, text)
         res.spool.unlink(missing_ok=True)
-        if res.error:
+        if res.error and res.error not in result.errors:  # shares of one file: said once
             result.errors.append(res.error)
 
 
@@ -533,7 +594,7 @@ def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: Extrac
                 result.errors.append(str(exc))
             finally:
                 dedup.close()
-            bar.update(job.path.stat().st_size)
+            bar.update(job.size())
 
 
 def _add(writer: DatasetWriter, result: ExtractResult, info: dict, parsed: Any,

@@ -105,3 +105,41 @@ def test_extract_gives_the_same_rows(crawled, tmp_path):
     sql = "SELECT * FROM rejects ORDER BY warc_file, warc_offset"
     assert rows(archive / "snapshots" / sid / "datasets", sql) == \
         rows(other / "snapshots" / sid / "datasets", sql)
+
+
+def test_extract_shares_one_file_between_jobs(crawled, tmp_path):
+    """The snapshot is one WARC: `extract --jobs 2` cuts it by its CDXJ offsets, and every
+    table comes out as the crawl wrote it (sorted by lineage, reading time aside). Last in
+    this file: it rebuilds the crawled snapshot's datasets in place."""
+    from pipelines import extract as ex
+
+    archive, sid, _ = crawled
+    snap = archive / "snapshots" / sid
+    warcs = sorted((snap / "warcs").glob("*.warc.gz"))
+    assert len(warcs) == 1
+    records = ex.indexed_records(warcs)[warcs[0]]
+    job = ex._FileJob(warcs[0], sid, archive, tmp_path, None, records)
+    shares = ex._share_out([job], 2)
+    assert len(shares) == 4
+    assert [line for share in shares for line in share.records] == records
+    assert [s.span for s in shares][0][0] == 0 and shares[-1].span[1] is None
+    assert all(a.span[1] == b.span[0] for a, b in zip(shares, shares[1:], strict=False))
+    assert sum(s.size() for s in shares) == warcs[0].stat().st_size
+
+    before = tmp_path / "crawl-datasets"
+    shutil.copytree(snap / "datasets", before)
+    cli("extract", str(warcs[0]), "--snapshot", sid, "--archive", str(archive), "--jobs", "2")
+    for table in ("pages", "articles", "documents", "document_files", "document_listings",
+                  "attachment_texts", "rejects"):
+        exclude = " EXCLUDE (seconds)" if table == "attachment_texts" else ""
+        keys = "warc_file, warc_offset" + (
+            ", block, position" if table == "document_listings" else
+            ", position" if table == "document_files" else "")
+        sql = f"SELECT *{exclude} FROM read_parquet('{{}}') ORDER BY {keys}"
+        assert parquet_rows(before / f"{table}.parquet", sql) == \
+            parquet_rows(snap / "datasets" / f"{table}.parquet", sql), table
+
+
+def parquet_rows(path: Path, sql: str) -> list[tuple]:
+    duckdb = pytest.importorskip("duckdb")
+    return duckdb.connect().execute(sql.format(path)).fetchall()
