@@ -194,3 +194,20 @@ def test_which_captures_are_attachments():
     assert not wants_text(info("http://x/a.pdf", "application/pdf", status=404))
     assert not wants_text(info("http://x/a.pdf", "text/html; charset=utf-8"))  # a page
     assert not wants_text(info("http://x/logo.png", "image/png"))
+
+
+def test_bad_ocr_settings_are_one_line(tmp_path):
+    from e2e import cli
+
+    proc = cli("crawl", "http://127.0.0.1:9/", "--archive", str(tmp_path / "a"), "--set",
+               "PORTAL_OCR=sometimes", check=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].endswith(
+        "attachment text settings: ocr must be one of auto, never, always, not 'sometimes'")
+    warc = tmp_path / "x.warc.gz"
+    warc.write_bytes(b"")
+    proc = cli("extract", str(warc), "--snapshot", "S1", "--archive", str(tmp_path / "b"),
+               "--ocr-time-limit", "0", check=False)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().endswith("--ocr-time-limit must be positive")
+    assert not (tmp_path / "b").exists()  # nothing written
