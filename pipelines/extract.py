@@ -445,8 +445,9 @@ def extract_warcs(
     Tables go to `out_dir` (default `<archive_root>/snapshots/<ID>/datasets`). `parse` defaults
     to `scraper.parsers.parse_page`; it must be picklable (a module-level function) when
     `jobs` > 1. `progress` None means: a bar when stderr is a terminal. `text` says how
-    attachments are read (OCR mode, time limit; `pipelines.attachment_text.TextOptions`); with
-    several jobs, each file's OCR gets its share of the cores.
+    attachments are read (OCR mode, time limit; `pipelines.attachment_text.TextOptions`); each
+    job OCRs on every core (Tesseract runs in its own processes, so a share heavy with scans
+    does not wait for one core while the others finish their parsing).
     """
     paths = [Path(p) for p in warcs]
     root = Path(archive_root) if archive_root is not None else None
@@ -463,9 +464,6 @@ def extract_warcs(
     from pipelines.datasets import DatasetWriter  # pyarrow: only when tables are written
 
     text = text or TextOptions()
-    if text.ocr_jobs is None:
-        cores = os.cpu_count() or 1
-        text = dataclasses.replace(text, ocr_jobs=max(1, cores // min(jobs, cores)))
 
     result = ExtractResult(counts={})
     writer = DatasetWriter(out_dir, snapshot_id)
