@@ -51,6 +51,7 @@ _warc: Any = None  # its archive.warc.SnapshotWarcWriter, when it writes the WAR
 _warc_dedup: Any = None  # that writer's archive.dedup.DedupIndex
 _captured: dict[int, dict] = {}  # seq → capture info, until its row comes
 _crawler_pid: int | None = None  # the process this worker writes WARC records for
+_text_options: Any = None  # pipelines.attachment_text.TextOptions for attachments' text
 
 
 class WarcWriteError(Exception):
@@ -110,10 +111,12 @@ class _NoPandas(importlib.abc.MetaPathFinder):
 
 
 def _open(out_dir: str, snapshot_id: str, warcs_dir: str | None = None,
-          warc: dict | None = None, crawler_pid: int | None = None) -> None:
-    global _writer, _index, _warc, _warc_dedup
+          warc: dict | None = None, crawler_pid: int | None = None,
+          text_options: Any = None) -> None:
+    global _writer, _index, _warc, _warc_dedup, _text_options
     from pipelines.datasets import DatasetWriter
 
+    _text_options = text_options
     if crawler_pid is not None:
         _die_with_crawler(crawler_pid)
 
@@ -139,6 +142,8 @@ def _open(out_dir: str, snapshot_id: str, warcs_dir: str | None = None,
 
 def _add(batch: list[_Entry]) -> dict[str, int]:
     """Write and parse one batch; returns how many captures became responses and revisits."""
+    from pipelines.reading import read_capture
+    from pipelines.selection import wants_parse
     from scraper.parsers import parse_page
 
     ends: dict[str, int] = {}
@@ -159,8 +164,10 @@ def _add(batch: list[_Entry]) -> dict[str, int]:
                 info = _captured.pop(info, None)
                 if info is None:
                     continue  # its records were never written (see WarcWriteError): no row
-            if body is not None:
+            if body is not None and wants_parse(info):
                 parsed = parse_page(body, url or info["url"], content_type)
+            elif body is not None:  # an attachment: its text (OCR runs on every core)
+                parsed = read_capture(info, body, text=_text_options)
             _writer.add(info, parsed)
         end = info.get("warc_end")
         if end is not None and end > ends.get(info["warc_file"], -1):
@@ -230,7 +237,8 @@ class BackgroundDatasetWriter:
     """`DatasetWriter`'s add / close / abort, done by a child process.
 
     `add(capture_info, parsed)` as with `DatasetWriter`, or `add(capture_info, body=…, url=…,
-    content_type=…)` to have the page parsed by `parse_page` in the worker. With `warcs_dir`
+    content_type=…)` to have the page parsed by `parse_page` in the worker, or an attachment's
+    text read (`pipelines.reading.read_capture`, with `text_options`). With `warcs_dir`
     and `index_path`, `close()` also leaves the CDXJ of those WARCs at `index_path` and sets
     `index_coverage` to the bytes of each file it covers (None if it could not be built).
 
@@ -244,7 +252,8 @@ class BackgroundDatasetWriter:
     def __init__(self, out_dir: str | os.PathLike, snapshot_id: str, batch_size: int = 32,
                  max_pending: int = 16, warcs_dir: str | os.PathLike | None = None,
                  index_path: str | os.PathLike | None = None, warc: dict | None = None,
-                 on_written: Callable[[str, int], None] | None = None) -> None:
+                 on_written: Callable[[str, int], None] | None = None,
+                 text_options: Any = None) -> None:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         indexing = warcs_dir is not None and index_path is not None
         self._index_path = str(index_path) if indexing else None
@@ -253,7 +262,7 @@ class BackgroundDatasetWriter:
             max_workers=1, mp_context=multiprocessing.get_context("spawn"),
             initializer=_open,
             initargs=(str(out_dir), snapshot_id, str(warcs_dir) if indexing else None, warc,
-                      os.getpid()))
+                      os.getpid(), text_options))
         self._writes_warc = warc is not None
         self._seq = 0
         self._on_written = on_written

@@ -13,14 +13,17 @@ and every image and attachment body; a record that does not match its index line
 file back to the full sequential read, which also checks every digest. Fixity of whole files is
 `portal-archive verify`'s job.
 
-Files are read in parallel (one worker per file); each worker spools its results to a temporary
-pickle stream that the parent merges in input order, so output is deterministic and memory
-stays flat. A revisit's content comes from its original: looked up in the archive's dedup index,
-then in the same file, then (in the parent) among all the WARCs given.
+Files are read in parallel (one worker per file; an indexed file is cut into consecutive runs of
+its CDXJ lines when there are more jobs than files, so one large WARC uses every core); each
+worker spools its results to a temporary pickle stream that the parent merges in input order,
+so output is deterministic and memory stays flat. A revisit's content comes from its original:
+looked up in the archive's dedup index, then in the same file (or share), then (in the parent)
+among all the WARCs given.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import multiprocessing
@@ -42,9 +45,11 @@ from archive.records import (
     read_head,
     read_record_at,
 )
-from pipelines.selection import HTML_TYPES, wants_parse
+from pipelines.reading import read_capture, wants_body
+from pipelines.selection import HTML_TYPES
 
 if TYPE_CHECKING:
+    from pipelines.attachment_text import TextOptions
     from pipelines.datasets import DatasetWriter
 
 ParseFn = Callable[[bytes, str, str | None], dict]
@@ -61,11 +66,11 @@ class ExtractResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_capture(info: dict, body: bytes, parse: ParseFn) -> dict | None:
-    """`parse_page` for captures that carry a page (see `wants_parse`), else None."""
-    if not wants_parse(info):
-        return None
-    return parse(body, info["url"], info.get("content_type"))
+def parse_capture(info: dict, body: bytes, parse: ParseFn,
+                  text: TextOptions | None = None) -> dict | None:
+    """`parse` for captures that carry a page (see `wants_parse`), the text of an attachment
+    (`wants_text`), else None: `pipelines.reading.read_capture`, as in the crawl."""
+    return read_capture(info, body, parse, text)
 
 
 class _DedupLookup:
@@ -112,8 +117,8 @@ def source_archive(warc: Path) -> Path | None:
     return None
 
 
-def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
-              dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
+def iter_file(path: Path, snapshot_id: str, parse: ParseFn, dedup: _DedupLookup,
+              text: TextOptions | None = None) -> Iterator[tuple[dict, Any]]:
     """(capture_info, parsed | None | _UNRESOLVED) per capture of one WARC, in file order.
 
     A damaged file ends the iteration with `WarcReadError` naming the file and the offset of
@@ -137,11 +142,11 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn,
                 info = capture_info_for(record, name, offset, snapshot_id)
                 info["length"] = it.get_record_length()
                 if body is not None:
-                    parsed = parse_capture(info, body, parse)
+                    parsed = parse_capture(info, body, parse, text)
                     if info["payload_digest"]:
                         local.setdefault(info["payload_digest"], offset)
                 else:
-                    parsed = _resolve(info, path, local, dedup, parse)
+                    parsed = _resolve(info, path, local, dedup, parse, text)
                 yield info, parsed
         except WarcReadError:
             raise
@@ -171,7 +176,8 @@ IndexLine = tuple[int, int, str, bool, str | None]
 
 
 def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: ParseFn,
-                 dedup: _DedupLookup) -> Iterator[tuple[dict, Any]]:
+                 dedup: _DedupLookup,
+                 text: TextOptions | None = None) -> Iterator[tuple[dict, Any]]:
     """Like `iter_file`, visiting only the records the CDXJ lists.
 
     Anything unexpected (no WARC capture of that URL at the offset, a record that cannot be
@@ -192,8 +198,8 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
                 else:
                     info, record, body = _read_indexed(fh, name, offset, size, url, snapshot_id,
                                                        whole=size == length)
-                if size < length and record.rec_type == "response" and wants_parse(info):
-                    # The index's MIME type was not the record's: read all of it.
+                if body is None and record.rec_type == "response" and wants_body(info):
+                    # A page the index did not call HTML, or an attachment: read all of it.
                     info, record, body = _read_indexed(fh, name, offset, length, url,
                                                        snapshot_id, whole=True)
             except _IndexMismatch:
@@ -202,9 +208,9 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
                 raise _IndexMismatch(f"{name}: offset {offset}: {_one_line(exc)}") from exc
             info["length"] = length
             if record.rec_type == "revisit":
-                parsed = _resolve(info, path, local, dedup, parse)
+                parsed = _resolve(info, path, local, dedup, parse, text)
             else:
-                parsed = None if body is None else parse(body, url, info.get("content_type"))
+                parsed = None if body is None else parse_capture(info, body, parse, text)
                 if info["payload_digest"]:
                     local.setdefault(info["payload_digest"], offset)
             yield info, parsed
@@ -226,7 +232,7 @@ def _read_indexed(fh: Any, name: str, offset: int, size: int, url: str, snapshot
         raise _IndexMismatch(f"{name}: no capture of {url} at offset {offset}")
     info = capture_info_for(record, name, offset, snapshot_id)
     body = None
-    if whole and record.rec_type == "response" and wants_parse(info):
+    if whole and record.rec_type == "response" and wants_body(info):
         body = read_body(record)
         it.read_to_end(record)  # checks the block and payload digests
         _check_record_complete(it, record)
@@ -308,10 +314,11 @@ def _check_record_complete(it: ArchiveIterator, record: Any) -> None:
 
 
 def _resolve(
-    info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup, parse: ParseFn
+    info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup, parse: ParseFn,
+    text: TextOptions | None = None,
 ) -> Any:
     """Parse a revisit from its original's body, or _UNRESOLVED for the parent to finish."""
-    if not wants_parse(info):
+    if not wants_body(info):
         return None
     digest = info["payload_digest"]
     found = dedup.find(digest)
@@ -323,7 +330,7 @@ def _resolve(
     else:
         return _UNRESOLVED
     _, body = read_record_at(original_path, original_offset)
-    return parse(body, info["url"], info.get("content_type"))
+    return parse_capture(info, body, parse, text)
 
 
 class WarcReadError(Exception):
@@ -346,6 +353,24 @@ class _FileJob:
     spool_dir: Path
     parse: ParseFn | None
     records: list[IndexLine] | None = None  # from the snapshot's CDXJ, if trusted
+    text: TextOptions | None = None  # how attachments are read
+    # Byte range of the file this job covers when a file is shared out between jobs
+    # (`_share_out`): [start, end), end None for the end of the file.
+    span: tuple[int, int | None] | None = None
+
+    def size(self) -> int:
+        """Bytes of the file this job stands for (the progress bar's unit)."""
+        total = self.path.stat().st_size
+        if self.span is None:
+            return total
+        start, end = self.span
+        return (total if end is None else end) - start
+
+    def covers(self, offset: int) -> bool:
+        if self.span is None:
+            return True
+        start, end = self.span
+        return start <= offset and (end is None or offset < end)
 
 
 @dataclass
@@ -370,14 +395,16 @@ def _captures_of(job: _FileJob, parse: ParseFn,
     if job.records is not None:
         try:
             for info, parsed in iter_indexed(job.path, job.records, job.snapshot_id, parse,
-                                             dedup):
+                                             dedup, job.text):
                 done.add(info["warc_offset"])
                 yield info, parsed
             return
         except _IndexMismatch:
             pass
-    for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup):
-        if info["warc_offset"] not in done:
+    # A share of a file (`span`) reads the whole file too, and keeps its own captures: rare
+    # (the index disagreed with the file), and then every record is checked anyway.
+    for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup, job.text):
+        if info["warc_offset"] not in done and job.covers(info["warc_offset"]):
             yield info, parsed
 
 
@@ -422,12 +449,16 @@ def extract_warcs(
     jobs: int | None = None,
     parse: ParseFn | None = None,
     progress: bool | None = None,
+    text: TextOptions | None = None,
 ) -> ExtractResult:
     """Rebuild the datasets of `snapshot_id` from `warcs`, in the order given.
 
     Tables go to `out_dir` (default `<archive_root>/snapshots/<ID>/datasets`). `parse` defaults
     to `scraper.parsers.parse_page`; it must be picklable (a module-level function) when
-    `jobs` > 1. `progress` None means: a bar when stderr is a terminal.
+    `jobs` > 1. `progress` None means: a bar when stderr is a terminal. `text` says how
+    attachments are read (OCR mode, time limit; `pipelines.attachment_text.TextOptions`); each
+    job OCRs on every core (Tesseract runs in its own processes, so a share heavy with scans
+    does not wait for one core while the others finish their parsing).
     """
     paths = [Path(p) for p in warcs]
     root = Path(archive_root) if archive_root is not None else None
@@ -436,23 +467,29 @@ def extract_warcs(
             raise ValueError("give archive_root or out_dir")
         out_dir = root / "snapshots" / snapshot_id / "datasets"
     out_dir = Path(out_dir)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
+    jobs = max(1, jobs or os.cpu_count() or 1)
     if progress is None:
         progress = sys.stderr.isatty()
 
+    from pipelines.attachment_text import TextOptions
     from pipelines.datasets import DatasetWriter  # pyarrow: only when tables are written
+
+    text = text or TextOptions()
 
     result = ExtractResult(counts={})
     writer = DatasetWriter(out_dir, snapshot_id)
     try:
         with tempfile.TemporaryDirectory(prefix=".extract-", dir=out_dir) as spool_dir:
             indexed = indexed_records(paths)
-            file_jobs = [_FileJob(p, snapshot_id, root, Path(spool_dir), parse, indexed.get(p))
-                         for p in paths]
+            file_jobs = [_FileJob(p, snapshot_id, root, Path(spool_dir), parse, indexed.get(p),
+                                  text) for p in paths]
+            if jobs > len(file_jobs):
+                file_jobs = _share_out(file_jobs, jobs)
+            jobs = min(jobs, len(file_jobs) or 1)
             if jobs == 1 and all(job.records is not None for job in file_jobs):
-                _run_direct(file_jobs, writer, result, parse, progress)
+                _run_direct(file_jobs, writer, result, parse, progress, text)
             else:
-                _merge(_run(file_jobs, jobs, progress), writer, result, parse)
+                _merge(_run(file_jobs, jobs, progress), writer, result, parse, text)
     except BaseException:
         writer.abort()
         raise
@@ -460,11 +497,47 @@ def extract_warcs(
     return result
 
 
+# A file is shared out between jobs only with at least this many captures per share: below
+# that, a share's start (its own reader, dedup index and spool) costs more than it spreads.
+_MIN_SHARE_RECORDS = 32
+
+
+def _share_out(file_jobs: list[_FileJob], jobs: int) -> list[_FileJob]:
+    """Cut each indexed file into consecutive runs of its CDXJ lines, of about equal bytes,
+    so that `jobs` processes have work even when a snapshot is one large WARC.
+
+    Two shares per job, so a share heavy with OCR or large pages does not leave the other
+    cores idle at the end. The shares are merged in file order, so the rows do not depend on
+    `jobs`; a revisit whose original is in an earlier share is resolved by the merge, as one
+    whose original is in an earlier file.
+    """
+    out: list[_FileJob] = []
+    for job in file_jobs:
+        records = job.records
+        parts = min(2 * jobs, len(records) // _MIN_SHARE_RECORDS) if records else 0
+        if parts < 2:
+            out.append(job)
+            continue
+        total = sum(length for _, length, *_ in records)
+        shares: list[list[IndexLine]] = [[]]
+        done = 0
+        for line in records:
+            if shares[-1] and len(shares) < parts and done >= total * len(shares) / parts:
+                shares.append([])
+            shares[-1].append(line)
+            done += line[1]
+        for i, share in enumerate(shares):
+            start = 0 if i == 0 else share[0][0]
+            end = shares[i + 1][0][0] if i + 1 < len(shares) else None
+            out.append(dataclasses.replace(job, records=share, span=(start, end)))
+    return out
+
+
 def _progress_bar(file_jobs: list[_FileJob], progress: bool) -> Any:
     """A tqdm bar over the bytes of all the WARCs (hidden unless `progress`)."""
     from tqdm import tqdm
 
-    return tqdm(total=sum(j.path.stat().st_size for j in file_jobs), unit="B", unit_scale=True,
+    return tqdm(total=sum(j.size() for j in file_jobs), unit="B", unit_scale=True,
                 desc="extract", disable=not progress, file=sys.stderr)
 
 
@@ -475,7 +548,7 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResu
         if jobs == 1:
             for job in file_jobs:
                 results.append(_extract_file(job))
-                bar.update(job.path.stat().st_size)
+                bar.update(job.size())
         else:
             # spawn, not fork: a caller such as a resumed crawl has Twisted's threads
             # running, and a child forked from it can deadlock on a lock one of them held
@@ -484,7 +557,7 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResu
                 # imap hands results back in input order, so the output is deterministic.
                 for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
                     results.append(res)
-                    bar.update(job.path.stat().st_size)
+                    bar.update(job.size())
     finally:
         bar.close()
     return results
@@ -495,6 +568,7 @@ def _merge(
     writer: DatasetWriter,
     result: ExtractResult,
     parse: ParseFn | None,
+    text: TextOptions | None = None,
 ) -> None:
     """Feed every spooled capture to the writer in input order, finishing cross-file revisits."""
     originals: dict[str, tuple[Path, int]] = {}
@@ -503,14 +577,14 @@ def _merge(
             originals.setdefault(digest, (res.path, offset))
     for res in file_results:
         for info, parsed in _read_spool(res.spool):
-            _add(writer, result, info, parsed, originals, parse)
+            _add(writer, result, info, parsed, originals, parse, text)
         res.spool.unlink(missing_ok=True)
-        if res.error:
+        if res.error and res.error not in result.errors:  # shares of one file: said once
             result.errors.append(res.error)
 
 
 def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: ExtractResult,
-                parse: ParseFn | None, progress: bool) -> None:
+                parse: ParseFn | None, progress: bool, text: TextOptions | None = None) -> None:
     """One process and indexed WARCs: captures go straight to the writer, without the spool
     (pickling every parse cost about a twentieth of the job). The indexes say in advance where
     each response is, so a revisit whose original is in a later file is resolved in place."""
@@ -524,16 +598,17 @@ def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: Extrac
             dedup = _DedupLookup(job.archive_root, job.path)
             try:
                 for info, parsed in _captures_of(job, job.parse or _default_parse(), dedup):
-                    _add(writer, result, info, parsed, originals, parse)
+                    _add(writer, result, info, parsed, originals, parse, text)
             except WarcReadError as exc:
                 result.errors.append(str(exc))
             finally:
                 dedup.close()
-            bar.update(job.path.stat().st_size)
+            bar.update(job.size())
 
 
 def _add(writer: DatasetWriter, result: ExtractResult, info: dict, parsed: Any,
-         originals: dict[str, tuple[Path, int]], parse: ParseFn | None) -> None:
+         originals: dict[str, tuple[Path, int]], parse: ParseFn | None,
+         text: TextOptions | None = None) -> None:
     """Write one capture; a revisit left unresolved by its worker is parsed from its original
     among all the WARCs given, or written with a reject when there is none."""
     if parsed == _UNRESOLVED:
@@ -547,7 +622,7 @@ def _add(writer: DatasetWriter, result: ExtractResult, info: dict, parsed: Any,
             result.captures += 1
             return
         _, body = read_record_at(*where)
-        parsed = (parse or _default_parse())(body, info["url"], info.get("content_type"))
+        parsed = parse_capture(info, body, parse or _default_parse(), text)
     writer.add(info, parsed)
     result.captures += 1
 

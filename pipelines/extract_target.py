@@ -35,6 +35,7 @@ from archive.snapshot import (
     utc_now_iso,
     write_manifest,
 )
+from pipelines.attachment_text import TextOptions
 from pipelines.extract import ExtractResult, extract_warcs
 
 EXTRACTS = "extracts"  # dataset versions of a closed snapshot, one folder each
@@ -53,7 +54,8 @@ class ExtractOutcome:
 
 
 def extract_to_archive(archive_root: Path, snapshot_id: str, warcs: list[Path], *,
-                       force: bool = False, jobs: int | None = None) -> ExtractOutcome:
+                       force: bool = False, jobs: int | None = None,
+                       text: TextOptions | None = None) -> ExtractOutcome:
     """Extract `warcs` as snapshot `snapshot_id` of `archive_root` (see the module docstring).
 
     SnapshotError (one line, for the user) when the id is invalid or names an existing
@@ -62,12 +64,12 @@ def extract_to_archive(archive_root: Path, snapshot_id: str, warcs: list[Path], 
     root = Path(archive_root)
     snapshot_dir = snapshot_path(root, snapshot_id)  # validates the id
     if snapshot_dir.exists():
-        return _new_version(root, snapshot_dir, snapshot_id, warcs, force, jobs)
-    return _new_snapshot(root, snapshot_dir, snapshot_id, warcs, jobs)
+        return _new_version(root, snapshot_dir, snapshot_id, warcs, force, jobs, text)
+    return _new_snapshot(root, snapshot_dir, snapshot_id, warcs, jobs, text)
 
 
 def _new_snapshot(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[Path],
-                  jobs: int | None) -> ExtractOutcome:
+                  jobs: int | None, text: TextOptions | None) -> ExtractOutcome:
     from portal_archive import __version__
 
     work = snapshot_dir.with_name(f".{snapshot_id}.extract-{os.getpid()}")
@@ -77,7 +79,7 @@ def _new_snapshot(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[
         for sub in SUBDIRS:
             (work / sub).mkdir(parents=True)
         result = extract_warcs(warcs, snapshot_id, archive_root=root,
-                               out_dir=work / "datasets", jobs=jobs)
+                               out_dir=work / "datasets", jobs=jobs, text=text)
         manifest = {
             "snapshot_id": snapshot_id,
             "status": "aborted" if result.errors else "closed",
@@ -106,7 +108,8 @@ def _new_snapshot(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[
 
 
 def _new_version(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[Path],
-                 force: bool, jobs: int | None) -> ExtractOutcome:
+                 force: bool, jobs: int | None,
+                 text: TextOptions | None) -> ExtractOutcome:
     from portal_archive import __version__
 
     try:
@@ -132,7 +135,8 @@ def _new_version(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[P
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
         started = utc_now_iso()
-        result = extract_warcs(warcs, snapshot_id, archive_root=root, out_dir=work, jobs=jobs)
+        result = extract_warcs(warcs, snapshot_id, archive_root=root, out_dir=work, jobs=jobs,
+                               text=text)
         if result.errors:
             _remove(work, versions if created else None)
             return ExtractOutcome(result, "discarded", None)

@@ -33,6 +33,7 @@ LATEST_KEYS: dict[str, list[str]] = {
     "document_files": ["document_id"],
     "document_listings": ["block", "url"],
     "pages": ["url"],
+    "attachment_texts": ["url"],
     "rejects": ["table", "key", "url"],
 }
 # Order of captures: the last one of a key is its latest version.

@@ -284,7 +284,42 @@ def build_rows(capture: dict, parsed: dict | None, snapshot_id: str) -> Rows:
     if page_type == "document_listing" and isinstance(listing, dict):
         _listing_block(out, lin, listing.get("items"), page_url, "listing")
     _listing_block(out, lin, parsed.get("sidebar_documents"), page_url, "sidebar")
+    if "attachment" in parsed:
+        _attachment(out, lin, capture, parsed["attachment"], page_url)
     return out
+
+
+def _attachment(out: Rows, lin: dict, capture: dict, record: Any, url: str) -> None:
+    """One `attachment_texts` row for a file whose text was read (pipelines.attachment_text),
+    or a reject with the reason it could not be (`{"error": reason, …}`). The linking
+    document or article is filled in by the writer, which has seen the pages before."""
+    if isinstance(record, dict) and record.get("error"):
+        out["rejects"].append(reject(lin, "attachment_texts", url, url, str(record["error"]),
+                                     {k: v for k, v in record.items() if k != "error"}))
+        return
+    what = "attachment"
+    try:
+        record = expect_mapping(record, what)
+        text = record.get("text")
+        if not isinstance(text, str):
+            raise ValidationError("attachment: text is missing")
+        text = unicodedata.normalize("NFC", text)
+        out["attachment_texts"].append({
+            **lin,
+            "url": url,
+            "content_type": n.media_type(capture.get("content_type")),
+            "file_type": field(record, "file_type", n.text, what) or _missing(what, "file_type"),
+            "method": field(record, "method", n.text, what) or _missing(what, "method"),
+            "pages": field(record, "pages", n.integer, what),
+            "ocr_pages": field(record, "ocr_pages", n.integer, what) or 0,
+            "characters": len(text),
+            "language": field(record, "language", n.text, what),
+            "seconds": field(record, "seconds", n.number, what) or 0.0,
+            "document_id": None, "article_id": None, "linked_from": None, "name": None,
+            "text": text,
+        })
+    except ValidationError as exc:
+        out["rejects"].append(reject(lin, "attachment_texts", url, url, str(exc), record))
 
 
 def _listing_block(out: Rows, lin: dict, items: Any, page_url: str, block: str) -> None:

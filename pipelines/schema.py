@@ -151,6 +151,23 @@ DOCUMENT_LISTINGS = _table(
     pa.field("attachments", pa.list_(LINK), nullable=False),
 )
 
+ATTACHMENT_TEXTS = _table(
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("content_type", pa.string()),
+    pa.field("file_type", pa.string(), nullable=False),
+    pa.field("method", pa.string(), nullable=False),
+    pa.field("pages", pa.int64()),
+    pa.field("ocr_pages", pa.int64(), nullable=False),
+    pa.field("characters", pa.int64(), nullable=False),
+    pa.field("language", pa.string()),
+    pa.field("seconds", pa.float64(), nullable=False),
+    pa.field("document_id", pa.int64()),
+    pa.field("article_id", pa.int64()),
+    pa.field("linked_from", pa.string()),
+    pa.field("name", pa.string()),
+    pa.field("text", pa.string(), nullable=False),
+)
+
 REJECTS = _table(
     pa.field("table", pa.string(), nullable=False),
     pa.field("key", pa.string()),
@@ -167,6 +184,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "document_files": DOCUMENT_FILES,
     "document_listings": DOCUMENT_LISTINGS,
+    "attachment_texts": ATTACHMENT_TEXTS,
     "rejects": REJECTS,
 }
 TABLES: tuple[str, ...] = tuple(SCHEMAS)
@@ -175,6 +193,7 @@ TABLES: tuple[str, ...] = tuple(SCHEMAS)
 VOLATILE_COLUMNS: dict[str, tuple[str, ...]] = {
     "articles": ("views", "comments", "rating_score", "rating_votes"),
     "document_listings": ("views", "downloads"),
+    "attachment_texts": ("seconds",),  # time spent reading the file, not its content
 }
 
 

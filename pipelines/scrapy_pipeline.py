@@ -2,12 +2,13 @@
 
 Items are dicts `{"capture": capture_info, "parsed": parse dict or None}` (contract 6), or
 `{"capture": capture_info, "body": bytes, "url": str, "content_type": str}` for a page still to
-parse with `parse_page`. By default (`PORTAL_DATASETS_IN_WORKER = True`) parsing and writing
-happen in a child process (`pipelines.background`), off the crawler's event loop; with False,
-in the crawler process. When the crawl gives its WARC writer's arguments
-(`crawler.portal_warc_args`), that child writes the WARC records too, and `capture_info` may be
-the `PendingCapture` its writer returned. This is the only module of `pipelines/` that knows
-about Scrapy.
+parse with `parse_page` or an attachment whose text is still to read (PORTAL_OCR,
+PORTAL_OCR_TIME_LIMIT and PORTAL_ATTACHMENT_MAX_BYTES say how: `pipelines.attachment_text`). By
+default (`PORTAL_DATASETS_IN_WORKER = True`) parsing and writing happen in a child process
+(`pipelines.background`), off the crawler's event loop; with False, in the crawler process. When
+the crawl gives its WARC writer's arguments (`crawler.portal_warc_args`), that child writes the
+WARC records too, and `capture_info` may be the `PendingCapture` its writer returned. This is the
+only module of `pipelines/` that knows about Scrapy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from pipelines.background import BackgroundDatasetWriter, WarcWriteError
+from pipelines.selection import wants_parse
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +31,9 @@ class DatasetPipeline:
     """Write `<PORTAL_SNAPSHOT_DIR>/datasets/` for snapshot `PORTAL_SNAPSHOT_ID`."""
 
     def __init__(self, snapshot_dir: str | Path, snapshot_id: str,
-                 in_worker: bool = True) -> None:
+                 in_worker: bool = True, text_options: Any = None) -> None:
         self.snapshot_dir = Path(snapshot_dir)
+        self.text_options = text_options  # pipelines.attachment_text.TextOptions
         self.snapshot_id = snapshot_id
         self.in_worker = in_worker
         self.writer: Any = None  # BackgroundDatasetWriter or pipelines.datasets.DatasetWriter
@@ -44,8 +47,19 @@ class DatasetPipeline:
         snapshot_id = crawler.settings.get("PORTAL_SNAPSHOT_ID")
         if not snapshot_dir or not snapshot_id:
             raise NotConfigured("PORTAL_SNAPSHOT_DIR and PORTAL_SNAPSHOT_ID must be set")
+        from pipelines.attachment_text import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, TextOptions
+
+        try:
+            text_options = TextOptions(
+                ocr=crawler.settings.get("PORTAL_OCR", "auto"),
+                time_limit=crawler.settings.getfloat("PORTAL_OCR_TIME_LIMIT",
+                                                     DEFAULT_TIME_LIMIT),
+                max_bytes=crawler.settings.getint("PORTAL_ATTACHMENT_MAX_BYTES",
+                                                  DEFAULT_MAX_BYTES))
+        except ValueError as exc:
+            raise NotConfigured(f"attachment text settings: {exc}") from exc
         pipe = cls(snapshot_dir, snapshot_id,
-                   crawler.settings.getbool("PORTAL_DATASETS_IN_WORKER", True))
+                   crawler.settings.getbool("PORTAL_DATASETS_IN_WORKER", True), text_options)
         pipe.stats = crawler.stats
         pipe.crawler = crawler
         return pipe
@@ -62,7 +76,8 @@ class DatasetPipeline:
             self.writer = BackgroundDatasetWriter(
                 out_dir, self.snapshot_id, warcs_dir=self.snapshot_dir / "warcs",
                 index_path=self.prebuilt_index_path, warc=warc,
-                on_written=self._count_captures if warc is not None else None)
+                on_written=self._count_captures if warc is not None else None,
+                text_options=self.text_options)
             if warc is not None:
                 self.crawler.portal_warc_sink = self.writer
         else:  # pyarrow is imported only where the tables are written
@@ -103,12 +118,16 @@ class DatasetPipeline:
                 raise DropItem(f"not archived: {exc}") from exc
         elif body is None:
             self.writer.add(info, adapter.get("parsed"))
-        else:
+        elif wants_parse(info):
             from scraper.parsers import parse_page
 
             parsed = parse_page(body, adapter.get("url") or info["url"],
                                 adapter.get("content_type"))
             self.writer.add(info, parsed)
+        else:  # an attachment: its text
+            from pipelines.reading import read_capture
+
+            self.writer.add(info, read_capture(info, body, text=self.text_options))
         return item
 
     def close_spider(self, spider=None) -> None:

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta, timezone
 
 from replica import seed_article as seed
 from replica import textgen as tg
+from replica.attachments import extension as file_extension
 from replica.config import ReplicaConfig
 from replica.determinism import rng, unit
 
@@ -133,7 +134,7 @@ class Article(_ArticleURL):
     author_line: str
     source: str | None
     tags: tuple[str, ...]
-    attachments: tuple[tuple[str, str], ...]  # (file name, kind pdf|doc)
+    attachments: tuple[tuple[str, str], ...]  # (file name, kind: see replica.attachments)
     comments: int
     rating: tuple[int, int]
     base_views: int
@@ -155,7 +156,7 @@ class Document:
     reviewer: str | None
     signer: str
     body: tuple[str, ...]
-    files: tuple[tuple[str, str], ...]  # (file name, kind)
+    files: tuple[tuple[str, str], ...]  # (file name, kind: see replica.attachments)
     base_views: int
     base_downloads: int
 
@@ -172,6 +173,21 @@ class NightState:
     removed: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (night, reason)
     edits: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # id -> [(night, f)]
     removed_sorted: list[int] = field(default_factory=list)
+
+
+# The main file of document k by k % 16: one of each special kind in every 16 documents
+# (so even a small replica serves them all), a text-layer PDF otherwise. OCR is the costly
+# part of reading attachments, so scans stay one in 16.
+_DOCUMENT_FILE_KINDS = {3: "docx", 6: "scan", 9: "truncated", 12: "encrypted", 14: "notpdf"}
+
+
+def document_file_kind(k: int) -> str:
+    return _DOCUMENT_FILE_KINDS.get(k % 16, "pdf")
+
+
+def appendix_kind(k: int) -> str:
+    """An appendix `.doc` is a real Word 97 file for even ids, RTF under a .doc name for odd."""
+    return "doc" if k % 2 == 0 else "rtf"
 
 
 def weekday_line(t: datetime) -> str:
@@ -422,7 +438,7 @@ class SiteModel:
         if r.random() < 0.08:
             attachments = ((f"tai-lieu-{k}.pdf", "pdf"),)
             if r.random() < 0.5:
-                attachments += ((f"phu-luc-{k}.doc", "doc"),)
+                attachments += ((f"phu-luc-{k}.doc", appendix_kind(k)),)
         return n_paras, tuple(images), lead, attachments
 
     def shape(self, k: int) -> tuple[int, tuple[tuple[int, Image], ...], Image | None,
@@ -587,9 +603,10 @@ class SiteModel:
         effective = issued + timedelta(days=r.choice([0, 0, 10, 15])) if r.random() < 0.8 \
             else None
         expires = issued + timedelta(days=365 * r.randint(1, 5)) if r.random() < 0.25 else None
-        files = [(f"{tg.alias(number)}.pdf", "pdf")]
+        kind = document_file_kind(k)
+        files = [(f"{tg.alias(number)}{file_extension(kind)}", kind)]
         if r.random() < 0.4:
-            files.append((f"{tg.alias(number)}-phu-luc.doc", "doc"))
+            files.append((f"{tg.alias(number)}-phu-luc.doc", appendix_kind(k)))
         return Document(
             id=k, number=number, alias=tg.alias(title)[:80].strip("-"), title=title,
             summary=title + ".", issued_on=issued, effective_on=effective, expires_on=expires,

@@ -1,10 +1,8 @@
-"""Real, small binary files built in code: baseline JPEG, PNG, PDF and a Word-readable DOC.
+"""Real, small images built in code: baseline JPEG and PNG (attachments: replica.attachments).
 
-No imaging library is a runtime dependency (Pillow is not in requirements.txt), so the
-encoders below are minimal by design: a JPEG of flat 8×8 blocks (DC coefficients only, the
-standard Huffman tables of ITU T.81 Annex K), a PNG via zlib, a one-page PDF with a correct
-xref table, and an RTF document served as `.doc` (Word opens it; many portals serve exactly
-that). Every output is a pure function of its key.
+The encoders are minimal by design and fast (the replica serves thousands of images per
+crawl): a JPEG of flat 8×8 blocks (DC coefficients only, the standard Huffman tables of ITU
+T.81 Annex K) and a PNG via zlib. Every output is a pure function of its key.
 """
 
 from __future__ import annotations
@@ -117,64 +115,3 @@ def png(key: str, width: int = 48, height: int = 32) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
             + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b""))
-
-
-def _ascii(text: str) -> str:
-    import unicodedata
-
-    t = text.replace("đ", "d").replace("Đ", "D")
-    return unicodedata.normalize("NFD", t).encode("ascii", "ignore").decode()
-
-
-def pdf(title: str, lines: list[str]) -> bytes:
-    """A one-page PDF (Helvetica, ASCII-folded text) with a byte-exact xref table."""
-    def esc(s: str) -> str:
-        return _ascii(s).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    text = ["BT /F1 14 Tf 50 780 Td (" + esc(title)[:90] + ") Tj ET"]
-    y = 750
-    for line in lines[:40]:
-        text.append(f"BT /F1 10 Tf 50 {y} Td (" + esc(line)[:110] + ") Tj ET")
-        y -= 16
-    stream = "\n".join(text).encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"\
-        .encode()
-    return bytes(out)
-
-
-def doc(title: str, lines: list[str]) -> bytes:
-    """An RTF document (served as application/msword, as many portals do) in Unicode escapes."""
-    def rtf(s: str) -> str:
-        out = []
-        for ch in s:
-            if ch in "\\{}":
-                out.append("\\" + ch)
-            elif ord(ch) < 128:
-                out.append(ch)
-            else:
-                code = ord(ch)
-                out.append(f"\\u{code if code < 32768 else code - 65536}?")
-        return "".join(out)
-
-    body = ["{\\rtf1\\ansi\\ansicpg1258\\deff0{\\fonttbl{\\f0 Times New Roman;}}",
-            "\\f0\\fs28\\b " + rtf(title) + "\\b0\\par"]
-    body += ["\\fs24 " + rtf(line) + "\\par" for line in lines]
-    body.append("}")
-    return "\n".join(body).encode("ascii")

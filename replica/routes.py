@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-from replica import assets, feeds, media
+from replica import assets, attachments, feeds, media
 from replica.config import THEMES
 from replica.content import CAT_INDEX, CATEGORIES, LAWS_PER_PAGE, PER_PAGE, TOPICS, Article
 from replica.determinism import hexid, unit
@@ -271,7 +272,7 @@ def article(site: Site, req: Request, ctx: Ctx, cat: str, alias: str, k: int) ->
         return redirect(a.path)  # wrong alias or category with the right ID
     q = req.query
     if q.get("download") == ["1"]:
-        return attachment(a.attachments, q, a.title, [a.summary, *a.paragraphs])
+        return attachment(a.attachments, q, a.id, *article_text(a))
     text = site.theme.article(ctx, a)  # shows the count before this visit, as NukeViet does
     site.touch_article(a.id, counted=not req.session_known)
     return html(text, a.path)
@@ -297,18 +298,26 @@ def article_trap(site: Site, req: Request, ctx: Ctx, kind: str, k: int) -> Respo
     return html(body, req.path)
 
 
-def attachment(files, q, title: str, lines: list[str]) -> Response:
+def attachment(files, q, key: int, title: str, lines: tuple[str, ...],
+               created: datetime) -> Response:
     try:
         idx = int(q.get("id", ["0"])[0])
         name, kind = files[idx]
     except (ValueError, IndexError):
         return Response(404, "text/plain; charset=utf-8", text="File not found")
-    if kind == "pdf":
-        body, ctype = media.pdf(title, lines), "application/pdf"
-    else:
-        body, ctype = media.doc(title, lines), "application/msword"
-    return Response(200, ctype, body=body, headers=[
+    body = attachments.body(kind, key, title, lines, created)
+    return Response(200, attachments.content_type(kind), body=body, headers=[
         ("Content-Disposition", f'attachment; filename="{name}"')])
+
+
+def document_text(d) -> tuple[str, tuple[str, ...], datetime]:
+    """Title, lines and date of a document's files (see replica.attachments)."""
+    return d.title, (d.number, d.summary, *d.body), d.issued_on
+
+
+def article_text(a) -> tuple[str, tuple[str, ...], datetime]:
+    """Title, lines and date of an article's attachments."""
+    return a.title, (a.summary, *a.paragraphs), a.published
 
 
 def rss(site: Site, ctx: Ctx, cat: str | None) -> Response:
@@ -354,9 +363,9 @@ def laws(site: Site, req: Request, ctx: Ctx, q) -> Response:
         if dm.group(1) != d.alias:
             return redirect(d.path)
         if q.get("download") == ["1"]:
-            return attachment(d.files, q, d.title, [d.number, d.summary, *d.body])
+            return attachment(d.files, q, d.id, *document_text(d))
         if q.get("pdf") == ["1"]:  # quick-view copy of a PDF attachment, served inline
-            resp = attachment(d.files, q, d.title, [d.number, d.summary, *d.body])
+            resp = attachment(d.files, q, d.id, *document_text(d))
             resp.headers = []
             return resp
         text = site.theme.law_detail(ctx, d)

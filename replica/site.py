@@ -1,7 +1,7 @@
 """One running replica: the model at a night, a theme, live counters and sessions.
 
 `Site.render()` answers one request without any network (tests use it directly);
-`Site.canonical_urls()` and `Site.changes()` are the ground truth.
+`Site.canonical_urls()`, `Site.changes()` and `Site.attachments()` are the ground truth.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import threading
 import unicodedata
 from datetime import datetime
 
-from replica import assets
+from replica import assets, attachments
 from replica.config import ReplicaConfig
 from replica.content import (
     CATEGORIES,
@@ -22,7 +22,7 @@ from replica.content import (
     SiteModel,
 )
 from replica.determinism import hexid, unit
-from replica.routes import Request, Response, route
+from replica.routes import Request, Response, article_text, document_text, route
 from replica.themes import get_theme
 
 DEFAULT_BASE = "http://127.0.0.1:8080"
@@ -180,6 +180,34 @@ class Site:
 
     def changes(self, night_a: int, night_b: int, base: str = "") -> dict[str, list[dict]]:
         return self.model.changes(night_a, night_b, base)
+
+    def attachments(self, base: str = "") -> list[dict]:
+        """Ground truth of every attachment served tonight, documents' then articles' (see
+        replica.attachments.truth): its URL, the page that links it, kind and expected text."""
+        m, night = self.model, self.night
+        out = []
+
+        def entry(owner: str, key: int, path: str, i: int, name: str, kind: str,
+                  title: str, lines: tuple[str, ...]) -> dict:
+            return {"url": f"{base}{path}?download=1&id={i}", "owner": owner, "key": key,
+                    "page_url": base + path, "name": name, "kind": kind,
+                    "content_type": attachments.content_type(kind),
+                    **attachments.truth(kind, key, title, lines)}
+
+        for k in range(1, m.state(night).max_document + 1):
+            d = m.document(k)
+            title, lines, _ = document_text(d)
+            for i, (name, kind) in enumerate(d.files):
+                out.append(entry("document", k, d.path, i, name, kind, title, lines))
+        st = m.state(night)
+        for k in range(1, st.max_article + 1):
+            if k in st.removed or not m.shape(k)[3]:
+                continue
+            a = m.article_any(k, night)
+            title, lines, _ = article_text(a)
+            for i, (name, kind) in enumerate(a.attachments):
+                out.append(entry("article", k, a.path, i, name, kind, title, lines))
+        return out
 
 
 __all__ = ["Site", "to_cp1258"]

@@ -149,6 +149,20 @@ def resume_settings(opts: CrawlOptions, recorded: dict[str, Any]) -> tuple[dict[
     return effective, "resume settings: " + ", ".join(parts)
 
 
+def _text_options(settings: Any) -> Any:
+    """How the attachments' text is read, from PORTAL_OCR, PORTAL_OCR_TIME_LIMIT and
+    PORTAL_ATTACHMENT_MAX_BYTES; ValueError naming the problem."""
+    from pipelines.attachment_text import DEFAULT_MAX_BYTES, DEFAULT_TIME_LIMIT, TextOptions
+
+    try:
+        return TextOptions(
+            ocr=settings.get("PORTAL_OCR", "auto"),
+            time_limit=settings.getfloat("PORTAL_OCR_TIME_LIMIT", DEFAULT_TIME_LIMIT),
+            max_bytes=settings.getint("PORTAL_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    except ValueError as exc:
+        raise ValueError(f"attachment text settings: {exc}") from None
+
+
 def run_crawl(opts: CrawlOptions) -> CrawlResult:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -179,6 +193,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     opts.max_warc_size = opts.max_warc_size or DEFAULT_MAX_WARC_SIZE
     opts.obey_robots = settings.getbool("ROBOTSTXT_OBEY")
     threshold = degraded_ratio(settings.get("PORTAL_DEGRADED_ERROR_RATIO"))
+    text = _text_options(settings)  # a bad --ocr / --set PORTAL_OCR=… stops here, one line
     recorded = _recorded_settings(settings)
     recorded.update({k: settings.get(k) for k in opts.settings})  # --set KEY=VALUE, for resume
     recorded["max_warc_size"] = opts.max_warc_size
@@ -267,9 +282,10 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     if opts.resume:
         from pipelines.extract import extract_warcs
 
+        # The attachments' text is read as the crawl would have (--ocr, --ocr-time-limit).
         extracted = extract_warcs(
             [str(p) for p in snap.warc_files()], snap.snapshot_id, archive_root=archive,
-            progress=False,
+            progress=False, text=text,
         )
         result.datasets = extracted.counts
     manifest = close_snapshot(

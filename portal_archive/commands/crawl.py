@@ -55,6 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="distributed crawl: queue it in Redis (redis:// or rediss://, "
                              "password allowed) for `portal-archive worker` processes and wait "
                              "for them (docs/scale.md)")
+    parser.add_argument("--ocr", choices=["auto", "never", "always"], default=None,
+                        help="OCR of attachments' PDF pages (Tesseract, Vietnamese): auto = "
+                             "pages with no text layer (default), never, always")
+    parser.add_argument("--ocr-time-limit", type=float, default=None, metavar="SECONDS",
+                        help="time limit for reading one attachment (default 300); a file "
+                             "over it becomes a reject")
 
 
 def _coerce(value: str):
@@ -91,6 +97,13 @@ def run(args: argparse.Namespace) -> int:
                            "on its own count)")
     if args.resume and args.snapshot and args.snapshot != args.resume:
         raise CommandError("--snapshot and --resume name different snapshots")
+    settings = {k: _coerce(v) for k, v in args.settings}
+    if args.ocr is not None:
+        settings["PORTAL_OCR"] = args.ocr
+    if args.ocr_time_limit is not None:
+        if args.ocr_time_limit <= 0:
+            raise CommandError("--ocr-time-limit must be positive")
+        settings["PORTAL_OCR_TIME_LIMIT"] = args.ocr_time_limit
     opts = CrawlOptions(
         url=args.url,
         archive=args.archive,
@@ -101,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         delay=args.delay,
         obey_robots=False if args.ignore_robots else None,
         max_warc_size=args.max_warc_size,
-        settings={k: _coerce(v) for k, v in args.settings},
+        settings=settings,
         progress=False if args.no_progress else None,
         operator=args.operator,
         announce=lambda line: print(f"portal-archive crawl: {line}", file=sys.stderr,

@@ -26,6 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "damaged)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="worker processes (default: all cores)")
+    parser.add_argument("--ocr", choices=["auto", "never", "always"], default="auto",
+                        help="OCR of attachments' PDF pages (Tesseract, Vietnamese): auto = "
+                             "pages with no text layer (default), never, always")
+    parser.add_argument("--ocr-time-limit", type=float, default=None, metavar="SECONDS",
+                        help="time limit for reading one attachment (default 300); a file "
+                             "over it becomes a reject")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,12 +42,17 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no such WARC file: {', '.join(missing)}")
     if args.jobs is not None and args.jobs < 1:
         raise CommandError("--jobs must be at least 1")
+    if args.ocr_time_limit is not None and args.ocr_time_limit <= 0:
+        raise CommandError("--ocr-time-limit must be positive")
     from archive.snapshot import SnapshotError
+    from pipelines.attachment_text import DEFAULT_TIME_LIMIT, TextOptions
     from pipelines.extract_target import extract_to_archive
 
     try:
         outcome = extract_to_archive(Path(args.archive), args.snapshot, args.warcs,
-                                     force=args.force, jobs=args.jobs or os.cpu_count())
+                                     force=args.force, jobs=args.jobs or os.cpu_count(),
+                                     text=TextOptions(ocr=args.ocr, time_limit=(
+                                         args.ocr_time_limit or DEFAULT_TIME_LIMIT)))
     except SnapshotError as exc:
         raise CommandError(str(exc)) from None
     result = outcome.result

@@ -53,6 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="print every canonical URL (absolute, for --port) and exit")
     out.add_argument("--changes", nargs=2, type=int, metavar=("A", "B"),
                      help="print the ground truth of changes from night A to night B as JSON")
+    out.add_argument("--attachments", action="store_true",
+                     help="print the ground truth of the attachments (text, key sentences of "
+                          "scans, why broken ones cannot be read) as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,6 +87,10 @@ def run(args: argparse.Namespace) -> int:
         if a < 0 or b < 0 or a > b:
             raise CommandError("--changes A B needs 0 <= A <= B")
         json.dump(Site(config).changes(a, b, base), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    if args.attachments:
+        json.dump(Site(config).attachments(base), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
     try:

@@ -26,7 +26,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.referer import RefererMiddleware
 
-from pipelines.selection import wants_parse
+from pipelines.selection import wants_parse, wants_text
 from scraper.budget import BudgetSpent
 from scraper.freshness import FreshnessPolicy
 from scraper.health import ERROR_STAT_PREFIX, failure_kind
@@ -112,8 +112,9 @@ class PortalSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         for i, info in enumerate(captures):
             # `wants_parse` is the rule `extract` applies too, so both parse the same captures.
-            # The item pipeline parses the body (with `parse_page`), in its worker process.
-            if i == len(captures) - 1 and wants_parse(info):
+            # The item pipeline parses the body (with `parse_page`), or reads an attachment's
+            # text, in its worker process.
+            if i == len(captures) - 1 and (wants_parse(info) or wants_text(info)):
                 yield {"capture": info, "body": response.body, "url": response.url,
                        "content_type": content_type}
             else:
