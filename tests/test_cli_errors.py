@@ -25,10 +25,11 @@ from archive.snapshot import close_snapshot, create_snapshot
 from archive.warc import SnapshotWarcWriter
 
 READS = ["snapshots", "wacz", "diff", "verify", "history", "show", "serve", "qa"]
-WRITES = ["crawl", "nightly", "extract", "demo"]
+WRITES = ["crawl", "nightly", "extract", "demo", "worker"]
 # These take --archive like every command, but do not use it.
 UNUSED = ["replica", "parse", "detect", "profile"]
-EVERY = ["demo", "replica", "crawl", "nightly", "parse", "extract", "detect", "profile", *READS]
+EVERY = ["demo", "replica", "crawl", "nightly", "parse", "extract", "detect", "profile", "worker",
+         *READS]
 SID_A, SID_B = "20261126T010000Z", "20261127T010000Z"
 URL = "http://127.0.0.1:9/"  # nothing listens on the discard port: no command gets that far
 
@@ -78,6 +79,7 @@ def args_for(command: str, archive: Path, tmp: Path) -> list[str]:
         "show": ["show", "http://127.0.0.1:8080/"],
         "serve": ["serve", "--no-replay"],
         "qa": ["qa", "latest"],
+        "worker": ["worker", "--redis", "redis://127.0.0.1:9/0"],
     }[command] + ["--archive", str(archive)]
 
 
