@@ -30,6 +30,8 @@ COMMAND_MODULES = [
     "show",
     "detect",
     "profile",
+    "index",
+    "search",
 ]
 
 

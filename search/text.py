@@ -1,0 +1,51 @@
+"""Vietnamese-aware text normalisation for the index and the queries.
+
+Text in the datasets is NFC, but a query may be typed in NFD (macOS) or come from a
+windows-1258 page (decomposed tone marks): everything goes through NFC first. The *folded*
+form drops every diacritic and maps đ/Đ to d, so "quyet dinh" finds "quyết định"; it is
+computed character by character on NFC text so that a position in the folded text maps back
+to the original (for snippets).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    if ch.isascii():
+        return ch.lower()
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return base.lower()
+
+
+def fold(text: str) -> str:
+    """NFC, lower case, no diacritics, đ → d."""
+    text = nfc(text)
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(c) for c in text)
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """The folded text and, per folded character, its index in `text` (already NFC)."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        out.append(f)
+        where.extend([i] * len(f))
+    return "".join(out), where
+
+
+def has_diacritics(text: str) -> bool:
+    """True when folding changes more than case (the query asked for exact accents)."""
+    return fold(text) != nfc(text).lower()
