@@ -328,3 +328,30 @@ def test_incremental_and_read_only(archive, capsys, tmp_path, monkeypatch):
         assert "read-only" in done.stderr and len(done.stderr.strip().splitlines()) == 1
         assert json.loads(done.stdout) == want
         assert not (view / "index").exists()
+
+
+def test_notebook_helpers(archive, capsys):
+    from search.frames import search, timeline
+
+    df = search("cai cach", archive=archive, limit=0)
+    want = search_json(capsys, archive, "cai cach", "--limit", "0")["hits"]
+    assert list(df.columns)[:3] == ["type", "url", "title"]
+    assert df.url.tolist() == [h["url"] for h in want] and len(df) > 3
+    assert isinstance(df.captured_at.dtype, pd.DatetimeTZDtype)
+    tl = timeline("cải cách hành chính", archive=archive)
+    assert len(tl) and set(tl.first_seen) <= set(NIGHTS.values())
+
+
+def test_crawl_hook_never_fails(archive, tmp_path):
+    from search.hook import index_after_close
+
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy, ignore=shutil.ignore_patterns("index"))
+    lines: list[str] = []
+    index_after_close(copy, warn=lines.append)
+    assert not lines and (copy / "index" / "search.sqlite3").is_file()
+    shutil.rmtree(copy / "index")
+    (copy / "index").write_text("a file where the index folder should be")
+    index_after_close(copy, warn=lines.append)
+    assert len(lines) == 1 and lines[0].startswith("warning: search index not updated")
+    assert "portal-archive index --archive" in lines[0]
