@@ -79,25 +79,55 @@ def search(index_path: Path, query: str | Query, filters: Filters | None = None)
     idx = SearchIndex(index_path, readonly=True)
     try:
         where, args = _where(filters, idx)
-        exact = ("(v.id IN (SELECT rowid FROM fts_exact WHERE fts_exact MATCH ?))"
-                 if q.exact_wanted else "0")
-        sql = (f"SELECT v.*, bm25(fts_fold, 5.0, 1.0) AS rank, {exact} AS exact "
-               "FROM fts_fold JOIN versions v ON v.id = fts_fold.rowid "
-               "WHERE fts_fold MATCH ? " + "".join(f"AND {w} " for w in where)
-               + "ORDER BY exact DESC, rank, v.id")
-        params = ([q.fts(folded=False)] if q.exact_wanted else []) + [q.fts(folded=True)] + args
-        if filters.limit:
-            sql += " LIMIT ?"
-            params.append(filters.limit)
-        cur = idx.db.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        rows = (_top(idx, q, filters.limit) if not where
+                else _filtered(idx, q, where, args, filters.limit))
     except sqlite3.OperationalError as exc:
         raise QueryError(f"the index cannot run this query: {exc}") from None
     finally:
         idx.close()
     terms = q.positive_terms()
     return [_hit(r, terms) for r in rows]
+
+
+def _top(idx: SearchIndex, q: Query, limit: int) -> list[dict]:
+    """No filter: FTS5's own top-N by rank (measured several times faster than ranking through
+    the join), exact matches first when the query has diacritics."""
+    lim = " LIMIT ?" if limit else ""
+
+    def ranked(table: str, text: str, n: int) -> list[tuple[int, float]]:
+        sql = f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank" + lim
+        return idx.db.execute(sql, (text, n) if limit else (text,)).fetchall()
+
+    exact = ranked("fts_exact", q.fts(folded=False), limit) if q.exact_wanted else []
+    seen = {rowid for rowid, _ in exact}
+    folded = ranked("fts_fold", q.fts(folded=True), limit + len(exact))
+    order = [(r, rank, 1) for r, rank in exact] + [(r, rank, 0) for r, rank in folded
+                                                   if r not in seen]
+    if limit:
+        order = order[:limit]
+    if not order:
+        return []
+    cur = idx.db.execute(f"SELECT * FROM versions WHERE id IN ({','.join('?' * len(order))})",
+                         [r for r, _, _ in order])
+    names = [d[0] for d in cur.description]
+    found = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
+    return [{**found[r], "rank": rank, "exact": ex} for r, rank, ex in order]
+
+
+def _filtered(idx: SearchIndex, q: Query, where: list[str], args: list, limit: int) -> list:
+    exact = ("(v.id IN (SELECT rowid FROM fts_exact WHERE fts_exact MATCH ?))"
+             if q.exact_wanted else "0")
+    sql = (f"SELECT v.*, bm25(fts_fold, 5.0, 1.0) AS rank, {exact} AS exact "
+           "FROM fts_fold JOIN versions v ON v.id = fts_fold.rowid "
+           "WHERE fts_fold MATCH ? " + "".join(f"AND {w} " for w in where)
+           + "ORDER BY exact DESC, rank, v.id")
+    params = ([q.fts(folded=False)] if q.exact_wanted else []) + [q.fts(folded=True)] + args
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    cur = idx.db.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def _hit(row: dict, terms) -> dict:
