@@ -21,6 +21,8 @@ is noticed before it is trusted, and rebuilt.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -389,8 +391,28 @@ def _indexed(folder: Path) -> list[str] | None:
         idx.close()
 
 
+@contextlib.contextmanager
+def _writer_lock(folder: Path):
+    """One writer at a time per index folder (the crawl's hook and a `search` may meet);
+    waits for the other to finish. Released by the kernel if the holder dies."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def update_index(archive: Path, rebuild: bool = False, folder: Path | None = None,
                  progress=None) -> UpdateResult:
+    """Bring the index of `archive` up to date (or rebuild it); see _update."""
+    folder = Path(folder) if folder is not None else index_dir(Path(archive))
+    with _writer_lock(folder):
+        return _update(Path(archive), rebuild, folder, progress)
+
+
+def _update(archive: Path, rebuild: bool, folder: Path, progress) -> UpdateResult:
     """Bring the index of `archive` up to date (or rebuild it) and return what was done.
 
     `folder` defaults to `<archive>/index/`. Incremental: only closed snapshots not yet indexed
@@ -398,8 +420,6 @@ def update_index(archive: Path, rebuild: bool = False, folder: Path | None = Non
     rebuild. A rebuild is written beside the old file and renamed over it at the end.
     """
     started = time.monotonic()
-    archive = Path(archive)
-    folder = Path(folder) if folder is not None else index_dir(archive)
     wanted = closed_snapshots(archive)
     note = None
     why = damage(folder)
@@ -465,13 +485,16 @@ def ensure_index(archive: Path, warn=None) -> Path:
     archive = Path(archive)
     warn = warn or (lambda line: print(line, file=sys.stderr))
     own = index_dir(archive)
-    if is_current(own, archive):
-        return own / DB_NAME
     if _writable(own):
-        result = update_index(archive, folder=own)
+        with _writer_lock(own):  # an index being written is waited for, not judged damaged
+            if is_current(own, archive):
+                return own / DB_NAME
+            result = _update(archive, False, own, None)
         if result.note:
             warn(result.note)
         return result.path
+    if is_current(own, archive):
+        return own / DB_NAME
     cache = cache_dir(archive)
     if is_current(cache, archive):
         return cache / DB_NAME
@@ -480,7 +503,8 @@ def ensure_index(archive: Path, warn=None) -> Path:
     except OSError as exc:
         raise IndexError_(f"archive {archive} is read-only and its index is missing or out of "
                           f"date, and the cache {cache} cannot be written ({exc}); build one "
-                          f"with: portal-archive index --archive {archive} --into DIR") from None
+                          f"with: portal-archive index --archive {archive} --index-dir DIR"
+                          ) from None
     warn(f"note: archive {archive} is read-only and its index is missing or out of date: "
          f"searching an index built in {cache}")
     return result.path
