@@ -370,3 +370,28 @@ def test_rank_cap_ranks_the_newest_matches(archive, capsys, monkeypatch):
     assert {h["url"] for h in capped} <= {h["url"] for h in newest}
     scores = [h["score"] for h in capped]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_attachment_texts_when_the_table_exists(archive, capsys, tmp_path):
+    """Snapshots from issue 16 items 1-2 on have `attachment_texts`; older ones do not."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    copy = tmp_path / "copy"
+    shutil.copytree(archive, copy, ignore=shutil.ignore_patterns("index"))
+    url = "http://127.0.0.1:8080/uploads/laws/qd-15-2020.pdf"
+    for night, offset in ((1, 500), (3, 900)):
+        sid = NIGHTS[night]
+        pq.write_table(pa.table({
+            "snapshot_id": [sid], "captured_at": pa.array(
+                [pd.Timestamp(f"2026-11-{27 + night}T19:30:00Z")], pa.timestamp("us", "UTC")),
+            "warc_file": [f"portal-{sid}.warc.gz"], "warc_offset": [offset],
+            "warc_record_id": [f"<urn:uuid:{night}>"], "payload_digest": [None],
+            "url": [url], "name": ["QĐ 15/2020"], "linked_from": [None],
+            "text": ["Biên bản nghiệm thu công trình thủy lợi Nậm Nhùn"],
+        }), copy / "snapshots" / sid / "datasets" / "attachment_texts.parquet")
+    hits = search_json(capsys, copy, '"bien ban nghiem thu"', "--type", "attachment")["hits"]
+    assert [(h["type"], h["url"], h["first_snapshot"], h["last_snapshot"], h["warc_offset"])
+            for h in hits] == [("attachment", url, NIGHTS[1], NIGHTS[3], 500)]
+    assert "«Biên bản nghiệm thu»" in hits[0]["snippet"]
+    assert not search_json(capsys, copy, '"bien ban nghiem thu"', "--type", "article")["hits"]
