@@ -2,19 +2,18 @@
 
 Matching is on the folded text (no diacritics), so "quyet dinh" finds "quyết định"; when the
 query has diacritics, versions that also match it exactly (NFC, case-insensitive) rank before
-the others. Scores are FTS5's bm25 (title weighted 5×, body 1×), sign flipped: higher is
-better.
+the others. Scores are tantivy's BM25 (title boosted 5×): higher is better.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.index import _SEP, KINDS, SearchIndex
+from search.fulltext import FullText
+from search.index import _SEP, FULLTEXT, KINDS, SearchIndex
 from search.query import Query, QueryError, parse_query
 from search.text import fold_with_map, nfc
 
@@ -23,7 +22,6 @@ HIT_FIELDS = ["type", "url", "title", "portal", "published_at", "snapshot_id", "
               "warc_file", "warc_offset", "snippet", "first_snapshot", "last_snapshot", "score"]
 MARK = ("«", "»")
 SNIPPET_CHARS = 180
-RANK_CAP = 20_000  # matches ranked by bm25 at most, for a query with a limit and no filter
 
 
 @dataclass
@@ -80,9 +78,11 @@ def search(index_path: Path, query: str | Query, filters: Filters | None = None)
     idx = SearchIndex(index_path, readonly=True)
     try:
         where, args = _where(filters, idx)
-        rows = (_top(idx, q, filters.limit) if not where
-                else _filtered(idx, q, where, args, filters.limit))
-    except sqlite3.OperationalError as exc:
+        fulltext = FullText(Path(index_path).parent / FULLTEXT)
+        rows = _ranked(idx, fulltext, q, where, args, filters.limit)
+    except ValueError as exc:  # tantivy's query parser
+        if isinstance(exc, QueryError):
+            raise
         raise QueryError(f"the index cannot run this query: {exc}") from None
     finally:
         idx.close()
@@ -90,54 +90,37 @@ def search(index_path: Path, query: str | Query, filters: Filters | None = None)
     return [_hit(r, terms) for r in rows]
 
 
-def _top(idx: SearchIndex, q: Query, limit: int) -> list[dict]:
-    """No filter: FTS5's own top-N by rank (measured several times faster than ranking through
-    the join), exact matches first when the query has diacritics."""
-    lim = " LIMIT ?" if limit else ""
-
-    def ranked(table: str, text: str, n: int) -> list[tuple[int, float]]:
-        sql = f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank" + lim
-        if limit:
-            # FTS5 scores every match before taking the top N: a word found in most versions
-            # would cost time in proportion to the archive. Past RANK_CAP matches, only the
-            # newest RANK_CAP versions are ranked (measured in bench_search.py).
-            count = idx.db.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",
-                                   (text,)).fetchone()[0]
-            if count > RANK_CAP:
-                sql = (f"SELECT rowid, rank FROM (SELECT rowid, rank FROM {table} WHERE {table} "
-                       f"MATCH ? ORDER BY rowid DESC LIMIT {RANK_CAP}) ORDER BY rank LIMIT ?")
-        return idx.db.execute(sql, (text, n) if limit else (text,)).fetchall()
-
-    exact = ranked("fts_exact", q.fts(folded=False), limit) if q.exact_wanted else []
-    seen = {rowid for rowid, _ in exact}
-    folded = ranked("fts_fold", q.fts(folded=True), limit + len(exact))
-    order = [(r, rank, 1) for r, rank in exact] + [(r, rank, 0) for r, rank in folded
-                                                   if r not in seen]
-    if limit:
-        order = order[:limit]
-    if not order:
-        return []
-    cur = idx.db.execute(f"SELECT * FROM versions WHERE id IN ({','.join('?' * len(order))})",
-                         [r for r, _, _ in order])
-    names = [d[0] for d in cur.description]
-    found = {r[0]: dict(zip(names, r, strict=True)) for r in cur.fetchall()}
-    return [{**found[r], "rank": rank, "exact": ex} for r, rank, ex in order]
+def _ranked(idx: SearchIndex, fulltext: FullText, q: Query, where: list[str], args: list,
+            limit: int) -> list[dict]:
+    """Best first: exact matches (when the query has diacritics), then folded ones. With a
+    filter, candidates are fetched in growing batches until `limit` pass it."""
+    batch = limit * 4 if limit else 0
+    while True:
+        exact = fulltext.search(q, folded=False, limit=batch) if q.exact_wanted else []
+        folded = fulltext.search(q, folded=True, limit=batch + len(exact) if batch else 0)
+        seen = {vid for vid, _ in exact}
+        order = [(v, sc, 1) for v, sc in exact] + [(v, sc, 0) for v, sc in folded
+                                                   if v not in seen]
+        rows = _rows(idx, order, where, args)
+        exhausted = not batch or len(folded) < batch + len(exact)
+        if not limit or len(rows) >= limit or exhausted:
+            return rows[:limit] if limit else rows
+        batch *= 8
 
 
-def _filtered(idx: SearchIndex, q: Query, where: list[str], args: list, limit: int) -> list:
-    exact = ("(v.id IN (SELECT rowid FROM fts_exact WHERE fts_exact MATCH ?))"
-             if q.exact_wanted else "0")
-    sql = (f"SELECT v.*, bm25(fts_fold, 5.0, 1.0) AS rank, {exact} AS exact "
-           "FROM fts_fold JOIN versions v ON v.id = fts_fold.rowid "
-           "WHERE fts_fold MATCH ? " + "".join(f"AND {w} " for w in where)
-           + "ORDER BY exact DESC, rank, v.id")
-    params = ([q.fts(folded=False)] if q.exact_wanted else []) + [q.fts(folded=True)] + args
-    if limit:
-        sql += " LIMIT ?"
-        params.append(limit)
-    cur = idx.db.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+def _rows(idx: SearchIndex, order: list[tuple[int, float, int]], where: list[str],
+          args: list) -> list[dict]:
+    found: dict[int, dict] = {}
+    ids = [v for v, _, _ in order]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        sql = (f"SELECT * FROM versions v WHERE v.id IN ({','.join('?' * len(chunk))})"
+               + "".join(f" AND {w}" for w in where))
+        cur = idx.db.execute(sql, chunk + args)
+        names = [d[0] for d in cur.description]
+        for r in cur.fetchall():
+            found[r[0]] = dict(zip(names, r, strict=True))
+    return [{**found[v], "score": sc, "exact": ex} for v, sc, ex in order if v in found]
 
 
 def _hit(row: dict, terms) -> dict:
@@ -149,7 +132,7 @@ def _hit(row: dict, terms) -> dict:
         "warc_file": row["first_warc_file"], "warc_offset": row["first_warc_offset"],
         "snippet": snippet(body or title, terms) or snippet(title, terms),
         "first_snapshot": row["first_snapshot"], "last_snapshot": row["last_snapshot"],
-        "score": round(-row["rank"], 6),
+        "score": round(float(row["score"]), 6),
         "exact": bool(row["exact"]),
         # For the timeline and tests: the version's last capture and its item key.
         "item_key": row["item_key"], "last_captured_at": row["last_captured_at"],

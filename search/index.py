@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -41,11 +42,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.snapshot import list_snapshots
+from search.fulltext import FullText
 from search.text import fold, nfc
 
-FORMAT = 1
+FORMAT = 2
 INDEX_DIR = "index"
 DB_NAME = "search.sqlite3"
+FULLTEXT = "fulltext"  # the tantivy folder, beside the SQLite file
 SIDECAR = "search.json"
 GONE_STATUSES = {404: "http_404", 410: "http_410"}
 KINDS = ("article", "document", "attachment")
@@ -72,10 +75,6 @@ CREATE TABLE gone(type TEXT NOT NULL, item_key TEXT NOT NULL, pos INTEGER NOT NU
                   snapshot_id TEXT NOT NULL, captured_at TEXT NOT NULL, warc_file TEXT NOT NULL,
                   warc_offset INTEGER NOT NULL, reason TEXT NOT NULL,
                   PRIMARY KEY(type, item_key, pos)) WITHOUT ROWID;
-CREATE VIRTUAL TABLE fts_fold USING fts5(title, body, content='',
-                                        tokenize='unicode61 remove_diacritics 0');
-CREATE VIRTUAL TABLE fts_exact USING fts5(title, body, content='',
-                                         tokenize='unicode61 remove_diacritics 0');
 """
 
 
@@ -254,14 +253,19 @@ class SearchIndex:
         row = self.db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
         if row is None or int(row[0]) != FORMAT:
             raise sqlite3.DatabaseError(f"index format {row and row[0]}, expected {FORMAT}")
-        self.db.execute("SELECT count(*) FROM versions").fetchone()
-        self.db.execute("SELECT rowid FROM fts_fold WHERE fts_fold MATCH 'x' LIMIT 1").fetchall()
+        versions = self.db.execute("SELECT count(*) FROM versions").fetchone()[0]
+        try:
+            docs = FullText(self.path.parent / FULLTEXT).num_docs()
+        except Exception as exc:  # noqa: BLE001 - tantivy raises ValueError/OSError variants
+            raise sqlite3.DatabaseError(f"full-text index unreadable: {exc}") from None
+        if docs != versions:
+            raise sqlite3.DatabaseError(f"full-text index holds {docs} versions, the version "
+                                        f"table {versions}")
 
     # -- building ----------------------------------------------------------------------------
     def create(self) -> None:
         self.db.executescript(SCHEMA)
-        for table in ("fts_fold", "fts_exact"):  # title 5×, body 1×, for `ORDER BY rank`
-            self.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('rank', 'bm25(5.0, 1.0)')")
+        FullText(self.path.parent / FULLTEXT, create=True)
         self.db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         self.db.commit()
 
@@ -276,7 +280,8 @@ class SearchIndex:
             latest[(typ, key)] = (vid, digest)
         next_id = (db.execute("SELECT max(id) FROM versions").fetchone()[0] or 0) + 1
         rows = new = 0
-        inserts, folds, exacts, updates, urls = [], [], [], [], set()
+        inserts, updates, urls = [], [], set()
+        fulltext = FullText(self.path.parent / FULLTEXT)
         for doc in read_docs(datasets):
             rows += 1
             digest = hashlib.blake2b(f"{doc.title}{_SEP}{doc.body}".encode(),
@@ -301,11 +306,10 @@ class SearchIndex:
                             doc.warc_offset, position, snapshot_id, doc.captured_at,
                             doc.warc_file, doc.warc_offset,
                             zlib.compress(f"{title}{_SEP}{body}".encode(), 1)))
-            folds.append((vid, fold(title), fold(body)))
-            exacts.append((vid, title, body))
+            fulltext.add(vid, title, body, fold(title), fold(body))
             if len(inserts) >= _BATCH:
-                self._flush(inserts, folds, exacts, updates)
-        self._flush(inserts, folds, exacts, updates)
+                self._flush(inserts, updates)
+        self._flush(inserts, updates)
         db.executemany("INSERT OR IGNORE INTO item_urls VALUES (?, ?, ?)", sorted(urls))
         for url, captured_at, warc_file, offset, reason in read_gone(datasets):
             for typ, key in db.execute(
@@ -316,23 +320,24 @@ class SearchIndex:
         db.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?)",
                    (snapshot_id, position, rows, new,
                     time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+        # Full text first: a crash between the two commits leaves more documents than
+        # versions, which `check` reports as damage (and the index is rebuilt).
+        fulltext.commit()
         db.commit()
         return rows, new
 
-    def _flush(self, inserts: list, folds: list, exacts: list, updates: list) -> None:
+    def _flush(self, inserts: list, updates: list) -> None:
         db = self.db
         if inserts:
             db.executemany(
                 "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 " ?, 1, ?)", inserts)
-            db.executemany("INSERT INTO fts_fold(rowid, title, body) VALUES (?, ?, ?)", folds)
-            db.executemany("INSERT INTO fts_exact(rowid, title, body) VALUES (?, ?, ?)", exacts)
         if updates:
             db.executemany(
                 "UPDATE versions SET last_pos = ?, last_snapshot = ?, last_captured_at = ?, "
                 "last_warc_file = ?, last_warc_offset = ?, captures = captures + 1 "
                 "WHERE id = ?", updates)
-        for batch in (inserts, folds, exacts, updates):
+        for batch in (inserts, updates):
             batch.clear()
 
 
@@ -432,10 +437,8 @@ def _update(archive: Path, rebuild: bool, folder: Path, progress) -> UpdateResul
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / DB_NAME
     if indexed is None:
-        fd, tmp_name = tempfile.mkstemp(prefix=".search.", suffix=".tmp", dir=folder)
-        os.close(fd)
-        target = Path(tmp_name)
-        target.unlink()
+        build = Path(tempfile.mkdtemp(prefix=".build-", dir=folder))
+        target = build / DB_NAME
         idx = SearchIndex(target)
         idx.create()
         todo = wanted
@@ -456,14 +459,28 @@ def _update(archive: Path, rebuild: bool, folder: Path, progress) -> UpdateResul
     except BaseException:
         idx.close()
         if target != db_path:
-            target.unlink(missing_ok=True)
+            shutil.rmtree(target.parent, ignore_errors=True)
         raise
     idx.close()
     if target != db_path:
-        target.replace(db_path)
+        _swap_in(target.parent, folder)
     _write_sidecar(folder)
     return UpdateResult(db_path, todo, indexed is None, rows, versions,
                         time.monotonic() - started, note)
+
+
+def _swap_in(build: Path, folder: Path) -> None:
+    """Replace the index files of `folder` by those built in `build` (the writer lock is held;
+    a crash in between leaves a sidecar that does not match, so the next run rebuilds)."""
+    (folder / SIDECAR).unlink(missing_ok=True)
+    old = Path(tempfile.mkdtemp(prefix=".old-", dir=folder))
+    for name in (DB_NAME, FULLTEXT):
+        if (folder / name).exists():
+            (folder / name).replace(old / name)
+    for name in (DB_NAME, FULLTEXT):
+        (build / name).replace(folder / name)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(build, ignore_errors=True)
 
 
 def is_current(folder: Path, archive: Path) -> bool:
@@ -493,11 +510,18 @@ def ensure_index(archive: Path, warn=None) -> Path:
         if result.note:
             warn(result.note)
         return result.path
-    if is_current(own, archive):
-        return own / DB_NAME
     cache = cache_dir(archive)
     if is_current(cache, archive):
         return cache / DB_NAME
+    if (own / DB_NAME).is_file():
+        # tantivy cannot open an index on read-only storage (it takes a lock file): a copy in
+        # the cache is searched, and made current there if the archive's own is not.
+        shutil.rmtree(cache, ignore_errors=True)
+        try:
+            shutil.copytree(own, cache, ignore=shutil.ignore_patterns(".lock", ".build-*",
+                                                                       ".old-*"))
+        except OSError:
+            shutil.rmtree(cache, ignore_errors=True)
     try:
         result = update_index(archive, folder=cache)
     except OSError as exc:
@@ -505,6 +529,7 @@ def ensure_index(archive: Path, warn=None) -> Path:
                           f"date, and the cache {cache} cannot be written ({exc}); build one "
                           f"with: portal-archive index --archive {archive} --index-dir DIR"
                           ) from None
-    warn(f"note: archive {archive} is read-only and its index is missing or out of date: "
-         f"searching an index built in {cache}")
+    if result.added:
+        warn(f"note: archive {archive} is read-only and its index is missing or out of date: "
+             f"searching an index built in {cache}")
     return result.path

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.index import SearchIndex
+from search.fulltext import FullText
+from search.index import FULLTEXT, SearchIndex
 from search.query import QueryError, Term, parse_query
 
 
@@ -31,13 +32,11 @@ def timeline(index_path: Path, phrase: str, types: list[str] | None = None) -> d
     q = parse_query(phrase if '"' in phrase else f'"{phrase}"')
     if not isinstance(q.tree, Term):
         raise QueryError(f"--timeline takes one phrase, not an expression: {phrase!r}")
-    exact = q.exact_wanted
-    table = "fts_exact" if exact else "fts_fold"
+    fulltext = FullText(Path(index_path).parent / FULLTEXT)
+    matching = {vid for vid, _ in fulltext.search(q, folded=not q.exact_wanted, limit=0)}
     idx = SearchIndex(index_path, readonly=True)
     try:
         db = idx.db
-        matching = {r[0] for r in db.execute(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (q.fts(folded=not exact),))}
         if not matching:
             return {"phrase": phrase, "items": []}
         marks = ",".join("?" * len(matching))

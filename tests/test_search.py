@@ -357,21 +357,6 @@ def test_crawl_hook_never_fails(archive, tmp_path):
     assert "portal-archive index --archive" in lines[0]
 
 
-def test_rank_cap_ranks_the_newest_matches(archive, capsys, monkeypatch):
-    import search.engine
-
-    every = search_json(capsys, archive, "tinh", "--limit", "0")["hits"]
-    assert len(every) > 10
-    monkeypatch.setattr(search.engine, "RANK_CAP", 8)
-    capped = search_json(capsys, archive, "tinh", "--limit", "3")["hits"]
-    # The 8 newest versions are the last 8 by first capture (versions are numbered in order).
-    newest = sorted(every, key=lambda h: (h["first_snapshot"], h["captured_at"]))[-8:]
-    assert len(capped) == 3
-    assert {h["url"] for h in capped} <= {h["url"] for h in newest}
-    scores = [h["score"] for h in capped]
-    assert scores == sorted(scores, reverse=True)
-
-
 def test_attachment_texts_when_the_table_exists(archive, capsys, tmp_path):
     """Snapshots from issue 16 items 1-2 on have `attachment_texts`; older ones do not."""
     import pyarrow as pa
