@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 
 from archive.snapshot import list_snapshots
 from search.fulltext import FullText
-from search.text import fold, nfc
+from search.text import nfc
 
 FORMAT = 2
 INDEX_DIR = "index"
@@ -306,7 +306,7 @@ class SearchIndex:
                             doc.warc_offset, position, snapshot_id, doc.captured_at,
                             doc.warc_file, doc.warc_offset,
                             zlib.compress(f"{title}{_SEP}{body}".encode(), 1)))
-            fulltext.add(vid, title, body, fold(title), fold(body))
+            fulltext.add(vid, title, body)
             if len(inserts) >= _BATCH:
                 self._flush(inserts, updates)
         self._flush(inserts, updates)
