@@ -15,12 +15,15 @@ takes a lock file), so a read-only archive's index is copied to the user's cache
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import tantivy
+from tantivy import Occur, Query
 
-from search.query import Query, Term
-from search.text import fold, nfc
+from search.query import Query as UserQuery
+from search.query import Term
+from search.text import nfc
 
 TITLE_BOOST = 5.0
 _HEAP = 100_000_000
@@ -37,6 +40,9 @@ def folding_analyzer() -> tantivy.TextAnalyzer:
     return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
             .filter(tantivy.Filter.remove_long(40)).filter(tantivy.Filter.lowercase())
             .filter(tantivy.Filter.ascii_fold()).build())
+
+
+_FOLDER = folding_analyzer()
 
 
 def schema() -> tantivy.Schema:
@@ -79,35 +85,45 @@ class FullText:
         self.index.reload()
         return self.index.searcher().num_docs
 
-    def search(self, q: Query, folded: bool, limit: int) -> list[tuple[int, float]]:
+    def search(self, q: UserQuery, folded: bool, limit: int) -> list[tuple[int, float]]:
         """(version id, score) best first; `limit` 0 for every match."""
         self.index.reload()
         searcher = self.index.searcher()
-        fields = ["ftitle", "fbody"] if folded else ["title", "body"]
-        query = self.index.parse_query(render(q.tree, folded), fields,
-                                       field_boosts={fields[0]: TITLE_BOOST})
+        query = self.build(q.tree, folded)
         n = limit or max(1, searcher.num_docs)
         result = searcher.search(query, n)
         return [(searcher.doc(addr)["id"][0], score) for score, addr in result.hits]
 
 
-_COLUMNS = {("title", True): "ftitle", ("body", True): "fbody",
-            ("title", False): "title", ("body", False): "body"}
+    def build(self, node, folded: bool) -> tantivy.Query:
+        """The query as tantivy Query objects (its query-string parser has no single-word
+        prefix: `quy*` there is the term `quy`)."""
+        if isinstance(node, Term):
+            names = ["title", "body"] if node.column is None else [node.column]
+            parts = []
+            for name in names:
+                field = f"f{name}" if folded else name
+                q = self._term(node, field, folded)
+                parts.append((Occur.Should, Query.boost_query(q, TITLE_BOOST)
+                              if name == "title" else q))
+            return parts[0][1] if len(parts) == 1 else Query.boolean_query(parts)
+        subs = [self.build(p, folded) for p in node.parts]
+        if node.op == "NOT":
+            return Query.boolean_query([(Occur.Must, subs[0]), (Occur.MustNot, subs[1])])
+        occur = Occur.Must if node.op == "AND" else Occur.Should
+        return Query.boolean_query([(occur, q) for q in subs])
 
-
-def render(node, folded: bool) -> str:
-    """The query in tantivy's syntax; every word is alphanumeric (search.query.WORD)."""
-    if isinstance(node, Term):
-        words = [fold(w) if folded else nfc(w).lower() for w in node.words]
+    def _term(self, node: Term, field: str, folded: bool) -> tantivy.Query:
+        schema_ = self.index.schema
+        # Folded words through the index's own analyzer, so query and text fold alike.
+        words = ([t for w in node.words for t in _FOLDER.analyze(nfc(w))] if folded
+                 else [nfc(w).lower() for w in node.words])
+        if not words:
+            return Query.empty_query()
+        if node.prefix and len(words) == 1:
+            return Query.regex_query(schema_, field, re.escape(words[0]) + ".*")
+        if node.prefix:  # phrase prefix: only the query-string syntax has it
+            return self.index.parse_query(f'{field}:"{" ".join(words)}"*')
         if len(words) == 1:
-            text = words[0] + ("*" if node.prefix else "")
-            text = text if node.prefix else f'"{text}"'
-        else:
-            text = '"' + " ".join(words) + '"' + ("*" if node.prefix else "")
-        column = _COLUMNS[(node.column, folded)] if node.column else None
-        return f"{column}:{text}" if column else text
-    if node.op == "NOT":
-        left, right = node.parts
-        return f"({render(left, folded)} AND -({render(right, folded)}))"
-    return "(" + f" {node.op} ".join(render(p, folded) for p in node.parts) + ")"
-
+            return Query.term_query(schema_, field, words[0])
+        return Query.phrase_query(schema_, field, words)

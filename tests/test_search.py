@@ -180,6 +180,13 @@ def test_query_language(archive, capsys):
     assert urls('"cai cach" AND "phong chong"') == a & b
     assert urls('"cai cach" NOT "phong chong"') == a - b
     assert urls("cai* cach") >= a
+    # A prefix finds every item with a word starting so (ground truth: regex on folded text).
+    table = rows(archive)
+    for prefix in ("quy", "chín", "phat"):
+        rx = re.compile(r"(?<![^\W_])" + re.escape(fold(prefix)) + r"[^\W_]*")
+        want = set(table[table.folded.str.contains(rx)].url)
+        got = urls(f"{prefix}*")
+        assert want and got == want, (prefix, len(want), len(got))
     assert urls("title:thong") and urls("title:thong") <= urls("thong")
     docs = search_json(capsys, archive, "ubnd", "--type", "document")["hits"]
     assert docs and {h["type"] for h in docs} == {"document"}
