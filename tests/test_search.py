@@ -307,6 +307,17 @@ def test_damaged_index_is_rebuilt(archive, capsys, tmp_path):
     code, out, err = run_cli(capsys, "search", "--archive", str(copy), "--format", "json",
                              '"cai cach"', "--limit", "0")
     assert code == 0 and "damaged" in err and json.loads(out) == want
+    # The full-text folder: a segment file truncated, then one missing.
+    segment = max((copy / "index" / "fulltext").glob("*.idx"), key=lambda p: p.stat().st_size)
+    segment.write_bytes(segment.read_bytes()[:10])
+    code, out, err = run_cli(capsys, "search", "--archive", str(copy), "--format", "json",
+                             '"cai cach"', "--limit", "0")
+    assert code == 0 and "damaged" in err and json.loads(out) == want
+    segment = next((copy / "index" / "fulltext").glob("*.term"))
+    segment.unlink()
+    code, out, err = run_cli(capsys, "search", "--archive", str(copy), "--format", "json",
+                             '"cai cach"', "--limit", "0")
+    assert code == 0 and "damaged" in err and json.loads(out) == want
 
 
 def test_incremental_and_read_only(archive, capsys, tmp_path, monkeypatch):
