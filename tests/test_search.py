@@ -309,7 +309,10 @@ def test_damaged_index_is_rebuilt(archive, capsys, tmp_path):
     assert code == 0 and "damaged" in err and json.loads(out) == want
     # The full-text folder: a segment file truncated, then one missing.
     segment = max((copy / "index" / "fulltext").glob("*.idx"), key=lambda p: p.stat().st_size)
-    segment.write_bytes(segment.read_bytes()[:10])
+    # A new file renamed over it: a mapping tantivy may still hold in this process keeps the
+    # old inode (truncating a mapped file in place would be a SIGBUS, not a damaged index).
+    (copy / "short").write_bytes(segment.read_bytes()[:10])
+    os.replace(copy / "short", segment)
     code, out, err = run_cli(capsys, "search", "--archive", str(copy), "--format", "json",
                              '"cai cach"', "--limit", "0")
     assert code == 0 and "damaged" in err and json.loads(out) == want
