@@ -33,6 +33,8 @@ COMMAND_MODULES = [
     "profile",
     "serve",
     "qa",
+    "index",
+    "search",
 ]
 
 

@@ -301,6 +301,10 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     result.status = manifest["status"]
     result.stats = manifest["stats"]
     result.health = manifest.get("health")
+    if result.status == "closed":
+        from search.hook import index_after_close
+
+        index_after_close(archive)  # derived; a failure is a warning line, never the crawl's
     return result
 
 
