@@ -24,7 +24,8 @@ from archive.samples import sample_captures
 from archive.snapshot import close_snapshot, create_snapshot
 from archive.warc import SnapshotWarcWriter
 
-READS = ["snapshots", "wacz", "diff", "verify", "history", "show", "serve", "qa"]
+READS = ["snapshots", "wacz", "diff", "verify", "history", "show", "serve", "qa", "search",
+         "index"]
 WRITES = ["crawl", "nightly", "extract", "demo", "worker"]
 # These take --archive like every command, but do not use it.
 UNUSED = ["replica", "parse", "detect", "profile"]
@@ -79,6 +80,8 @@ def args_for(command: str, archive: Path, tmp: Path) -> list[str]:
         "show": ["show", "http://127.0.0.1:8080/"],
         "serve": ["serve", "--no-replay"],
         "qa": ["qa", "latest"],
+        "search": ["search", "quyet dinh"],
+        "index": ["index"],
         "worker": ["worker", "--redis", "redis://127.0.0.1:9/0"],
     }[command] + ["--archive", str(archive)]
 

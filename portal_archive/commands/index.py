@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 NAME = "index"
+ARCHIVE_USE = "read"  # must exist; the index is derived (a read-only archive: in a cache)
 HELP = ("build or update the full-text index (<archive>/index/) from the snapshots' datasets; "
         "--rebuild starts over")
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 NAME = "search"
+ARCHIVE_USE = "read"  # must exist; the index is derived (a read-only archive: in a cache)
 HELP = ("full-text search of articles, documents and attachment texts over every snapshot "
         "(diacritics optional); --timeline PHRASE: when a phrase appeared and was gone")
 
