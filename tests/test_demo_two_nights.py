@@ -117,7 +117,13 @@ def test_diff_with_a_and_b_reversed_warns(demo):
     previous, latest = demo["ids"]
     forward = run(demo, "diff", "previous", "latest", "--format", "md")
     assert forward.returncode == 0 and "warning" not in forward.stderr
+    # The state diff is directional: reversed, it is refused in one line.
     backward = run(demo, "diff", "latest", "previous", "--format", "md")
+    assert backward.returncode == 2 and not backward.stdout
+    (line,) = backward.stderr.splitlines()
+    assert line.startswith("portal-archive diff: error: ") and "older snapshot first" in line
+    # The capture diff (--captures) is computed, with a warning.
+    backward = run(demo, "diff", "latest", "previous", "--captures", "--format", "md")
     assert backward.returncode == 0
     (line,) = backward.stderr.splitlines()
     assert line.startswith("portal-archive diff: warning: ")

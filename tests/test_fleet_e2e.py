@@ -257,7 +257,7 @@ def test_a_lost_redis_stops_the_fleet_resumably_and_resume_completes(tmp_path):
                         p.wait()
         (sid,) = snapshot_ids(archive)
         assert coordinator.returncode == 3, (out, err)
-        assert f"crawl --resume {sid} --redis" in err and "Redis" in err
+        assert f"crawl --resume {sid} " in err and " --redis " in err and "Redis" in err
         assert [rc for *_, rc in results] == [3, 3], results
         assert all("lost the connection to Redis" in e for _, e, _ in results)
         manifest = json.loads((archive / "snapshots" / sid / "manifest.json").read_text())
