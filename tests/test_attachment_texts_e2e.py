@@ -110,7 +110,7 @@ def test_extract_gives_the_same_rows(crawled, tmp_path):
 def test_extract_shares_one_file_between_jobs(crawled, tmp_path):
     """The snapshot is one WARC: `extract --jobs 2` cuts it by its CDXJ offsets, and every
     table comes out as the crawl wrote it (sorted by lineage, reading time aside). Last in
-    this file: it rebuilds the crawled snapshot's datasets in place."""
+    this file: it adds a dataset version beside the closed snapshot's datasets (--force)."""
     from pipelines import extract as ex
 
     archive, sid, _ = crawled
@@ -126,9 +126,10 @@ def test_extract_shares_one_file_between_jobs(crawled, tmp_path):
     assert all(a.span[1] == b.span[0] for a, b in zip(shares, shares[1:], strict=False))
     assert sum(s.size() for s in shares) == warcs[0].stat().st_size
 
-    before = tmp_path / "crawl-datasets"
-    shutil.copytree(snap / "datasets", before)
-    cli("extract", str(warcs[0]), "--snapshot", sid, "--archive", str(archive), "--jobs", "2")
+    before = snap / "datasets"
+    cli("extract", str(warcs[0]), "--snapshot", sid, "--archive", str(archive), "--jobs", "2",
+        "--force")
+    (after,) = (snap / "extracts").iterdir()
     for table in ("pages", "articles", "documents", "document_files", "document_listings",
                   "attachment_texts", "rejects"):
         exclude = " EXCLUDE (seconds)" if table == "attachment_texts" else ""
@@ -137,7 +138,7 @@ def test_extract_shares_one_file_between_jobs(crawled, tmp_path):
             ", position" if table == "document_files" else "")
         sql = f"SELECT *{exclude} FROM read_parquet('{{}}') ORDER BY {keys}"
         assert parquet_rows(before / f"{table}.parquet", sql) == \
-            parquet_rows(snap / "datasets" / f"{table}.parquet", sql), table
+            parquet_rows(after / f"{table}.parquet", sql), table
 
 
 def parquet_rows(path: Path, sql: str) -> list[tuple]:
