@@ -169,3 +169,41 @@ def test_reading_commands_leave_a_writable_archive_as_it_was(archive, tmp_path):
     before = tree_state(archive)
     run_all(archive, tmp_path, [], only=TOUCHY)
     assert tree_state(archive) == before
+
+
+def test_serve_qa_and_search_on_a_read_only_archive(archive, tmp_path):
+    """The browser (with pywb replay), `qa` and `search` on read-only storage: they answer,
+    and the archive is left as it was (search builds its derived index in the user's cache)."""
+    import urllib.request
+
+    before = tree_state(archive)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with read_only_view(archive, tmp_path) as (view, prefix):
+        arch = ["--archive", str(view)]
+        for cmd, expect in (([*CLI, "qa", "N3", *arch], "N3"),
+                            ([*CLI, "search", "tỉnh", "--limit", "3", *arch], "http")):
+            done = subprocess.run([*prefix, *cmd], capture_output=True, text=True, timeout=300,
+                                  cwd=REPO, env=env)
+            assert done.returncode == 0, f"{cmd[1:3]}: {done.stderr[-2000:]}"
+            assert expect in done.stdout, done.stdout[-2000:]
+        port = free_port()
+        server = subprocess.Popen([*prefix, *CLI, "serve", "--port", str(port), *arch],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                  cwd=REPO, env=env)
+        try:
+            wait_for_port(port, server)
+            for path in ("/", "/snapshot/N3", f"/url?u={archive_page(view)}"):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as r:
+                    assert r.status == 200 and b"<html" in r.read(), path
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    assert tree_state(archive) == before
+
+
+def archive_page(archive: Path) -> str:
+    """An article URL the archive holds (percent-encoded for a query string)."""
+    from urllib.parse import quote
+
+    lines = read_cdxj(archive / "snapshots" / "N3" / "indexes" / "index.cdxj")
+    return quote(next(x.fields["url"] for x in lines if "/news/" in x.fields["url"]), safe="")
