@@ -253,9 +253,17 @@ def rejects(snap: Snapshot) -> tuple[list[dict[str, Any]], int]:
 
 @lru_cache(maxsize=32)
 def _cached_quality(root: str, snapshot_id: str, ended_at: str) -> dict[str, Any]:
-    from audit.quality import snapshot_quality
+    from audit.quality import read_quality, snapshot_quality
 
-    return snapshot_quality(Path(root), snapshot_id)
+    # The report kept at close (crawl, nightly); computed here only for a snapshot without one.
+    return read_quality(root, snapshot_id) or snapshot_quality(Path(root), snapshot_id)
+
+
+@lru_cache(maxsize=256)
+def _kept_quality(root: str, snapshot_id: str, ended_at: str) -> dict[str, Any] | None:
+    from audit.quality import read_quality
+
+    return read_quality(root, snapshot_id)
 
 
 def quality(root: Path, snap: Snapshot) -> dict[str, Any]:
@@ -267,9 +275,10 @@ def quality(root: Path, snap: Snapshot) -> dict[str, Any]:
 
 
 def cached_quality(root: Path, snap: Snapshot) -> dict[str, Any] | None:
-    """The quality report if it was computed already (the timeline does not wait for it)."""
+    """The quality report if it was kept at close or computed already (the timeline does not
+    wait for it)."""
     key = (str(root), snap.snapshot_id, str(snap.manifest.get("ended_at")))
-    return _quality_done.get(key)
+    return _quality_done.get(key) or _kept_quality(*key)
 
 
 _quality_done: dict[tuple[str, str, str], dict[str, Any]] = {}
