@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -28,7 +29,6 @@ from audit.diff import (
     diff_snapshots,
     field_change,
     normalize_text,
-    removal_reason,
 )
 
 KINDS = {"article": ("articles", "article_id", ARTICLE_FIELDS),
@@ -379,28 +379,56 @@ def item_history(root: Path, kind: str, key: int) -> dict[str, Any]:
     if not versions:
         raise NotFound(f"no {kind} {key} in any closed snapshot")
     states = []
-    seen = False
+    closed: list[str] = []
     for night in nights:
-        if night["rows"]:
-            seen = True
-            state, detail = "present", ""
-        elif not seen:
-            state, detail = "not_yet", ""
-        else:
-            pages = _read(night["snap"], "pages", ["url", "status", "page_type", "record_type",
-                                                   "snapshot_id", "captured_at", "warc_file",
-                                                   "warc_offset", "warc_record_id",
-                                                   "payload_digest"],
-                          filters=[("url", "in", urls)])
-            lookup = {r["url"]: r for r in (pages.to_pylist() if pages is not None else [])}
-            reason, _, _ = removal_reason(lookup, urls)
-            state = "not_rechecked" if reason == "not_captured" else "withdrawn"
-            detail = {"http_404": "HTTP 404", "http_410": "HTTP 410",
-                      "soft_404": "soft 404"}.get(reason, "")
+        closed.append(night["snapshot_id"])
         states.append({"snapshot_id": night["snapshot_id"], "started_at": night["started_at"],
-                       "state": state, "detail": detail})
+                       **_state_on(root, tuple(closed), kind, key)})
     return {"kind": kind, "key": key, "title": title, "url": urls[0] if urls else None,
             "versions": versions, "states": states}
+
+
+REASONS = {"http_404": "HTTP 404", "http_410": "HTTP 410", "soft_404": "soft 404"}
+
+
+def _state_on(root: Path, closed: tuple[str, ...], kind: str, key: int) -> dict[str, Any]:
+    """The item's state as of the last of `closed` (the closed snapshots up to it), as
+    `audit.state.portal_state` gives it to `diff` and the loader: present, withdrawn (how,
+    since which night) or not re-checked (since when); `not_yet` before its first capture."""
+    states = _night_states(str(root), closed, kind)
+    if states is None:
+        return {"state": "unknown", "detail": "", "since": None, "since_snapshot": None}
+    keys, cols = states
+    i = int(np.searchsorted(keys, key))
+    if i == len(keys) or keys[i] != key:
+        return {"state": "not_yet", "detail": "", "since": None, "since_snapshot": None}
+    status = cols["status"][i]
+    if status == "withdrawn":
+        return {"state": status, "detail": REASONS.get(cols["withdrawn_reason"][i], ""),
+                "since": cols["withdrawn_at"][i], "since_snapshot": cols["withdrawn_snapshot"][i]}
+    if status == "not_rechecked":
+        return {"state": status, "detail": "", "since": cols["last_verified_at"][i],
+                "since_snapshot": cols["last_verified_snapshot"][i]}
+    return {"state": status, "detail": "", "since": None, "since_snapshot": None}
+
+
+@lru_cache(maxsize=64)
+def _night_states(root: str, closed: tuple[str, ...],
+                  kind: str) -> tuple[np.ndarray, dict[str, list[Any]]] | None:
+    """Per snapshot (keyed by the closed snapshots up to it, which never change), the state
+    columns of every item of `kind`, sorted by key: computed once, then a binary search per
+    item page. Only the key column of the versions is read, not their text."""
+    from audit.state import StateError, portal_state
+
+    table, key_col, _ = KINDS[kind]
+    try:
+        state = portal_state(root, closed[-1], table, columns=[key_col])
+    except StateError:  # e.g. a snapshot without datasets: its state is not known
+        return None
+    names = ("status", "withdrawn_reason", "withdrawn_at", "withdrawn_snapshot",
+             "last_verified_at", "last_verified_snapshot")
+    return (state.column(key_col).to_numpy(),
+            {n: state.column(n).to_pylist() for n in names})
 
 
 # -- verify in the background ----------------------------------------------------------------
