@@ -68,3 +68,14 @@ def test_item_states_are_the_portal_state(client):
             label = [r[2] for r in states(http, key)][col]
             want = api.get(key, "not_yet").replace("_", " ").replace("rechecked", "re-checked")
             assert label.startswith(want.replace("not yet", "not yet published")), (key, night)
+
+
+def test_state_of_some_columns_only_has_the_same_status(client):
+    root, _ = client
+    full = portal_state(root, C, "articles")
+    narrow = portal_state(root, C, "articles", columns=["article_id"])
+    status = ["status", "last_verified_at", "withdrawn_at", "withdrawn_reason"]
+    assert narrow.column_names[0] == "article_id" and "title" not in narrow.column_names
+    assert narrow.select(status).equals(full.select(status))
+    with pytest.raises(ValueError):
+        portal_state(root, C, "images", columns=["src"])
