@@ -379,11 +379,10 @@ def item_history(root: Path, kind: str, key: int) -> dict[str, Any]:
     if not versions:
         raise NotFound(f"no {kind} {key} in any closed snapshot")
     states = []
-    closed: list[str] = []
-    for night in nights:
-        closed.append(night["snapshot_id"])
+    every = tuple(night["snapshot_id"] for night in nights)
+    for i, night in enumerate(nights):
         states.append({"snapshot_id": night["snapshot_id"], "started_at": night["started_at"],
-                       **_state_on(root, tuple(closed), kind, key)})
+                       **_state_on(root, every[:i + 1], kind, key, every)})
     return {"kind": kind, "key": key, "title": title, "url": urls[0] if urls else None,
             "versions": versions, "states": states}
 
@@ -391,11 +390,15 @@ def item_history(root: Path, kind: str, key: int) -> dict[str, Any]:
 REASONS = {"http_404": "HTTP 404", "http_410": "HTTP 410", "soft_404": "soft 404"}
 
 
-def _state_on(root: Path, closed: tuple[str, ...], kind: str, key: int) -> dict[str, Any]:
+def _state_on(root: Path, closed: tuple[str, ...], kind: str, key: int,
+              every_closed: tuple[str, ...]) -> dict[str, Any]:
     """The item's state as of the last of `closed` (the closed snapshots up to it), as
     `audit.state.portal_state` gives it to `diff` and the loader: present, withdrawn (how,
     since which night) or not re-checked (since when); `not_yet` before its first capture."""
-    states = _night_states(str(root), closed, kind)
+    every = _every_night(str(root), every_closed)
+    states = every.get((closed[-1], kind)) if every is not None else None
+    if states is None:  # not built from the same snapshots: this one alone
+        states = _night_states(str(root), closed, kind)
     if states is None:
         return {"state": "unknown", "detail": "", "since": None, "since_snapshot": None}
     keys, cols = states
@@ -425,10 +428,34 @@ def _night_states(root: str, closed: tuple[str, ...],
         state = portal_state(root, closed[-1], table, columns=[key_col])
     except StateError:  # e.g. a snapshot without datasets: its state is not known
         return None
+    return _state_lookup(state, key_col)
+
+
+def _state_lookup(state: pa.Table, key_col: str) -> tuple[np.ndarray, dict[str, list[Any]]]:
     names = ("status", "withdrawn_reason", "withdrawn_at", "withdrawn_snapshot",
              "last_verified_at", "last_verified_snapshot")
     return (state.column(key_col).to_numpy(),
             {n: state.column(n).to_pylist() for n in names})
+
+
+@lru_cache(maxsize=4)
+def _every_night(root: str, closed: tuple[str, ...]
+                 ) -> dict[tuple[str, str], tuple[np.ndarray, dict[str, list[Any]]]] | None:
+    """The state as of every closed snapshot at once (`audit.state.build_states`, the same
+    computation as `portal_state`, reading each snapshot's tables once: 2 s instead of 7 s for
+    10 nights of 20,000 articles, bench/bench_browser.py), key column only. None if one of
+    them has no state (no datasets): then each night is asked for alone."""
+    from audit.state import StateError, build_states
+
+    if not closed:
+        return None
+    try:
+        states = build_states(root, list(closed), columns={"article": ["article_id"],
+                                                           "document": ["document_id"]})
+    except StateError:
+        return None
+    return {(st.snapshot_id, kind): _state_lookup(st.table(kind), KINDS[kind][1])
+            for st in states for kind in KINDS}
 
 
 # -- verify in the background ----------------------------------------------------------------
