@@ -461,8 +461,9 @@ def _every_night(root: str, closed: tuple[str, ...]
 # -- verify in the background ----------------------------------------------------------------
 class Verifier:
     """In a background thread: the diffs of consecutive snapshots (cached for the timeline),
-    then the fixity checks (`archive.verify`) of the closed snapshots, one after the other; the
-    pages show `checking…` until a snapshot's result is in. It reads the archive only."""
+    the portal's state as of every night (cached for the item pages), then the fixity checks
+    (`archive.verify`) of the closed snapshots, one after the other; the pages show
+    `checking…` until a snapshot's result is in. It reads the archive only."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -485,6 +486,10 @@ class Verifier:
                 # A pair that cannot be diffed shows no counts on the timeline.
                 with contextlib.suppress(DiffError, NotFound, OSError):
                     diff(self.root, a.snapshot_id, b.snapshot_id)
+        # The portal's state as of every night, which item pages show (seconds, then cached).
+        with contextlib.suppress(Exception):  # an item page then computes it, or says unknown
+            _every_night(str(self.root), tuple(s.snapshot_id for s in list_snapshots(self.root)
+                                               if s.status == "closed"))
         for snap in list_snapshots(self.root):
             if snap.status != "closed":
                 continue
