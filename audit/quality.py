@@ -19,11 +19,14 @@ its replay):
   names; a row whose title, text, summary or number differ is a mismatch.
 
 It reads the snapshot's CDXJ, its `pages`, `articles` and `documents` tables, and the WARC
-records those name; it writes nothing.
+records those name; it writes nothing. `write_quality` is the one writer: it keeps the report as
+the snapshot's `reports/quality.json` when a crawl closes it (`crawl`, `nightly`); `qa` and the
+browser only read, so they work on read-only archives.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
@@ -238,6 +241,36 @@ def snapshot_quality(archive_root: Path | str, snapshot_id: str) -> dict[str, An
         "oversized": {**_check(len(oversized), captures, oversized), "limit": warnsize},
         "lineage": _check(bad_a + bad_d, n_a + n_d, ex_a + ex_d),
     }
+
+
+QUALITY_REPORT = Path("reports") / "quality.json"  # inside the snapshot's directory
+
+
+def write_quality(archive_root: Path | str, snapshot_id: str) -> dict[str, Any]:
+    """Compute the snapshot's quality report and keep it as its reports/quality.json.
+
+    Called when a crawl closes a snapshot (`crawl`, `nightly`). Raises `QualityError` (the
+    snapshot cannot be checked) or `OSError` (the report cannot be written); the callers turn
+    either into a one-line warning, since the archive itself is sound."""
+    report = snapshot_quality(archive_root, snapshot_id)
+    path = Path(archive_root) / "snapshots" / snapshot_id / QUALITY_REPORT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n",
+                   encoding="utf-8")
+    tmp.replace(path)  # a reader never sees half a report
+    return report
+
+
+def read_quality(archive_root: Path | str, snapshot_id: str) -> dict[str, Any] | None:
+    """The report `write_quality` kept for this snapshot, or None (none kept, or unreadable)."""
+    path = Path(archive_root) / "snapshots" / snapshot_id / QUALITY_REPORT
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return report if isinstance(report, dict) and report.get("snapshot_id") == snapshot_id \
+        else None
 
 
 CHECKS = ("missing_requisites", "soft_404", "status_regressions", "parsed_to_nothing",

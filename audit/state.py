@@ -504,26 +504,30 @@ def build_state(archive_root: str | os.PathLike, snapshot: str | None = None) ->
 
 
 def portal_state(archive_root: str | os.PathLike, snapshot_id: str | None = None,
-                 table: str = "articles") -> pa.Table:
+                 table: str = "articles", columns: list[str] | None = None) -> pa.Table:
     """The state of `table` as of a closed snapshot, as one Arrow table (the public API).
 
     `table`: `articles` or `documents` (one row per item, the dataset's columns plus the
     STATE_FIELDS: status, last_verified_at, withdrawn_at…), or a child table
     (`article_authors`, `images`, `document_files`: the rows of those versions, with their
     item's `status`). `snapshot_id`: an id, `latest` or None (the newest closed snapshot), or
-    `previous`. Raises StateError (one line) for an unknown, open or dataset-less snapshot and
-    ValueError for another table.
+    `previous`. `columns` (items tables only): the version columns to read, all by default;
+    the STATE_FIELDS are always there (the browser asks for the key only). Raises StateError
+    (one line) for an unknown, open or dataset-less snapshot and ValueError for another table.
     """
     if table not in ("articles", "documents", *CHILDREN):
         raise ValueError(f"no state for table {table!r}; choose from articles, documents, "
                          f"{', '.join(CHILDREN)}")
+    if columns is not None and table not in ("articles", "documents"):
+        raise ValueError("columns: only for the articles and documents states")
     cached = _cached(Path(archive_root), snapshot_id, table)
     if cached is not None:
-        return cached
+        return cached if columns is None else cached.select(
+            [*columns, *(f.name for f in STATE_FIELDS)])
     root = Path(archive_root)
     snaps = closed_up_to(root, resolve_snapshot(root, snapshot_id))
     kind = CHILDREN.get(table) or ("article" if table == "articles" else "document")
-    (state,) = _states_of_kind(root, snaps, kind, [len(snaps) - 1])  # that kind only
+    (state,) = _states_of_kind(root, snaps, kind, [len(snaps) - 1], columns)  # that kind only
     if table in ("articles", "documents"):
         return state
     key = KINDS[kind][1]

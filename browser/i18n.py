@@ -81,6 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "state_withdrawn": {"vi": "đã gỡ", "en": "withdrawn"},
     "state_not_rechecked": {"vi": "chưa kiểm tra lại", "en": "not re-checked"},
     "state_not_yet": {"vi": "chưa xuất hiện", "en": "not yet published"},
+    "state_unknown": {"vi": "không rõ", "en": "unknown"},
+    "since": {"vi": "kể từ", "en": "since"},
     "lineage": {"vi": "Nguồn gốc WARC", "en": "WARC lineage"},
     "warc_file": {"vi": "Tệp WARC", "en": "WARC file"},
     "offset": {"vi": "Vị trí", "en": "Offset"},

@@ -149,18 +149,13 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
 def _quality(archive: Path, snapshot_id: str, log: logging.Logger) -> str:
     """Capture quality of tonight's snapshot (`audit.quality`), kept as
     reports/quality.json, as a part of the summary line; never fails the run."""
-    import json
-
-    from audit.quality import snapshot_quality, summary_line
+    from audit.quality import summary_line, write_quality
 
     try:
-        report = snapshot_quality(archive, snapshot_id)
+        report = write_quality(archive, snapshot_id)
     except Exception as exc:  # noqa: BLE001 - the archive is sound; quality is advice
         log.warning("quality: not computed: %s", exc)
         return ""
-    path = archive / "snapshots" / snapshot_id / "reports" / "quality.json"
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n",
-                    encoding="utf-8")
     log.info("quality %s", summary_line(report))
     return (f"; quality: missing requisites on {report['missing_requisites']['count']} pages, "
             f"{report['status_regressions']['count']} status regressions, "

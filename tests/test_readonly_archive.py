@@ -3,7 +3,7 @@
 Preservation storage is normally mounted read-only. Two nights of the replica are crawled with
 `portal-archive crawl`; then verify, snapshots, wacz (--out elsewhere), diff (to stdout and
 --out elsewhere), history, show (of a revisit, whose original is found through the dedup
-index), extract into another archive and the notebook loader run as users run them (the CLI,
+index), qa, extract into another archive and the notebook loader run as users run them (the CLI,
 `python -c`), on a read-only view of that archive, and again on the writable archive; each
 must succeed, and the archive's files (names, sha256, sizes, mtimes) must be the same after.
 
@@ -50,6 +50,11 @@ def archive(tmp_path_factory) -> Path:
                                    "--concurrency", "8", "--no-progress"],
                                   capture_output=True, text=True, timeout=300)
             assert done.returncode == 0, done.stderr[-2000:]
+            # Capture quality is computed at close and kept with the snapshot.
+            assert f"quality {sid}: missing requisites on" in done.stdout, done.stdout
+            report = json.loads((root / "snapshots" / sid / "reports" / "quality.json")
+                                .read_text(encoding="utf-8"))
+            assert report["snapshot_id"] == sid and report["lineage"]["checked"] > 0
         finally:
             proc.terminate()
             proc.wait(30)
@@ -128,6 +133,7 @@ def commands(archive: Path, out: Path) -> list[tuple[list[str], str]]:
         ([*CLI, "history", page, *arch], "capture(s) in 2 snapshot(s)"),
         ([*CLI, "show", revisit, "--out", str(out / "payload"), *arch], ""),
         ([*CLI, "show", page, *arch], "<html"),
+        ([*CLI, "qa", "latest", *arch], "N3: missing requisites on"),
         ([*CLI, "extract", *warcs, "--snapshot", "copy", "--archive", str(out / "other"),
           "--jobs", "1"], "captures from 1 WARC file(s)"),
         ([sys.executable, "-c", loader], "['N0', 'N3']"),
@@ -136,7 +142,7 @@ def commands(archive: Path, out: Path) -> list[tuple[list[str], str]]:
 
 # What opens the dedup index or a snapshot's files beyond reading Parquet: run on the
 # writable archive too (the pandas-only commands cannot create files there).
-TOUCHY = {"verify", "wacz", "history", "show", "extract"}
+TOUCHY = {"verify", "wacz", "history", "show", "extract", "qa"}
 
 
 def run_all(archive: Path, out: Path, prefix: list[str], only: set[str] | None = None) -> None:

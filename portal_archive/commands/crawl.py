@@ -163,7 +163,24 @@ def run(args: argparse.Namespace) -> int:
     print(f"snapshot {result.snapshot_id} closed: {s.get('captures', 0)} captures "
           f"({s.get('responses', 0)} responses, {s.get('revisits', 0)} revisits) "
           f"in {args.archive / 'snapshots' / result.snapshot_id}")
+    _quality(args.archive, result.snapshot_id)
     if health.get("status") == "degraded":
         print(health["reason"], file=sys.stderr)
         return EXIT_DEGRADED
     return 0
+
+
+def _quality(archive: Path, snapshot_id: str) -> None:
+    """Capture quality, computed at close and kept as the snapshot's reports/quality.json
+    (`audit.quality.write_quality`, as `nightly` does); a failure is one line of warning,
+    never a failed crawl: what was archived is sound."""
+    from audit.quality import summary_line, write_quality
+
+    try:
+        report = write_quality(archive, snapshot_id)
+    except Exception as exc:  # noqa: BLE001 - quality is advice, the snapshot is closed
+        print(f"portal-archive crawl: warning: quality of {snapshot_id} not computed: "
+              f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+              file=sys.stderr)
+        return
+    print(f"quality {summary_line(report)}")
