@@ -65,6 +65,8 @@ class CrawlOptions:
     recheck_known: bool = True
     # Told, before the crawl starts, the settings a resumed crawl runs with (one line).
     announce: Callable[[str], None] | None = None
+    # The registry's portal name, recorded in the manifest (portal_archive.registry).
+    portal: str | None = None
 
 
 @dataclass
@@ -220,7 +222,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         if profile is None:
             raise SnapshotError("a crawl needs a start URL")
         snap = create_snapshot(archive, opts.snapshot_id, profile=profile.name,
-                               seeds=[opts.url], settings=recorded)
+                               seeds=[opts.url], settings=recorded, portal=opts.portal)
 
     host = urlsplit(profile.root).netloc
     warc_args = {
