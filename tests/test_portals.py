@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from e2e import cli, free_port, replica_args, replica_process
 
 from archive.snapshot import create_snapshot, latest_closed, list_snapshots, snapshot_portal
 from portal_archive.registry import Portal, RegistryError, add_portal, load_registry
-from e2e import cli, free_port, replica_args, replica_process
 
 
 def test_registry_round_trip_and_atomic_file(tmp_path: Path) -> None:

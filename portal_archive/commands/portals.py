@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 NAME = "portals"
+# Lists a read-only or not yet created archive too; `add` creates the file (and folder).
+ARCHIVE_USE = None
 HELP = "the portal registry (portals.toml): list, add NAME URL, check"
 
 
@@ -32,8 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
-    from portal_archive.registry import (DEFAULT_PROFILE, WEEKDAYS, Portal, RegistryError,
-                                         add_portal, load_registry, registry_path)
+    from portal_archive.registry import (
+        DEFAULT_PROFILE,
+        WEEKDAYS,
+        Portal,
+        RegistryError,
+        add_portal,
+        load_registry,
+        registry_path,
+    )
 
     path = registry_path(args.archive, args.portals)
     try:
