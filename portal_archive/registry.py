@@ -170,7 +170,7 @@ def save_registry(path: Path, portals: list[Portal]) -> None:
 
 def add_portal(path: Path, portal: Portal) -> Portal:
     portals = load_registry(path)
-    portal = _portal(asdict(portal), f"portal {portal.name}")
+    portal = _portal(asdict(portal), str(path))
     if any(p.name == portal.name for p in portals):
         raise RegistryError(f"{path}: portal {portal.name!r} already exists")
     save_registry(path, [*portals, portal])

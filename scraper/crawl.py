@@ -262,8 +262,10 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     known = known_captures(archive) if (freshness is not None or opts.recheck_known) else {}
     if freshness is not None and not freshness.known:
         freshness.known = known
+    # Only this portal's items: an archive may hold several portals (docs/portals.md).
     known_items = sorted(u for u, seen in known.items()
-                         if seen.ok and is_item_url(u) and profile.canonicalize(u) == u)
+                         if seen.ok and is_item_url(u) and profile.canonicalize(u) == u
+                         and urlsplit(u).netloc == host)
     process.crawl(crawler, profile=profile, frontier=state.frontier, freshness=freshness,
                   known_items=known_items if opts.recheck_known else ())
     try:

@@ -29,7 +29,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="comma-separated nights, e.g. mon,wed,fri (default every night)")
     add.add_argument("--tag", dest="tags", action="append", default=[], metavar="TAG",
                      help="e.g. province=laichau (repeatable)")
-    sub.add_parser("check", help="parse and validate the registry; exit 2 with one line if bad")
+    check = sub.add_parser("check",
+                           help="parse and validate the registry; exit 2 with one line if bad")
+    # `portals list --archive DIR` as well as `portals --archive DIR list`: SUPPRESS keeps a
+    # value given before the action.
+    for action in (ls, add, check):
+        action.add_argument("--archive", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                            help="archive root (default: $PORTAL_ARCHIVE_HOME or ./archive-data)")
+        action.add_argument("--portals", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                            help="the registry file (default ARCHIVE/portals.toml)")
 
 
 def run(args: argparse.Namespace) -> int:
