@@ -43,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "PORTAL_DEGRADED_ERROR_RATIO=0.3")
     parser.epilog = ("exit status: 0 ok, 1 interrupted or verify found problems, 4 the portal "
                      "could not be reached (snapshot marked failed, not a diff base), 5 degraded, "
-                     "75 another run holds the lock")
+                     "75 another run holds the lock; with --all: 0 when every portal's run is "
+                     "OK, else 1 (each portal's own status in its line)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,6 +134,9 @@ def _run_all(args: argparse.Namespace) -> int:
 
     if args.portal or args.url:
         raise CommandError("--all runs every registered portal: give no URL and no --portal")
+    if args.delay is not None or args.concurrency is not None:
+        raise CommandError("with --all, delay and concurrency are per portal: set them in the "
+                           "registry (portals add NAME URL --delay S --concurrency N)")
     path, portals = _registry(args)
     if not portals:
         raise CommandError(f"{path}: no portals registered (add them with `portals add`)")
