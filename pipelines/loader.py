@@ -217,8 +217,17 @@ def load_table(table: str, archive: str | os.PathLike | None = None,
                              "(or latest=True)")
         if latest and snapshot is not None:
             raise ValueError("give snapshot=ID or latest=True, not both")
-        if portal is not None:  # audit.state reads every snapshot up to the one asked
-            raise ValueError("state=True is not per portal yet: give snapshot=ID of the portal")
+        if portal is not None:  # the state as of this portal's snapshot (latest by default)
+            from archive.snapshot import latest_closed
+
+            if snapshot is None:
+                last = latest_closed(archive_root(archive), portal=portal)
+                if last is None:
+                    raise ValueError(f"no closed snapshot of portal {portal!r} under "
+                                     f"{archive_root(archive)}")
+                snapshot = last.snapshot_id
+            elif snapshot_portals(archive).get(snapshot) != portal:
+                raise ValueError(f"snapshot {snapshot} is not of portal {portal!r}")
         return to_frame(read_state(table, archive, snapshot))
     df = to_frame(read_arrow(table, archive, snapshot, portal=portal, with_portal=True))
     return latest_versions(df, table) if latest else df

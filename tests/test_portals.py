@@ -117,3 +117,7 @@ def test_nightly_all_runs_portals_concurrently_and_names_failures(tmp_path: Path
     only = load_table("articles", archive=archive, portal="one", latest=True)
     assert len(only) and set(only["portal"]) == {"one"}
     assert set(only["snapshot_id"]) == {snaps["one"].snapshot_id}
+    # The portal's state is built from its own snapshots only, not its neighbours'.
+    state = load_table("articles", archive=archive, portal="one", state=True)
+    assert len(state) == len(only) and all(u.startswith(one) for u in state["url"])
+    assert set(state["status"]) == {"present"}
