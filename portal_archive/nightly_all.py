@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,6 @@ class PortalOutcome:
     name: str
     exit_code: int
     line: str  # the child's summary line (or its last error line)
-    seconds: float
 
     @property
     def ok(self) -> bool:
@@ -46,7 +44,6 @@ def _summary_line(stdout: str, stderr: str) -> str:
 def run_all(portals: list[Portal], archive: Path, registry: Path,
             extra: list[str]) -> list[PortalOutcome]:
     """Start one nightly per portal at once; wait for all; one outcome each, in registry order."""
-    started = time.monotonic()
     children = []
     for portal in portals:
         children.append((portal, subprocess.Popen(
@@ -55,8 +52,8 @@ def run_all(portals: list[Portal], archive: Path, registry: Path,
     outcomes = []
     for portal, proc in children:
         stdout, stderr = proc.communicate()
-        outcomes.append(PortalOutcome(portal.name, proc.returncode, _summary_line(stdout, stderr),
-                                      time.monotonic() - started))
+        outcomes.append(PortalOutcome(portal.name, proc.returncode,
+                                      _summary_line(stdout, stderr)))
     return outcomes
 
 
