@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.cdxj import build_cdxj, read_cdxj, use_prebuilt_index
 from archive.dedup import DedupIndex
@@ -169,6 +170,7 @@ def create_snapshot(
     profile: str | None = None,
     seeds: list[str] | None = None,
     settings: dict[str, Any] | None = None,
+    portal: str | None = None,
 ) -> Snapshot:
     """Make the folder tree and an `open` manifest. Fails if the snapshot exists."""
     from portal_archive import __version__
@@ -188,6 +190,8 @@ def create_snapshot(
         "profile": profile,
         "seeds": list(seeds or []),
         "settings": dict(settings or {}),
+        # The registry's portal name (portal_archive.registry); absent before registries.
+        **({"portal": portal} if portal else {}),
         "started_at": utc_now_iso(),
         "ended_at": None,
         "stats": {},
@@ -326,8 +330,18 @@ def _with_dedup(archive_root: Path, dedup: DedupIndex | None, action: Any) -> An
 
 
 # -- listing ------------------------------------------------------------------------------
-def list_snapshots(archive_root: Path) -> list[Snapshot]:
-    """Every snapshot with a readable manifest, oldest first (start time, then id)."""
+def snapshot_portal(manifest: dict[str, Any]) -> str:
+    """The portal a snapshot belongs to: its manifest's `portal`, else (a snapshot written
+    before the registry) its seed's host, so a single-portal archive opens unchanged."""
+    if manifest.get("portal"):
+        return str(manifest["portal"])
+    seeds = manifest.get("seeds") or []
+    return (urlsplit(seeds[0]).hostname or "unknown") if seeds else "unknown"
+
+
+def list_snapshots(archive_root: Path, portal: str | None = None) -> list[Snapshot]:
+    """Every snapshot with a readable manifest, oldest first (start time, then id); only
+    those of `portal` when given."""
     root = snapshots_root(archive_root)
     if not root.is_dir():
         return []
@@ -339,6 +353,8 @@ def list_snapshots(archive_root: Path) -> list[Snapshot]:
             manifest = read_manifest(path)
         except (OSError, ValueError):
             continue
+        if portal is not None and snapshot_portal(manifest) != portal:
+            continue
         found.append(Snapshot(Path(archive_root), path.name, manifest))
     return sorted(found, key=lambda s: (str(s.manifest.get("started_at") or ""), s.snapshot_id))
 
@@ -349,13 +365,13 @@ def is_degraded(snap: Snapshot) -> bool:
 
 
 def latest_closed(archive_root: Path, before: str | None = None,
-                  healthy: bool = False) -> Snapshot | None:
+                  healthy: bool = False, portal: str | None = None) -> Snapshot | None:
     """The newest closed snapshot, or the newest one started before snapshot `before`.
 
     Failed and aborted snapshots are never closed. `healthy=True` skips degraded ones too
     (nightly's diff base), falling back to the newest closed one when all are degraded.
     """
-    snaps = list_snapshots(archive_root)
+    snaps = list_snapshots(archive_root, portal)
     if before is not None:
         ids = [s.snapshot_id for s in snaps]
         if before in ids:

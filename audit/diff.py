@@ -244,17 +244,19 @@ def load_side(archive_root: Path, snapshot_id: str) -> Side:
 
 
 # -- snapshot references ---------------------------------------------------------------------
-def resolve_ref(archive_root: Path, ref: str) -> str:
-    """A snapshot id from an id or the shorthands `latest` / `previous` (closed snapshots)."""
+def resolve_ref(archive_root: Path, ref: str, portal: str | None = None) -> str:
+    """A snapshot id from an id or the shorthands `latest` / `previous` (closed snapshots),
+    among `portal`'s snapshots when given (docs/portals.md)."""
     if ref in ("latest", "previous"):
-        latest = latest_closed(archive_root)
+        of = f" of portal {portal!r}" if portal else ""
+        latest = latest_closed(archive_root, portal=portal)
         if latest is None:
-            raise DiffError(f"no closed snapshot in {archive_root}")
+            raise DiffError(f"no closed snapshot{of} in {archive_root}")
         if ref == "latest":
             return latest.snapshot_id
-        prev = latest_closed(archive_root, before=latest.snapshot_id)
+        prev = latest_closed(archive_root, before=latest.snapshot_id, portal=portal)
         if prev is None:
-            raise DiffError(f"only one closed snapshot in {archive_root}: no `previous`")
+            raise DiffError(f"only one closed snapshot{of} in {archive_root}: no `previous`")
         return prev.snapshot_id
     try:
         snap = open_snapshot(archive_root, ref)

@@ -37,7 +37,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from archive.snapshot import SnapshotError, latest_closed, list_snapshots, open_snapshot
+from archive.snapshot import (
+    SnapshotError,
+    latest_closed,
+    list_snapshots,
+    open_snapshot,
+    snapshot_portal,
+)
 from pipelines.schema import UTC_TIMESTAMP, schema_for
 
 KINDS = {"article": ("articles", "article_id"), "document": ("documents", "document_id")}
@@ -122,7 +128,11 @@ def closed_up_to(archive_root: Path, snapshot_id: str) -> list[str]:
     ids = [s.snapshot_id for s in snaps]
     if snapshot_id not in ids:
         raise StateError(f"no snapshot {snapshot_id!r} in {archive_root}")
-    return [s.snapshot_id for s in snaps[: ids.index(snapshot_id) + 1] if s.status == "closed"]
+    # The state of one portal: only its own snapshots (an archive may hold several portals,
+    # docs/portals.md; in a single-portal archive they are all of one).
+    portal = snapshot_portal(snaps[ids.index(snapshot_id)].manifest)
+    return [s.snapshot_id for s in snaps[: ids.index(snapshot_id) + 1]
+            if s.status == "closed" and snapshot_portal(s.manifest) == portal]
 
 
 def _datasets(archive_root: Path, snapshot_id: str) -> Path:
@@ -421,6 +431,10 @@ def lazy_states(archive_root: Path, snapshot_ids: list[str],
     root = Path(archive_root)
     order = [s.snapshot_id for s in list_snapshots(root)]
     snaps = closed_up_to(root, max(snapshot_ids, key=order.index))
+    others = [sid for sid in snapshot_ids if sid not in snaps]
+    if others:
+        raise StateError(f"snapshots {', '.join(snapshot_ids)} belong to different portals "
+                         "(docs/portals.md); compare them with `diff --captures`")
     table, key = KINDS[kind]
     events = _events(root, snaps, table, key)
     out = []

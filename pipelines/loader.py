@@ -90,9 +90,50 @@ def table_paths(table: str, archive: str | os.PathLike | None = None,
     return paths
 
 
+def snapshot_portals(archive: str | os.PathLike | None = None) -> dict[str, str]:
+    """{snapshot id: portal} of the snapshots with datasets (archive.snapshot.snapshot_portal:
+    the manifest's `portal`, else the seed's host for a snapshot older than the registry)."""
+    from archive.snapshot import read_manifest, snapshot_portal
+
+    root = archive_root(archive)
+    out = {}
+    for snapshot_id in list_snapshots(root):
+        try:
+            manifest = read_manifest(root / "snapshots" / snapshot_id)
+        except (OSError, ValueError):
+            manifest = {}
+        out[snapshot_id] = snapshot_portal(manifest if isinstance(manifest, dict) else {})
+    return out
+
+
 def read_arrow(table: str, archive: str | os.PathLike | None = None,
-               snapshot: str | Sequence[str] | None = None) -> pa.Table:
-    """`table` of the snapshots asked, as one Arrow table (the schema of pipelines/schema.py)."""
+               snapshot: str | Sequence[str] | None = None,
+               portal: str | None = None, with_portal: bool = False) -> pa.Table:
+    """`table` of the snapshots asked, as one Arrow table (the schema of pipelines/schema.py);
+    only `portal`'s snapshots when given; `with_portal` adds a `portal` column."""
+    if portal is not None or with_portal:
+        portals = snapshot_portals(archive)
+        if portal is not None:
+            mine = [s for s, p in portals.items() if p == portal]
+            if not mine:
+                known = ", ".join(sorted(set(portals.values()))) or "none"
+                raise ValueError(f"no snapshot with datasets of portal {portal!r} under "
+                                 f"{archive_root(archive)}; portals: {known}")
+            if snapshot is None or snapshot == "all":
+                snapshot = mine
+            else:
+                wanted = [snapshot] if isinstance(snapshot, str) else list(snapshot)
+                others = [s for s in wanted if portals.get(s) != portal]
+                if others:
+                    raise ValueError(f"snapshot {', '.join(others)} is not of portal {portal!r}")
+        paths = table_paths(table, archive, snapshot)
+        parts = []
+        for path in paths:
+            part = pq.read_table(path)
+            name = portals.get(path.parent.parent.name, "unknown")
+            parts.append(part.append_column("portal", pa.array([name] * part.num_rows,
+                                                              pa.string())))
+        return pa.concat_tables(parts, promote_options="default")
     parts = [pq.read_table(p) for p in table_paths(table, archive, snapshot)]
     # Older snapshots may lack a newer column: "default" promotion fills it with nulls.
     return pa.concat_tables(parts, promote_options="default")
@@ -115,7 +156,8 @@ def latest_versions(df: pd.DataFrame, table: str) -> pd.DataFrame:
 
     Child tables (authors, images, files) keep every row of that latest capture.
     """
-    keys = LATEST_KEYS[table]
+    # Two portals may use the same ids: the latest version is per portal.
+    keys = (["portal"] if "portal" in df.columns else []) + LATEST_KEYS[table]
     if df.empty:
         return df
     capture = ["snapshot_id", "warc_record_id"]
@@ -148,8 +190,12 @@ def read_state(table: str, archive: str | os.PathLike | None = None,
 
 def load_table(table: str, archive: str | os.PathLike | None = None,
                snapshot: str | Sequence[str] | None = None,
-               latest: bool = False, state: bool = False) -> pd.DataFrame:
+               latest: bool = False, state: bool = False,
+               portal: str | None = None) -> pd.DataFrame:
     """A dataset table as a DataFrame.
+
+    `portal`: a registry portal's name (docs/portals.md): only its snapshots (`latest` is
+    then that portal's latest); None gives every portal's, with a `portal` column.
 
     `snapshot`: None or "all" for every snapshot (the `snapshot_id` column tells them apart),
     an id, or a list of ids. `latest=True` keeps only the latest version of each article,
@@ -171,8 +217,19 @@ def load_table(table: str, archive: str | os.PathLike | None = None,
                              "(or latest=True)")
         if latest and snapshot is not None:
             raise ValueError("give snapshot=ID or latest=True, not both")
+        if portal is not None:  # the state as of this portal's snapshot (latest by default)
+            from archive.snapshot import latest_closed
+
+            if snapshot is None:
+                last = latest_closed(archive_root(archive), portal=portal)
+                if last is None:
+                    raise ValueError(f"no closed snapshot of portal {portal!r} under "
+                                     f"{archive_root(archive)}")
+                snapshot = last.snapshot_id
+            elif snapshot_portals(archive).get(snapshot) != portal:
+                raise ValueError(f"snapshot {snapshot} is not of portal {portal!r}")
         return to_frame(read_state(table, archive, snapshot))
-    df = to_frame(read_arrow(table, archive, snapshot))
+    df = to_frame(read_arrow(table, archive, snapshot, portal=portal, with_portal=True))
     return latest_versions(df, table) if latest else df
 
 

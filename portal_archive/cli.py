@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "crawl",
     "worker",
     "nightly",
+    "portals",
     "parse",
     "extract",
     "snapshots",

@@ -39,6 +39,9 @@ class NightlyOptions:
     recent_interval_days: float = 1.0
     report_format: str = "html"
     settings: dict = field(default_factory=dict)
+    # A registry portal (docs/portals.md): its own lock, snapshot ids `<UTC time>-<portal>`
+    # (two portals starting in the same second never collide), its own diff base.
+    portal: str | None = None
 
 
 @dataclass
@@ -71,17 +74,20 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
     archive = Path(opts.archive)
     (archive / "logs").mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    log_path = archive / "logs" / f"nightly-{stamp}.log"
+    suffix = f"-{opts.portal}" if opts.portal else ""
+    log_path = archive / "logs" / f"nightly-{stamp}{suffix}.log"
+    lock_name = f"nightly-{opts.portal}.lock" if opts.portal else LOCK_NAME
 
-    with RunLock(archive / LOCK_NAME) as lock:
+    with RunLock(archive / lock_name) as lock:
         log = _logger(log_path)
         if lock.recovered_from:
             log.warning("recovered a stale lock left by %s", lock.recovered_from)
-        interrupted = [s for s in list_snapshots(archive) if s.status == "open"]
-        previous = latest_closed(archive, healthy=True)
+        interrupted = [s for s in list_snapshots(archive, opts.portal) if s.status == "open"]
+        previous = latest_closed(archive, healthy=True, portal=opts.portal)
         crawl = CrawlOptions(
             url=opts.url, archive=archive, concurrency=opts.concurrency, delay=opts.delay,
             max_pages=opts.max_pages, settings=dict(opts.settings), progress=False,
+            portal=opts.portal, snapshot_id=f"{stamp}{suffix}" if opts.portal else None,
         )
         if interrupted:
             crawl.resume = True

@@ -65,6 +65,8 @@ class CrawlOptions:
     recheck_known: bool = True
     # Told, before the crawl starts, the settings a resumed crawl runs with (one line).
     announce: Callable[[str], None] | None = None
+    # The registry's portal name, recorded in the manifest (portal_archive.registry).
+    portal: str | None = None
 
 
 @dataclass
@@ -220,7 +222,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         if profile is None:
             raise SnapshotError("a crawl needs a start URL")
         snap = create_snapshot(archive, opts.snapshot_id, profile=profile.name,
-                               seeds=[opts.url], settings=recorded)
+                               seeds=[opts.url], settings=recorded, portal=opts.portal)
 
     host = urlsplit(profile.root).netloc
     warc_args = {
@@ -260,8 +262,10 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     known = known_captures(archive) if (freshness is not None or opts.recheck_known) else {}
     if freshness is not None and not freshness.known:
         freshness.known = known
+    # Only this portal's items: an archive may hold several portals (docs/portals.md).
     known_items = sorted(u for u, seen in known.items()
-                         if seen.ok and is_item_url(u) and profile.canonicalize(u) == u)
+                         if seen.ok and is_item_url(u) and profile.canonicalize(u) == u
+                         and urlsplit(u).netloc == host)
     process.crawl(crawler, profile=profile, frontier=state.frontier, freshness=freshness,
                   known_items=known_items if opts.recheck_known else ())
     try:

@@ -29,8 +29,12 @@ READS = ["snapshots", "wacz", "diff", "verify", "history", "show", "serve", "qa"
 WRITES = ["crawl", "nightly", "extract", "demo", "worker"]
 # These take --archive like every command, but do not use it.
 UNUSED = ["replica", "parse", "detect", "profile"]
+# Reads ARCHIVE/portals.toml when there, writes it only on `portals add` (a read-only archive
+# still lists); so it needs neither an existing nor a writable archive.
+UNUSED += ["portals"]
 EVERY = ["demo", "replica", "crawl", "nightly", "parse", "extract", "detect", "profile", "worker",
          *READS]
+EVERY += ["portals"]
 SID_A, SID_B = "20261126T010000Z", "20261127T010000Z"
 URL = "http://127.0.0.1:9/"  # nothing listens on the discard port: no command gets that far
 
@@ -83,6 +87,7 @@ def args_for(command: str, archive: Path, tmp: Path) -> list[str]:
         "search": ["search", "quyet dinh"],
         "index": ["index"],
         "worker": ["worker", "--redis", "redis://127.0.0.1:9/0"],
+        "portals": ["portals", "list"],
     }[command] + ["--archive", str(archive)]
 
 

@@ -51,6 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = ("exit status: 0 closed, 2 bad input, 3 interrupted (resume it), 4 the portal "
                      "could not be reached (snapshot marked failed), 5 closed but degraded (more "
                      "URLs failed than PORTAL_DEGRADED_ERROR_RATIO, default 0.5)")
+    parser.add_argument("--portal", metavar="NAME",
+                        help="the snapshot belongs to this portal (recorded in its manifest, id "
+                             "suffixed -NAME); a registered portal gives the URL, delay and "
+                             "concurrency not given here (docs/portals.md)")
+    parser.add_argument("--portals", type=Path, metavar="FILE",
+                        help="the portal registry (default ARCHIVE/portals.toml)")
     parser.add_argument("--redis", metavar="URL",
                         help="distributed crawl: queue it in Redis (redis:// or rediss://, "
                              "password allowed) for `portal-archive worker` processes and wait "
@@ -90,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
     from scraper.crawl import ARCHIVE_ERROR_STAT, CrawlOptions, run_crawl
 
+    if args.portal and not args.resume:
+        _apply_portal(args)
     if not args.url and not args.resume:
         raise CommandError("give the portal URL to crawl, or --resume ID")
     if args.redis and args.max_pages:
@@ -117,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         settings=settings,
         progress=False if args.no_progress else None,
         operator=args.operator,
+        portal=args.portal,
         announce=lambda line: print(f"portal-archive crawl: {line}", file=sys.stderr,
                                     flush=True),
     )
@@ -184,3 +193,24 @@ def _quality(archive: Path, snapshot_id: str) -> None:
               file=sys.stderr)
         return
     print(f"quality {summary_line(report)}")
+
+
+def _apply_portal(args: argparse.Namespace) -> None:
+    from archive.snapshot import new_snapshot_id
+    from portal_archive.cli import CommandError
+    from portal_archive.registry import RegistryError, load_registry, registry_path, validate_name
+
+    try:
+        validate_name(args.portal)
+        portals = load_registry(registry_path(args.archive, args.portals))
+    except RegistryError as exc:
+        raise CommandError(str(exc)) from exc
+    entry = next((p for p in portals if p.name == args.portal), None)
+    if entry is not None:
+        args.url = args.url or entry.seeds[0]
+        args.delay = entry.delay if args.delay is None else args.delay
+        args.concurrency = entry.concurrency if args.concurrency is None else args.concurrency
+        if not entry.robots:
+            args.ignore_robots = True
+    if not args.snapshot:
+        args.snapshot = f"{new_snapshot_id()}-{args.portal}"

@@ -14,6 +14,9 @@ HELP = ("compare the portal's state as of snapshots A and B: articles and docume
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--portal", metavar="NAME",
+                        help="`latest` and `previous` among this portal's snapshots "
+                             "(docs/portals.md)")
     parser.add_argument("a", metavar="A", help="older snapshot id (or `previous`, `latest`)")
     parser.add_argument("b", metavar="B", help="newer snapshot id (or `latest`)")
     parser.add_argument("--format", choices=("html", "md", "json", "csv"), default=None,
@@ -57,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
 
     try:
+        if args.portal:
+            from audit.diff import resolve_ref
+
+            args.a, args.b = (resolve_ref(args.archive, ref, args.portal)
+                              for ref in (args.a, args.b))
         if args.captures:
             diff = diff_snapshots(args.archive, args.a, args.b)
         else:

@@ -15,6 +15,8 @@ COLUMNS = ("ID", "STATUS", "STARTED", "ENDED", "CAPTURES", "REVISITS", "SIZE")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    parser.add_argument("--portal", metavar="NAME",
+                        help="only this portal's snapshots (docs/portals.md)")
 
 
 def human_size(size: int) -> str:
@@ -26,11 +28,11 @@ def human_size(size: int) -> str:
     return f"{size} B"  # pragma: no cover - loop always returns
 
 
-def rows(archive) -> list[dict]:
-    from archive.snapshot import list_snapshots, snapshot_size
+def rows(archive, portal: str | None = None) -> list[dict]:
+    from archive.snapshot import list_snapshots, snapshot_portal, snapshot_size
 
     out = []
-    for snap in list_snapshots(archive):
+    for snap in list_snapshots(archive, portal):
         stats = snap.manifest.get("stats") or {}
         out.append(
             {
@@ -44,13 +46,14 @@ def rows(archive) -> list[dict]:
                 "path": str(snap.path),
                 # scraper.health: ok, degraded or failed with the reason (None before it).
                 "health": snap.manifest.get("health"),
+                "portal": snapshot_portal(snap.manifest),
             }
         )
     return out
 
 
 def run(args: argparse.Namespace) -> int:
-    found = rows(args.archive)
+    found = rows(args.archive, args.portal)
     if args.json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return 0

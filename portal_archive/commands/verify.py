@@ -13,6 +13,8 @@ HELP = ("re-hash every file against its manifest, check every WARC digest, revis
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("snapshot_id", nargs="?", metavar="ID",
                         help="snapshot to verify (default: every snapshot in the archive)")
+    parser.add_argument("--portal", metavar="NAME",
+                        help="every snapshot of this portal (docs/portals.md)")
     parser.add_argument("--json", action="store_true",
                         help="print the reports as JSON (every problem, every field)")
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -28,8 +30,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.snapshot_id is None and not list_snapshots(args.archive):
         raise CommandError(f"no snapshots in {args.archive}")
+    chosen = [args.snapshot_id] if args.snapshot_id else None
+    if args.portal and not args.snapshot_id:
+        chosen = [s.snapshot_id for s in list_snapshots(args.archive, args.portal)]
+        if not chosen:
+            raise CommandError(f"no snapshots of portal {args.portal!r} in {args.archive}")
     try:
-        reports = verify_archive(args.archive, [args.snapshot_id] if args.snapshot_id else None)
+        reports = verify_archive(args.archive, chosen)
     except SnapshotError as exc:
         raise CommandError(str(exc)) from None
     problems = [p for r in reports for p in r.problems]

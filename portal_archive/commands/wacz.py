@@ -12,6 +12,9 @@ HELP = "write a closed snapshot as a WACZ 1.1.1 package (default ./<ID>.wacz)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--portal", metavar="NAME",
+                        help="`latest` and `previous` among this portal's snapshots "
+                             "(docs/portals.md)")
     parser.add_argument(
         "snapshot_id", metavar="ID",
         help="snapshot id (see `portal-archive snapshots`), or `latest` / `previous` "
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.snapshot_id in ("latest", "previous"):
         try:
-            args.snapshot_id = resolve_ref(args.archive, args.snapshot_id)
+            args.snapshot_id = resolve_ref(args.archive, args.snapshot_id, args.portal)
         except DiffError as exc:
             raise CommandError(str(exc)) from None
     try:
