@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from audit.diff import diff_snapshots
     from audit.diff_report import write_report
     from pipelines.loader import load_table
+    from pipelines.schema import TABLES
     from replica import ReplicaConfig, Site
     from replica.server import make_server
 
@@ -97,8 +98,7 @@ def run(args: argparse.Namespace) -> int:
               f"{'OK' if not problems else f'{len(problems)} problems'}")
     last = snaps[-1]
     print(f"\n== datasets of {last.snapshot_id} ({last.path / 'datasets'})")
-    for table in ("articles", "article_authors", "images", "documents", "document_files",
-                  "document_listings", "pages", "rejects"):
+    for table in TABLES:  # every table the datasets hold, attachment texts included
         rows = len(load_table(table, archive=archive, snapshot=last.snapshot_id))
         print(f"  {table:<18} {rows:>6} rows  (.parquet and .csv)")
 
