@@ -23,11 +23,7 @@ from replica.testing import fetch, run_replica
 
 BASE = "http://127.0.0.1:8080"
 BUILT = ["upload-portal"]  # platforms of replica/platforms/ besides nukeviet, tested here
-# What a crawler must not follow, per platform (path + query); everything else linked must be
-# canonical or off-site.
-TRAPS = {
-    "upload-portal": [r"^/\?page=search&keyword="],
-}
+ALL = ["nukeviet", *BUILT]
 MISSING = {  # status of a missing page, and what the body or Location says
     "upload-portal": (302, "/"),
 }
@@ -60,10 +56,10 @@ def links(url: str, ctype: str, body: bytes) -> list[str]:
 def is_trap(platform: str, url: str) -> bool:
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    return any(re.search(p, target) for p in TRAPS[platform])
+    return any(re.search(p, target) for p in site(platform).platform.trap_patterns)
 
 
-@pytest.mark.parametrize("platform", BUILT)
+@pytest.mark.parametrize("platform", ALL)
 def test_every_canonical_url_answers_200_with_its_content_type(platform):
     s = site(platform)
     urls = s.canonical_urls("")
@@ -75,7 +71,7 @@ def test_every_canonical_url_answers_200_with_its_content_type(platform):
         ctype = headers["Content-Type"]
         kind = ctype.split(";")[0]
         kinds.add(kind)
-        if u.endswith((".html", "/")) or kind == "text/html":
+        if u.endswith((".html", ".aspx")):
             assert kind == "text/html", (u, ctype)
         if u.endswith(".jpg"):
             assert kind == "image/jpeg" and body[:2] == b"\xff\xd8", u
@@ -90,7 +86,7 @@ def test_every_canonical_url_answers_200_with_its_content_type(platform):
     assert {"text/html", "image/jpeg", "application/pdf", "application/xml"} <= kinds
 
 
-@pytest.mark.parametrize("platform", BUILT)
+@pytest.mark.parametrize("platform", ALL)
 def test_every_link_is_canonical_a_trap_or_off_site(platform):
     s = site(platform)
     canonical = set(s.canonical_urls(BASE))
@@ -111,9 +107,9 @@ def test_every_link_is_canonical_a_trap_or_off_site(platform):
                                       BASE + "/sitemap.xml"}
     assert not unlinked, sorted(unlinked)[:5]
     assert seen_traps, "the platform's traps are linked somewhere"
-    for trap in sorted(seen_traps)[:3]:
+    for trap in sorted(seen_traps)[:5]:  # traps answer (a page or a redirect), as on the site
         status, _, _ = s.render(trap[len(BASE):], base=BASE)
-        assert status == 200, trap
+        assert status in (200, 301, 302), trap
 
 
 @pytest.mark.parametrize("platform", BUILT)

@@ -50,6 +50,9 @@ class Platform:
     name = ""
     session_cookie = "nv4_sess"  # the cookie the server hands out (ASP.NET_SessionId, …)
     server_headers: tuple[tuple[str, str], ...] = ()  # X-Powered-By and the like
+    # URLs (path + query, regular expressions) that pages link but a crawl should not follow:
+    # search results, print views, postbacks, API endpoints … (never in canonical_urls).
+    trap_patterns: tuple[str, ...] = ()
 
     def __init__(self, site: Site) -> None:
         self.site = site

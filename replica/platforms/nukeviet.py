@@ -13,6 +13,8 @@ class NukeViet(Platform):
     name = "nukeviet"
     session_cookie = "nv4_sess"
     server_headers = (("X-Powered-By", "PHP/7.4.33"),)
+    trap_patterns = (r"^/(vi|en)/news/(print|savefile|sendmail)/", r"^/en/", r"^/index\.php\?",
+                     r"[?&]nocache=", r"^/vi/users/")
 
     def route(self, req: Request, base: str) -> Response:
         return route(self.site, req, base)

@@ -61,6 +61,7 @@ class UploadPortal(ItemPlatform):
     session_cookie = "ASP.NET_SessionId"
     server_headers = (("Server", "nginx"),)
     static_files = STATIC
+    trap_patterns = (r"^/\?page=search&keyword=",)
 
     # ---- where things live -------------------------------------------------------------
     def article_path(self, t: Teaser, n: int) -> str:
