@@ -22,10 +22,12 @@ from replica import ReplicaConfig, Site
 from replica.testing import fetch, run_replica
 
 BASE = "http://127.0.0.1:8080"
-BUILT = ["upload-portal"]  # platforms of replica/platforms/ besides nukeviet, tested here
+# platforms of replica/platforms/ besides nukeviet, tested here
+BUILT = ["upload-portal", "wordpress"]
 ALL = ["nukeviet", *BUILT]
 MISSING = {  # status of a missing page, and what the body or Location says
     "upload-portal": (302, "/"),
+    "wordpress": (404, "Không tìm thấy trang"),
 }
 
 
@@ -36,7 +38,11 @@ def site(platform: str, night: int = 0, articles: int = 40) -> Site:
 
 
 def links(url: str, ctype: str, body: bytes) -> list[str]:
-    """Absolute URLs a crawler would find in a page: hrefs and srcs, sitemap <loc>s."""
+    """Absolute URLs a crawler would find in a page: hrefs and srcs, sitemap <loc>s,
+    robots.txt's Sitemap lines."""
+    if url.endswith("/robots.txt"):
+        return [line.split(":", 1)[1].strip() for line in body.decode().splitlines()
+                if line.lower().startswith("sitemap:")]
     if ctype.startswith("application/xml"):
         root = lxml.etree.fromstring(body)
         return [el.text.strip() for el in root.iter("{*}loc")]
@@ -103,8 +109,7 @@ def test_every_link_is_canonical_a_trap_or_off_site(platform):
             assert is_trap(platform, link), f"{url} links {link}: neither canonical nor a trap"
             seen_traps.add(link)
     # Every canonical URL is linked from some page (the site is crawlable from its home).
-    unlinked = canonical - reached - {BASE + "/robots.txt", BASE + "/favicon.ico",
-                                      BASE + "/sitemap.xml"}
+    unlinked = canonical - reached - {BASE + "/robots.txt", BASE + "/favicon.ico"}
     assert not unlinked, sorted(unlinked)[:5]
     assert seen_traps, "the platform's traps are linked somewhere"
     for trap in sorted(seen_traps)[:5]:  # traps answer (a page or a redirect), as on the site
@@ -116,9 +121,9 @@ def test_every_link_is_canonical_a_trap_or_off_site(platform):
 def test_missing_pages_answer_the_platform_way(platform):
     s = site(platform)
     want_status, want = MISSING[platform]
-    article = next(u for u in s.canonical_urls("") if u.endswith(".html"))
-    for target in ("/khong-co-trang-nay", article.replace(".html", "-x.html"),
-                   "/upload/2003591/20990101/x_00000.jpg"):
+    article = s.platform.article_url(2)
+    for target in ("/khong-co-trang-nay", article.replace(".", "-x.").rstrip("/") + "-x/",
+                   "/upload/2003591/20990101/x_00000.jpg", "/wp-content/uploads/x.jpg"):
         status, headers, body = s.render(target, base=BASE)
         assert status == want_status, target
         if status in (301, 302):
@@ -167,8 +172,8 @@ def test_canonical_urls_grow_with_the_nights_and_keep_their_paths(platform):
     a, b = site(platform, 0), site(platform, 2)
     ua, ub = set(a.canonical_urls("")), set(b.canonical_urls(""))
     removed = {e["url"] for e in b.changes(0, 2)["removed"]}
-    articles_a = {u for u in ua if u.endswith(".html")}
-    assert articles_a - ub == removed  # only withdrawn articles leave
+    articles_a = {a.platform.article_url(k) for k in a.platform.alive_articles()}
+    assert articles_a <= ua and articles_a - ub == removed  # only withdrawn articles leave
     assert {e["url"] for e in b.changes(0, 2)["added"]} <= ub - ua
 
 
@@ -252,3 +257,60 @@ def test_upload_portal_served_over_http_with_its_cookie_and_302():
         assert status == 302 and headers["location"] == "/"
         truth = json.loads(json.dumps(Site(config).changes(0, 1, base.rstrip("/"))))
         assert all(e["url"].startswith(base.rstrip("/") + "/") for e in truth["added"])
+
+
+# ---- wordpress specifics -----------------------------------------------------------------
+def test_wordpress_single_post_markup_and_metadata():
+    s = site("wordpress")
+    seed_url = s.platform.article_url(1)
+    assert seed_url == "/2015/03/25/tiep-tuc-quan-tam-cung-co-he-thong-chinh-tri-co-so/"
+    page = lxml.html.fromstring(s.render(seed_url, base=BASE)[2])
+    assert page.cssselect("article.post h1.entry-title")[0].text.startswith("Tiếp tục quan tâm")
+    assert page.cssselect(".post-meta time")[0].get("datetime") == "2015-03-25T09:21:00+07:00"
+    graph = json.loads(page.cssselect("script.yoast-schema-graph")[0].text)["@graph"]
+    article = next(n for n in graph if n["@type"] == "Article")
+    assert article["datePublished"] == "2015-03-25T02:21:00+00:00"  # Yoast writes UTC
+    assert article["headline"] == page.cssselect("h1.entry-title")[0].text
+    content = page.cssselect(".entry-content")[0]
+    captions = [c.text_content() for c in content.cssselect(
+        "p.wp-caption-text, figcaption.wp-element-caption")]
+    assert captions and all("(ảnh: TP)" in c or "Ảnh" in c or "ảnh" in c for c in captions)
+    assert content.cssselect("p.has-text-align-right strong")[0].text == s.model.article_any(
+        1, 0).author_line
+    assert page.xpath("//meta[@name='generator']/@content") == ["WordPress 6.4.3"]
+    shortlink = page.xpath("//link[@rel='shortlink']/@href")[0]
+    status, headers, _ = s.render(shortlink[len(BASE):], base=BASE)
+    assert status == 301 and headers["Location"] == seed_url
+
+
+def test_wordpress_shows_both_caption_markups_and_uploads_paths():
+    s = site("wordpress", 0, 120)
+    classic = block = 0
+    for k in list(s.platform.alive_articles())[:60]:
+        body = s.render(s.platform.article_url(k), base=BASE)[2]
+        classic += body.count(b'class="wp-caption-text"')
+        block += body.count(b'class="wp-element-caption"')
+    assert classic and block
+    images = [u for u in s.canonical_urls("") if u.startswith("/wp-content/uploads/")]
+    assert images and all(re.fullmatch(r"/wp-content/uploads/\d{4}/\d{2}/[^/]+", u)
+                          for u in images)
+
+
+def test_wordpress_keys_are_post_ids_and_documents_a_post_type():
+    s = site("wordpress", 2)
+    truth = s.changes(0, 2, BASE)
+    for group in truth.values():
+        for entry in group:
+            page = lxml.html.fromstring(s.render(entry["url"][len(BASE):], base=BASE)[2]) \
+                if group is not truth["removed"] else None
+            assert entry["key"].isdigit()
+            if page is not None:
+                assert page.cssselect("article")[0].get("id") == f"post-{entry['key']}"
+    doc = lxml.html.fromstring(s.render(s.platform.document_url(3), base=BASE)[2])
+    rows = {tr[0].text_content(): tr[1].text_content()
+            for tr in doc.cssselect("table.vb-thuoc-tinh tr")}
+    d = s.model.document(3)
+    assert rows["Số ký hiệu"] == d.number and rows["Người ký"] == d.signer
+    assert rows["Ngày ban hành"] == f"{d.issued_on:%d/%m/%Y}"
+    status, _, body = s.render("/category/kinh-te/page/99/", base=BASE)
+    assert status == 404 and "Không tìm thấy trang".encode() in body
