@@ -23,11 +23,12 @@ from replica.testing import fetch, run_replica
 
 BASE = "http://127.0.0.1:8080"
 # platforms of replica/platforms/ besides nukeviet, tested here
-BUILT = ["upload-portal", "wordpress"]
+BUILT = ["upload-portal", "wordpress", "custom"]
 ALL = ["nukeviet", *BUILT]
 MISSING = {  # status of a missing page, and what the body or Location says
     "upload-portal": (302, "/"),
     "wordpress": (404, "Không tìm thấy trang"),
+    "custom": (200, "Không tìm thấy trang bạn yêu cầu"),
 }
 
 
@@ -89,7 +90,9 @@ def test_every_canonical_url_answers_200_with_its_content_type(platform):
             assert kind == "text/css"
         if u.endswith(".xml"):
             assert kind == "application/xml"
-    assert {"text/html", "image/jpeg", "application/pdf", "application/xml"} <= kinds
+    assert {"text/html", "image/jpeg", "application/pdf"} <= kinds
+    if platform != "custom":  # the custom site has neither sitemap nor feed
+        assert "application/xml" in kinds
 
 
 @pytest.mark.parametrize("platform", ALL)
@@ -314,3 +317,38 @@ def test_wordpress_keys_are_post_ids_and_documents_a_post_type():
     assert rows["Ngày ban hành"] == f"{d.issued_on:%d/%m/%Y}"
     status, _, body = s.render("/category/kinh-te/page/99/", base=BASE)
     assert status == 404 and "Không tìm thấy trang".encode() in body
+
+
+# ---- custom (ASP.NET, no structured metadata) --------------------------------------------
+def test_custom_shows_only_visible_metadata():
+    s = site("custom")
+    url = s.platform.article_url(1)
+    assert re.fullmatch(r"/vn/chuyen-muc/\d+/\d+/[a-z0-9-]+\.aspx", url)
+    body = s.render(url, base=BASE)[2]
+    page = lxml.html.fromstring(body)
+    assert not page.xpath("//meta[@property] | //time | //script[@type='application/ld+json']"
+                          " | //*[@itemprop]")
+    assert page.cssselect(".date-line")[0].text == "Thứ tư, 25/03/2015 - 09:21"
+    assert page.cssselect("h1.news-title")[0].text.startswith("Tiếp tục quan tâm")
+    assert page.cssselect("#__VIEWSTATE")[0].get("value")
+    author = page.cssselect("p.news-author b")[0]
+    assert author.text == "Tác giả: " + s.model.article_any(1, 0).author_line
+    with_source = next(k for k in s.platform.alive_articles()
+                       if s.model.article_any(k, 0).source)
+    block = lxml.html.fromstring(s.render(s.platform.article_url(with_source), base=BASE)[2])
+    assert "Nguồn tin:" in block.cssselect("p.news-author b")[0].text_content()
+    assert block.cssselect("p.news-author b br")  # the two labels share one paragraph
+
+
+def test_custom_pager_posts_back_but_next_links_are_crawlable():
+    s = site("custom", 0, 200)
+    path = "/vn/chuyen-muc/112/thoi-su-chinh-tri.aspx"
+    page = lxml.html.fromstring(s.render(path, base=BASE)[2])
+    hrefs = [a.get("href") for a in page.cssselect(".pager a")]
+    assert any(h.startswith("javascript:__doPostBack(") for h in hrefs)
+    assert f"{path}?page=2" in hrefs
+    truth = s.changes(0, 0)  # no change within a night
+    assert truth == {"added": [], "removed": [], "changed": []}
+    keys = Site(ReplicaConfig(articles=200, seed=3, night=1, platform="custom")).changes(0, 1)
+    for entry in keys["added"] + keys["changed"]:
+        assert f"/{entry['key']}/" in entry["url"]  # the id in the URL is the key
