@@ -20,7 +20,7 @@ import lxml.html
 import pytest
 
 from portal_archive.cli import main
-from replica import ReplicaConfig, Site
+from replica import FaultConfig, ReplicaConfig, Site
 from replica.testing import fetch, run_replica
 
 BASE = "http://127.0.0.1:8080"
@@ -391,3 +391,17 @@ def test_nfd_and_windows_1258_variants_apply(platform):
     text = unicodedata.normalize("NFC", raw.decode("cp1258"))
     assert re.search(r'charset="?windows-1258"', text)  # the page says so too
     assert "Tiếp tục quan tâm" in text
+
+
+@pytest.mark.parametrize("platform", BUILT)
+def test_fault_pages_are_linked_and_served_when_switched_on(platform):
+    s = Site(ReplicaConfig(articles=20, platform=platform,
+                           faults=FaultConfig(redirect_loop=True, oversize=True)))
+    home = s.render("/", base=BASE)[2]
+    assert b'href="/vi/loop/"' in home and b'href="/vi/oversize/"' in home
+    assert s.render("/vi/loop/")[:2] == (302, {"Content-Type": "text/html; charset=utf-8",
+                                                "Location": "/vi/loop-b/"})
+    assert s.respond("/vi/oversize/").stream_size == 50 * 1024 * 1024
+    plain = site(platform)
+    assert b"/vi/loop/" not in plain.render("/", base=BASE)[2]
+    assert plain.render("/vi/loop/")[0] == MISSING[platform][0]

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from replica.site import Site
 
 
+# The fault pages: the same paths as on the NukeViet replica (replica/routes.py).
+FAULT_PATHS = ("/vi/loop/", "/vi/loop-b/")
+FAULT_LOOP = {FAULT_PATHS[0]: FAULT_PATHS[1], FAULT_PATHS[1]: FAULT_PATHS[0]}
+FAULT_OVERSIZE = "/vi/oversize/"
 # What an article's attachments are called (replica.content: tai-lieu-K.pdf, phu-luc-K.doc)
 ARTICLE_FILE_EXTENSIONS = (".pdf", ".doc")
 
@@ -68,6 +72,22 @@ class Platform:
 
     def route(self, req: Request, base: str) -> Response:
         raise NotImplementedError
+
+    # ---- faults that are pages (--redirect-loop, --oversize); Site.route asks first --------
+    def fault(self, path: str) -> Response | None:
+        f = self.site.config.faults
+        if f.redirect_loop and path in FAULT_LOOP:
+            return Response(302, text="", headers=[("Location", FAULT_LOOP[path])])
+        if f.oversize and path == FAULT_OVERSIZE:
+            return Response(200, text=None, stream_size=f.oversize_bytes)
+        return None
+
+    def fault_links(self) -> str:
+        """Links to the fault pages when they are switched on (put them in the footer), so a
+        crawl runs into them as it would on the NukeViet replica."""
+        f = self.site.config.faults
+        return ((f'<a href="{FAULT_PATHS[0]}">Lưu trữ</a> ' if f.redirect_loop else "")
+                + (f'<a href="{FAULT_OVERSIZE}">Dữ liệu mở</a>' if f.oversize else ""))
 
     def canonical_urls(self, base: str = "") -> list[str]:
         raise NotImplementedError

@@ -173,7 +173,7 @@ class UploadPortal(ItemPlatform):
 <p>Cơ quan chủ quản: Văn phòng UBND tỉnh Lai Châu</p>
 <p>Ghi rõ nguồn "Cổng thông tin điện tử tỉnh Lai Châu" khi phát hành lại thông tin từ
 website này.</p>
-<p><a href="/sitemap.xml">Sơ đồ cổng</a></p></div></footer>
+<p><a href="/sitemap.xml">Sơ đồ cổng</a> {self.fault_links()}</p></div></footer>
 </div>
 <script src="/Scripts/main.js"></script>
 </body>
