@@ -446,3 +446,11 @@ def test_fault_pages_are_linked_and_served_when_switched_on(platform):
     plain = site(platform)
     assert b"/vi/loop/" not in plain.render("/", base=BASE)[2]
     assert plain.render("/vi/loop/")[0] == MISSING[platform][0]
+
+
+def test_wordpress_over_http_sets_no_cookie_and_answers_404():
+    with run_replica(ReplicaConfig(articles=20, platform="wordpress", nfd_rate=0.0)) as base:
+        status, headers, body = fetch(base, "/")
+        assert status == 200 and "set-cookie" not in headers
+        assert headers["x-powered-by"].startswith("PHP/") and b"wp-content/themes" in body
+        assert fetch(base, "/khong-co/")[0] == 404
