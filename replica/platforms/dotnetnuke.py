@@ -104,6 +104,9 @@ def unticket(value: str) -> tuple[int, int] | None:
 
 class DotNetNuke(EnterprisePlatform):
     name = "dotnetnuke"
+    session_cookie = "ASP.NET_SessionId"
+    server_headers = (("Server", "Microsoft-IIS/8.5"), ("X-Powered-By", "ASP.NET"))
+    trap_patterns = (r"[?&]ctl=(?:Login|Register)", r"[?&]returnurl=", r"/ArticleID/\d+/Print$")
     articles_per_page = 10
 
     # ---- URL scheme -------------------------------------------------------------------------
@@ -500,6 +503,5 @@ class DotNetNuke(EnterprisePlatform):
 """  # noqa: E501 (the page as the platform sends it, one line per part)
 
 
-PLATFORM = DotNetNuke()
 
-__all__ = ["PLATFORM", "DotNetNuke", "ticket", "unticket"]
+__all__ = ["DotNetNuke", "ticket", "unticket"]

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from replica import attachments, media
 from replica.content import CATEGORIES, T_END, Article, Document, Image, Teaser
 from replica.determinism import hexid, unit
+from replica.platforms.base import Platform
 from replica.routes import Request, Response
 
 if TYPE_CHECKING:
@@ -143,8 +144,13 @@ def body_parts(a: Article, image_html, para_html) -> str:
     return "\n".join(out)
 
 
-class EnterprisePlatform:
-    """One platform's URL scheme, routing and ground truth over the shared SiteModel."""
+class EnterprisePlatform(Platform):
+    """One platform's URL scheme, routing and ground truth over the shared SiteModel.
+
+    The facade methods (`route`, `canonical_urls`, `changes`, `attachments`) pass the Site to
+    the platform's own methods, which take it explicitly so templates stay pure functions of
+    (site, item).
+    """
 
     name = ""
     articles_per_page = 20
@@ -194,6 +200,19 @@ class EnterprisePlatform:
     def respond(self, site: Site, req: Request, base: str) -> Response:
         raise NotImplementedError
 
+    # ---- the facade Site talks to ----------------------------------------------------------
+    def route(self, req: Request, base: str) -> Response:
+        return self.respond(self.site, req, base)
+
+    def canonical_urls(self, base: str = "") -> list[str]:
+        return self.truth_urls(self.site, base)
+
+    def changes(self, night_a: int, night_b: int, base: str = "") -> dict[str, list[dict]]:
+        return self.truth_changes(self.site, night_a, night_b, base)
+
+    def attachments(self, base: str = "") -> list[dict]:
+        return self.truth_attachments(self.site, base)
+
     # ---- shared reading of the model ----------------------------------------------------------
     @staticmethod
     def alive_articles(site: Site) -> Iterator[int]:
@@ -241,7 +260,7 @@ class EnterprisePlatform:
         return found
 
     # ---- ground truth -----------------------------------------------------------------------
-    def canonical_urls(self, site: Site, base: str = "") -> list[str]:
+    def truth_urls(self, site: Site, base: str = "") -> list[str]:
         m, night = site.model, site.night
         urls = self.static_paths(site) + self.listing_paths(site)
         images: dict[str, None] = {}
@@ -263,7 +282,7 @@ class EnterprisePlatform:
                      for i, (name, _) in enumerate(d.files)]
         return [base + u for u in dict.fromkeys(urls)]
 
-    def changes(self, site: Site, night_a: int, night_b: int, base: str = "") -> dict:
+    def truth_changes(self, site: Site, night_a: int, night_b: int, base: str = "") -> dict:
         """The model's changes, keyed and addressed the way this platform shows its items."""
         truth = site.model.changes(night_a, night_b, "")
         out: dict[str, list[dict]] = {"added": [], "removed": [], "changed": []}
@@ -280,7 +299,7 @@ class EnterprisePlatform:
                 out[group].append(new)
         return out
 
-    def attachments(self, site: Site, base: str = "") -> list[dict]:
+    def truth_attachments(self, site: Site, base: str = "") -> list[dict]:
         """Every attachment served tonight, documents' then articles', in the shape of
         `Site.attachments` (key: the platform's item key)."""
         m, night = site.model, site.night

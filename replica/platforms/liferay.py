@@ -104,6 +104,10 @@ def when(t) -> str:
 
 class Liferay(EnterprisePlatform):
     name = "liferay"
+    session_cookie = "JSESSIONID"
+    server_headers = (("Liferay-Portal", "Liferay Community Edition Portal 7.4.3.112 CE GA112"),)
+    trap_patterns = (r"[?&]p_p_state=(?:maximized|pop_up)", r"[?&]redirect=", r"^/c/portal/",
+                     r"^/web/guest/tim-kiem")
     removal_reason = "http_404"
 
     # ---- URL scheme -------------------------------------------------------------------------
@@ -540,6 +544,5 @@ def static(req: Request) -> Response:
     return Response(404, "text/plain", text="Not Found")
 
 
-PLATFORM = Liferay()
 
-__all__ = ["PLATFORM", "Liferay"]
+__all__ = ["Liferay"]

@@ -92,6 +92,11 @@ def guid(*parts: object) -> str:
 
 class SharePoint(EnterprisePlatform):
     name = "sharepoint"
+    session_cookie = "ASP.NET_SessionId"
+    server_headers = (("Server", "Microsoft-IIS/8.5"), ("X-Powered-By", "ASP.NET"),
+                      ("MicrosoftSharePointTeamServices", "15.0.0.4569"),
+                      ("X-SharePointHealthScore", "0"))
+    trap_patterns = (r"^/_layouts/", r"[?&]PageView=Shared", r"[?&]Mobile=1", r"[?&]Source=")
     removal_reason = "soft_404"
 
     # ---- URL scheme -------------------------------------------------------------------------
@@ -516,6 +521,5 @@ var _spFormDigestRefreshInterval = 1440000;//]]></script>
 """  # noqa: E501 (the page as the platform sends it, one line per part)
 
 
-PLATFORM = SharePoint()
 
-__all__ = ["PLATFORM", "SharePoint", "sp_time"]
+__all__ = ["SharePoint", "sp_time"]
