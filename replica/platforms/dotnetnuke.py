@@ -90,12 +90,14 @@ def docs_url(page: int = 1) -> str:
 def ticket(k: int, i: int) -> str:
     """A LinkClick file ticket: opaque-looking, but it names (document, file)."""
     raw = base64.b64encode(f"vb{k:06d}f{i}".encode()).decode()
-    return raw.replace("=", "%3d")
+    # Percent-encoded as crawlers normalise it (RFC 3986 §6.2.2.1: upper-case hex), so the
+    # URL a crawl records is the one listed in the ground truth.
+    return raw.replace("=", "%3D")
 
 
 def unticket(value: str) -> tuple[int, int] | None:
     try:
-        raw = base64.b64decode(value.replace("%3d", "=").replace("%3D", "=")).decode()
+        raw = base64.b64decode(unquote(value)).decode()
     except (ValueError, UnicodeDecodeError):
         return None
     m = re.fullmatch(r"vb(\d{6})f(\d)", raw)
