@@ -44,10 +44,11 @@ def parse(body: bytes) -> lxml.html.HtmlElement:
 
 
 def links(url: str, ctype: str, body: bytes) -> list[str]:
-    """Absolute URLs a crawler would find in a page: hrefs and srcs, sitemap <loc>s."""
+    """Absolute URLs a crawler would find in a page: hrefs and srcs, sitemap <loc>s, RSS
+    item links."""
     if ctype.split(";")[0] in ("text/xml", "application/xml"):
         root = lxml.etree.fromstring(body)
-        return [el.text.strip() for el in root.iter("{*}loc")]
+        return [el.text.strip() for el in [*root.iter("{*}loc"), *root.iterfind(".//item/link")]]
     if not ctype.startswith("text/html"):
         return []
     doc = lxml.html.fromstring(body.decode("utf-8"))

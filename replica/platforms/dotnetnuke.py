@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import re
+from email.utils import format_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -70,6 +71,9 @@ NEWS_RE = re.compile(r"^/tin-tuc(?:/ArtMID/1520/CategoryID/(\d+)/([A-Za-z0-9-]+)
                      r"(?:/PgrID/1520/PageID/(\d+))?$")
 ARTICLE_RE = re.compile(r"^/tin-tuc/ArtMID/1520/ArticleID/(\d+)/([A-Za-z0-9-]+)$")
 DOCS_RE = re.compile(r"^/van-ban(?:/mid/1600/(Page|ItemID)/(\d+))?$")
+RSS_PATH = "/DesktopModules/EasyDNNNews/RSS.ashx"
+RSS_URL = f"{RSS_PATH}?portalid=0&moduleid=1520&tabid=56"
+RSS_ITEMS = 30
 EDN_FILE_RE = re.compile(r"^/Portals/0/EasyDNNnews/(\d+)/([^/]+)$")
 
 
@@ -108,7 +112,8 @@ class DotNetNuke(EnterprisePlatform):
     name = "dotnetnuke"
     session_cookie = "ASP.NET_SessionId"
     server_headers = (("Server", "Microsoft-IIS/8.5"), ("X-Powered-By", "ASP.NET"))
-    trap_patterns = (r"[?&]ctl=(?:Login|Register)", r"[?&]returnurl=", r"/ArticleID/\d+/Print$")
+    trap_patterns = (r"[?&]ctl=(?:Login|Register)", r"[?&]returnurl=", r"/ArticleID/\d+/Print$",
+                     r"/ctl/Print/")
     articles_per_page = 10
 
     # ---- URL scheme -------------------------------------------------------------------------
@@ -140,7 +145,7 @@ class DotNetNuke(EnterprisePlatform):
         return f"/Portals/0/EasyDNNnews/{ARTICLE_BASE + k}/{image_name(im)[2]}"
 
     def static_paths(self, site: Site) -> list[str]:
-        return ["/robots.txt", "/sitemap.aspx", *(u + CDV for u in CSS + JS), *IMAGES]
+        return ["/robots.txt", "/sitemap.aspx", RSS_URL, *(u + CDV for u in CSS + JS), *IMAGES]
 
     def listing_paths(self, site: Site) -> list[str]:
         out = ["/"]
@@ -184,6 +189,12 @@ class DotNetNuke(EnterprisePlatform):
             return self.edn_file(site, int(m.group(1)) - ARTICLE_BASE, unquote(m.group(2)))
         if path == "/":
             return html(self.home(site), "/")
+        m = re.match(r"^/(tin-tuc|van-ban)/ctl/Print/mid/(\d+)$", path)
+        if m:  # the container's print action: the module alone, a trap
+            main = self.module(int(m.group(2)), "In", "<p>Bản in của mô-đun.</p>", "Print")
+            return html(main, req.target)
+        if path == RSS_PATH:
+            return Response(200, "text/xml; charset=utf-8", text=self.rss(site, base))
         if path == "/tim-kiem":
             main = self.module(9000, "Tìm kiếm", '<p class="NormalRed">Không tìm thấy kết quả '
                                "nào.</p>", "DNN_Search")
@@ -243,7 +254,8 @@ class DotNetNuke(EnterprisePlatform):
         title = category_title(cat)
         main = self.module(NEWS_MID, title, f'<div class="eds_news_module_{NEWS_MID} news '
                            'eds_subCollection_news eds_news_Ozone eds_template_List_Article_'
-                           f'Default">{body}{self.pager(cat, n, pages)}</div>', "EasyDNNnews")
+                           f'Default">{body}{self.pager(cat, n, pages)}</div>', "EasyDNNnews",
+                           tab="/tin-tuc")
         key = news_url(cat, n) if n <= pages else req.path
         return html(self.page(site, title, "/tin-tuc", main), key)
 
@@ -388,7 +400,7 @@ class DotNetNuke(EnterprisePlatform):
         main = self.module(DOCS_MID, "Văn bản chỉ đạo điều hành", '<table class="vanban-table '
                            'table"><thead><tr><th>Số ký hiệu</th><th>Ngày ban hành</th><th>Trích '
                            f'yếu</th></tr></thead><tbody>{rows}</tbody></table><div class="'
-                           f'pager">{links}</div>', "VanBan")
+                           f'pager">{links}</div>', "VanBan", tab="/van-ban")
         key = docs_url(n) if n <= pages else req.path
         return html(self.page(site, "Văn bản", "/van-ban", main), key)
 
@@ -451,11 +463,29 @@ class DotNetNuke(EnterprisePlatform):
         return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
                 f'schemas/sitemap/0.9">{urls}</urlset>')
 
+    def rss(self, site: Site, base: str) -> str:
+        """EasyDNNnews' RSS 2.0 of the module: the 30 newest, RFC 822 dates at +0700."""
+        items = []
+        for t in self.teasers(site, None, 0, RSS_ITEMS):
+            link = e(base + self.article_path(site, t.id))
+            items.append(f"<item><title>{e(t.title)}</title><link>{link}</link><guid "
+                         f'isPermaLink="true">{link}</guid><description>{e(t.summary)}'
+                         f"</description><pubDate>{format_datetime(t.published)}</pubDate>"
+                         "</item>")
+        return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tin '
+                f"tức - {SITE_NAME}</title><link>{e(base)}/tin-tuc</link><description>Tin tức"
+                f"</description><language>vi-VN</language>{''.join(items)}</channel></rss>")
+
     @staticmethod
-    def module(mid: int, title: str | None, inner: str, kind: str) -> str:
-        """A module in its container: `DnnModule-<mid>`, `dnn_ctr<mid>_…` ids."""
+    def module(mid: int, title: str | None, inner: str, kind: str,
+               tab: str | None = None) -> str:
+        """A module in its container: `DnnModule-<mid>`, `dnn_ctr<mid>_…` ids, and on a tab's
+        own modules the container's print action (`<tab>/ctl/Print/mid/<mid>`)."""
+        action = (f'<a id="dnn_ctr{mid}_dnnPRINTMODULE_ancPrint" class="c_print" href="{tab}/'
+                  f'ctl/Print/mid/{mid}?dnnprintmode=true" rel="nofollow">In</a>' if tab else "")
         head = (f'<div class="c_head"><h2 class="c_title"><span id="dnn_ctr{mid}_dnnTITLE_'
-                f'titleLabel" class="TitleHead">{e(title)}</span></h2></div>' if title else "")
+                f'titleLabel" class="TitleHead">{e(title)}</span></h2>{action}</div>'
+                if title else "")
         return (f'<div class="DnnModule DnnModule-{kind} DnnModule-{mid}"><a name="{mid}"></a>'
                 f'<div class="c_container">{head}<div id="dnn_ctr{mid}_ContentPane" class="'
                 f'contentpane"><div id="dnn_ctr{mid}_ModuleContent" class="DNNModuleContent '
@@ -484,7 +514,8 @@ class DotNetNuke(EnterprisePlatform):
 </title><meta id="MetaDescription" name="DESCRIPTION" content="{e(description or title)}" /><meta id="MetaGenerator" name="GENERATOR" content="DotNetNuke " /><meta id="MetaRobots" name="ROBOTS" content="INDEX, FOLLOW" />
 {css}
 {js}
-{og_tags}<link rel="SHORTCUT ICON" href="/Portals/0/favicon.ico" type="image/x-icon" />
+{og_tags}<link rel="alternate" type="application/rss+xml" title="Tin tức" href="{e(RSS_URL)}" />
+<link rel="SHORTCUT ICON" href="/Portals/0/favicon.ico" type="image/x-icon" />
 </head>
 <body id="Body">
 <form method="post" action="{e(nav or '/')}" id="Form" enctype="multipart/form-data">
