@@ -26,7 +26,8 @@ and publishing page layouts and the pages in tests/pages/sharepoint, not copied)
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -160,7 +161,7 @@ class SharePoint(EnterprisePlatform):
         if path == "/sitemap.xml":
             return Response(200, "text/xml; charset=utf-8", text=self.sitemap(site, base))
         if path.startswith("/_layouts/"):
-            return self.layouts(site, req)
+            return self.layouts(site, req, base)
         if path in STYLE_FILES:
             if STYLE_FILES[path] == "image/png":
                 return image_response(path)
@@ -215,7 +216,20 @@ class SharePoint(EnterprisePlatform):
         trap = any(k.lower() in ("pageview", "mobile") for k in req.query)
         return html(text, req.target if trap else key)
 
-    def layouts(self, site: Site, req: Request) -> Response:
+    def list_feed(self, site: Site, cat: int | None, base: str) -> str:
+        """listfeed.aspx: the TinTuc list's RSS, 30 newest, dates in RFC 822 (GMT)."""
+        items = "".join(
+            f"<item><title>{e(t.title)}</title><link>{e(base + self.article_path(site, t.id))}"
+            f"</link><description>{e(t.summary)}</description><pubDate>"
+            f"{format_datetime(t.published.astimezone(UTC), usegmt=True)}</pubDate></item>"
+            for t in self.teasers(site, cat, 0, 30))
+        return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>'
+                f"{e(category_title(cat))}: TinTuc</title><link>{e(base + web_of(cat))}"
+                f"Lists/TinTuc/AllItems.aspx</link><description>Nguồn cấp RSS của danh sách TinTuc"
+                f"</description><generator>Microsoft SharePoint Foundation RSS Generator"
+                f"</generator>{items}</channel></rss>")
+
+    def layouts(self, site: Site, req: Request, base: str) -> Response:
         """`/_layouts/15/`: the product's own files and forms (robots.txt keeps crawlers out)."""
         path = req.path
         if path.endswith(".css"):
@@ -225,6 +239,13 @@ class SharePoint(EnterprisePlatform):
                             "function _spBodyOnLoadWrapper(){}\n")
         if path.endswith((".png", ".gif")):
             return image_response(path.rsplit(".", 1)[0] + ".png")
+        if path == "/_layouts/15/listfeed.aspx":  # a list's RSS: robots.txt keeps it out
+            cats = {guid("TinTuc", c): c for c in [None, *range(len(CATEGORIES))]}
+            listed = req.query.get("List", [""])[0]
+            if listed not in cats:
+                return self.not_found()
+            return Response(200, "text/xml; charset=utf-8",
+                            text=self.list_feed(site, cats[listed], base))
         if path in ("/_layouts/15/Authenticate.aspx", "/_layouts/15/osssearchresults.aspx"):
             title = "Đăng nhập" if "Authenticate" in path else "Kết quả tìm kiếm"
             main = f'<div class="ms-webpart-zone"><h2>{title}</h2><p>Không có kết quả.</p></div>'
@@ -259,7 +280,7 @@ class SharePoint(EnterprisePlatform):
                 f'bottompaging"><tr>{"".join(pager)}</tr></table></div></div>')
         nav = web_of(cat) + "Pages/default.aspx"
         key = self.listing_url(site, cat, n) if n <= pages else req.target
-        return html(self.page(site, title, nav, main, nav), key)
+        return html(self.page(site, title, nav, main, nav, feed_of=cat), key)
 
     def teaser_html(self, site: Site, t: Teaser) -> str:
         href = e(self.article_path(site, t.id))
@@ -473,7 +494,7 @@ class SharePoint(EnterprisePlatform):
                 f'schemas/sitemap/0.9">{urls}</urlset>')
 
     def page(self, site: Site, title: str, nav: str | None, main: str, here: str | None,
-             item: int | None = None) -> str:
+             item: int | None = None, feed_of: int | None | bool = False) -> str:
         menu = [("Trang chủ", HOME), ("Tin tức", f"/{NEWS}/Pages/default.aspx")] + [
             (t, web_of(c) + "Pages/default.aspx") for c, (_, t) in enumerate(CATEGORIES)] + [
             ("Văn bản", self.docs_url(1))]
@@ -481,6 +502,10 @@ class SharePoint(EnterprisePlatform):
                             f"{e(name)}</a></li>" for name, href in menu)
         here = here or HOME
         web = here.split("/Pages/")[0] or "/"
+        feed = ""
+        if feed_of is not False:
+            feed = (f'<link rel="alternate" type="application/rss+xml" title="RSS" href="'
+                    f'/_layouts/15/listfeed.aspx?List={q(guid("TinTuc", feed_of))}" />')
         source = q(here)
         variant = here + ("&" if "?" in here else "?")
         ctx = (f'var _spPageContextInfo = {{webServerRelativeUrl: "{web}", siteServerRelativeUrl:'
@@ -497,7 +522,7 @@ class SharePoint(EnterprisePlatform):
 <script type="text/javascript" src="{e(LAYOUTS[1])}"></script>
 <script type="text/javascript" src="{STYLE}/js/portal.js"></script>
 <script type="text/javascript">{ctx}</script>
-</head>
+{feed}</head>
 <body>
 <div id="imgPrefetch" style="display:none"><img src="{e(LAYOUTS[2])}" /></div>
 <form method="post" action="{e(here)}" onsubmit="javascript:return WebForm_OnSubmit();" id="aspnetForm">
