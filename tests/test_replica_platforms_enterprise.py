@@ -421,3 +421,20 @@ def test_served_over_http_with_the_platforms_headers(platform, cookie, header):
         assert header in headers
         status, _, _ = fetch(base, "/khong-co-trang-nay")
         assert status == 404
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_fault_urls_are_linked_and_answer_when_the_faults_are_on(platform):
+    from replica import FaultConfig
+
+    on = Site(ReplicaConfig(articles=10, platform=platform, nfd_rate=0.0,
+                            faults=FaultConfig(redirect_loop=True, oversize=True)))
+    off = site(platform)
+    home = off.platform.listing_paths(off)[0]
+    page = on.render(home)[2].decode("utf-8")
+    assert 'href="/luu-tru"' in page and 'href="/du-lieu-mo"' in page
+    assert "/luu-tru" not in off.render(home)[2].decode("utf-8")
+    assert on.render("/luu-tru")[1]["Location"] == "/luu-tru-b"
+    assert on.render("/luu-tru-b")[1]["Location"] == "/luu-tru"
+    assert on.respond("/du-lieu-mo").stream_size > 0
+    assert off.render("/luu-tru")[0] == 404
