@@ -202,7 +202,7 @@ class DotNetNuke(EnterprisePlatform):
             return html(self.page(site, "Tìm kiếm", "/", main), req.target)
         m = ARTICLE_RE.match(path)
         if m:
-            return self.article_page(site, req, int(m.group(1)) - ARTICLE_BASE)
+            return self.article_page(site, req, int(m.group(1)) - ARTICLE_BASE, base)
         m = re.match(r"^/tin-tuc/ArtMID/1520/ArticleID/(\d+)/Print$", path)
         if m:
             return self.print_view(site, req, int(m.group(1)) - ARTICLE_BASE)
@@ -300,7 +300,7 @@ class DotNetNuke(EnterprisePlatform):
         return html(self.page(site, word, "/tin-tuc", main), req.path)
 
     # ---- articles ------------------------------------------------------------------------
-    def article_page(self, site: Site, req: Request, k: int) -> Response:
+    def article_page(self, site: Site, req: Request, k: int, base: str) -> Response:
         a, gone = self.article_at(site, k)
         if gone == "http_404":
             return self.not_found(site)
@@ -310,7 +310,7 @@ class DotNetNuke(EnterprisePlatform):
         if req.path != canonical:
             return redirect(canonical, 301)
         return html(self.page(site, a.title, "/tin-tuc", self.article_main(site, a),
-                              description=a.summary, og=canonical), canonical)
+                              description=a.summary, og=base + canonical), canonical)
 
     def print_view(self, site: Site, req: Request, k: int) -> Response:
         a, _ = self.article_at(site, k)
