@@ -109,6 +109,7 @@ class Site:
         if key is not None and unit(self.config.seed, "cp1258", key) < self.config.cp1258_rate:
             text = text.replace('content="text/html; charset=utf-8"',
                                 'content="text/html; charset=windows-1258"', 1)
+            text = text.replace('<meta charset="UTF-8">', '<meta charset="windows-1258">', 1)
             return to_cp1258(text), "text/html; charset=windows-1258"
         if key is not None and unit(self.config.seed, "nfd", key) < self.config.nfd_rate:
             text = unicodedata.normalize("NFD", text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+import unicodedata
 from functools import cache
 from urllib.parse import urljoin, urlsplit
 
@@ -18,6 +19,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from portal_archive.cli import main
 from replica import ReplicaConfig, Site
 from replica.testing import fetch, run_replica
 
@@ -352,3 +354,40 @@ def test_custom_pager_posts_back_but_next_links_are_crawlable():
     keys = Site(ReplicaConfig(articles=200, seed=3, night=1, platform="custom")).changes(0, 1)
     for entry in keys["added"] + keys["changed"]:
         assert f"/{entry['key']}/" in entry["url"]  # the id in the URL is the key
+
+
+# ---- the command line and the page variants ----------------------------------------------
+@pytest.mark.parametrize("platform", BUILT)
+def test_cli_ground_truth_honours_platform(platform, capsys):
+    args = ["replica", "--articles", "20", "--port", "9999", "--platform", platform]
+    config = ReplicaConfig(articles=20, platform=platform)
+    assert main([*args, "--list-urls"]) == 0
+    assert capsys.readouterr().out.split() == Site(config).canonical_urls(
+        "http://127.0.0.1:9999")
+    assert main([*args, "--changes", "0", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == Site(config).changes(
+        0, 2, "http://127.0.0.1:9999")
+    assert main([*args, "--attachments"]) == 0
+    assert json.loads(capsys.readouterr().out) == Site(config).attachments(
+        "http://127.0.0.1:9999")
+
+
+def test_cli_rejects_an_unknown_platform(capsys):
+    assert main(["replica", "--platform", "joomla", "--list-urls"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown platform 'joomla'" in err and "upload-portal" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("platform", BUILT)
+def test_nfd_and_windows_1258_variants_apply(platform):
+    url = Site(ReplicaConfig(articles=20, platform=platform)).platform.article_url(1)
+    nfd = Site(ReplicaConfig(articles=20, platform=platform, nfd_rate=1.0))
+    body = nfd.render(url)[2].decode("utf-8")
+    assert unicodedata.normalize("NFD", "Tiếp tục") in body and "Tiếp tục" not in body
+    cp = Site(ReplicaConfig(articles=20, platform=platform, nfd_rate=0.0, cp1258_rate=1.0))
+    status, headers, raw = cp.render(url)
+    assert headers["Content-Type"] == "text/html; charset=windows-1258"
+    text = unicodedata.normalize("NFC", raw.decode("cp1258"))
+    assert re.search(r'charset="?windows-1258"', text)  # the page says so too
+    assert "Tiếp tục quan tâm" in text

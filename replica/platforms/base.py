@@ -18,12 +18,16 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from replica import assets, attachments, media
-from replica.content import Article, Document, Image, Teaser
+from replica.content import CATEGORIES, Article, Document, Image, Teaser
 from replica.determinism import unit
 from replica.routes import Request, Response, article_text, document_text
 
 if TYPE_CHECKING:
     from replica.site import Site
+
+
+# What an article's attachments are called (replica.content: tai-lieu-K.pdf, phu-luc-K.doc)
+ARTICLE_FILE_EXTENSIONS = (".pdf", ".doc")
 
 
 def e(text: object) -> str:
@@ -75,6 +79,22 @@ class Platform:
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
+class PathInfo:
+    """What an article's path may be made of (a subset of `Teaser`, cheap to compute for
+    every article: the slug and title are the first ones, which no edit changes)."""
+
+    id: int
+    cat: int
+    alias: str
+    title: str
+    published: datetime
+
+    @property
+    def cat_alias(self) -> str:
+        return CATEGORIES[self.cat][0]
+
+
 @dataclass
 class ItemIndex:
     """Paths of every item up to the largest ids seen so far (see the module docstring)."""
@@ -84,9 +104,9 @@ class ItemIndex:
     article_at: dict[str, int] = field(default_factory=dict)
     document_at: dict[str, int] = field(default_factory=dict)
     images: dict[str, tuple[int, str]] = field(default_factory=dict)  # path -> (k, model src)
-    image_path: dict[str, str] = field(default_factory=dict)  # model src -> path
     files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path -> (owner,k,i)
-    file_path: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    document_files: dict[tuple[int, int], str] = field(default_factory=dict)  # (k, i) -> path
+    media_upto: int = 0  # images and article files of articles 1..media_upto are in the maps
     taken: set[str] = field(default_factory=set)
 
 
@@ -96,6 +116,11 @@ class ItemPlatform(Platform):
     A subclass says where things live (`article_path`, `document_path`, `image_path`,
     `file_path`), what an item's key is in the ground truth (`item_key`), and renders pages
     in `route`. Everything else (index, downloads, images, ground truth) is here.
+
+    Article and document paths are indexed eagerly (a slug taken twice needs every older
+    slug). Images and article attachments have unique model names, so their paths are pure
+    functions, remembered as pages link them: a crawler asks only for what a page showed,
+    and anything else costs one pass over every article's shape.
     """
 
     # Static chrome: (path, kind) with kind css | js | png; listed in canonical_urls.
@@ -104,10 +129,10 @@ class ItemPlatform(Platform):
     def __init__(self, site: Site) -> None:
         super().__init__(site)
         self._index = ItemIndex()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     # ---- where things live (per platform) ----------------------------------------------
-    def article_path(self, t: Teaser, n: int) -> str:
+    def article_path(self, t: PathInfo, n: int) -> str:
         """Path of article `t`; `n` > 1 when the natural path is taken by an older item."""
         raise NotImplementedError
 
@@ -115,11 +140,12 @@ class ItemPlatform(Platform):
         raise NotImplementedError
 
     def image_path(self, src: str, k: int, n: int) -> str:
-        """Where the model's image `src` of article `k` is served."""
+        """Where the model's image `src` of article `k` is served (`n` is always 1)."""
         raise NotImplementedError
 
     def file_path(self, owner: str, k: int, i: int, name: str, n: int) -> str:
-        """Where attachment i of article/document k (file name `name`) is served."""
+        """Where attachment i of article/document k (file name `name`) is served; `n` > 1 when
+        another document's file took the natural path (articles' file names are unique)."""
         raise NotImplementedError
 
     def item_key(self, kind: str, k: int, url: str) -> str:
@@ -145,30 +171,37 @@ class ItemPlatform(Platform):
         with self._lock:
             m = self.model
             for k in range(len(ix.articles), max_article + 1):
-                path = self._unique(self.article_path, m.head(k))
+                info = PathInfo(k, m.category_of(k), m.first_alias(k), m.first_title(k),
+                                m.published(k))
+                path = self._unique(self.article_path, info)
                 ix.articles.append(path)
                 ix.article_at[path] = k
-                _, body_images, lead, files = m.shape(k)
-                for im in ([lead] if lead else []) + [im for _, im in body_images]:
-                    if im.src not in ix.image_path:
-                        ip = self._unique(self.image_path, im.src, k)
-                        ix.image_path[im.src] = ip
-                        ix.images[ip] = (k, im.src)
-                self._index_files("article", k, files)
             for k in range(len(ix.documents), max_document + 1):
                 d = m.document(k)
                 path = self._unique(self.document_path, d)
                 ix.documents.append(path)
                 ix.document_at[path] = k
-                self._index_files("document", k, d.files)
+                for i, (name, _) in enumerate(d.files):
+                    fp = self._unique(self.file_path, "document", k, i, name)
+                    ix.files[fp] = ("document", k, i)
+                    ix.document_files[(k, i)] = fp
         return ix
 
-    def _index_files(self, owner: str, k: int, files: tuple[tuple[str, str], ...]) -> None:
-        ix = self._index
-        for i, (name, _) in enumerate(files):
-            fp = self._unique(self.file_path, owner, k, i, name)
-            ix.files[fp] = (owner, k, i)
-            ix.file_path[(owner, k, i)] = fp
+    def index_media(self) -> ItemIndex:
+        """Every article's images and attachments in the path maps (one pass, then kept)."""
+        ix = self.index()
+        top = len(ix.articles) - 1
+        if ix.media_upto >= top:
+            return ix
+        with self._lock:
+            for k in range(ix.media_upto + 1, top + 1):
+                _, body_images, lead, files = self.model.shape(k)
+                for im in ([lead] if lead else []) + [im for _, im in body_images]:
+                    self.image_url(im, k)
+                for i in range(len(files)):
+                    self.file_url("article", k, i)
+            ix.media_upto = top
+        return ix
 
     def article_url(self, k: int) -> str:
         return self.index(max_article=k).articles[k]
@@ -176,11 +209,21 @@ class ItemPlatform(Platform):
     def document_url(self, k: int) -> str:
         return self.index(max_document=k).documents[k]
 
-    def image_url(self, im: Image) -> str:
-        return self.index().image_path[im.src]
+    def image_url(self, im: Image, k: int | None = None) -> str:
+        """Path of image `im` of article `k` (without `k`, every shape is read once)."""
+        if k is None:
+            return next(p for p, (_, src) in self.index_media().images.items() if src == im.src)
+        path = self.image_path(im.src, k, 1)
+        self._index.images[path] = (k, im.src)
+        return path
 
     def file_url(self, owner: str, k: int, i: int) -> str:
-        return self.index().file_path[(owner, k, i)]
+        if owner == "document":
+            return self.index(max_document=k).document_files[(k, i)]
+        name = self.model.shape(k)[3][i][0]
+        path = self.file_path("article", k, i, name, 1)
+        self._index.files[path] = ("article", k, i)
+        return path
 
     # ---- items at this night -----------------------------------------------------------
     def article_at(self, path: str) -> tuple[int | None, Article | None, str | None]:
@@ -229,7 +272,9 @@ class ItemPlatform(Platform):
 
     # ---- serving files -----------------------------------------------------------------
     def serve_image(self, path: str) -> Response | None:
-        hit = self.index().images.get(path)
+        hit = self._index.images.get(path)
+        if hit is None and path.lower().endswith((".jpg", ".jpeg", ".png")):
+            hit = self.index_media().images.get(path)  # not linked by a page served yet
         if hit is None:
             return None
         _, src = hit
@@ -240,7 +285,10 @@ class ItemPlatform(Platform):
         return Response(200, "image/jpeg", body=media.jpeg(src, 640, 424, weight=weight))
 
     def serve_file(self, path: str) -> Response | None:
-        hit = self.index().files.get(path)
+        self.index()
+        hit = self._index.files.get(path)
+        if hit is None and path.lower().endswith(ARTICLE_FILE_EXTENSIONS):
+            hit = self.index_media().files.get(path)  # not linked by a page served yet
         if hit is None:
             return None
         owner, k, i = hit
@@ -284,13 +332,13 @@ class ItemPlatform(Platform):
         for k in self.alive_articles():
             urls.append(ix.articles[k])
             _, body_images, lead, files = m.shape(k)
-            urls += [ix.file_path[("article", k, i)] for i in range(len(files))]
+            urls += [self.file_url("article", k, i) for i in range(len(files))]
             for im in ([lead] if lead else []) + [im for _, im in body_images]:
-                images[ix.image_path[im.src]] = None
+                images[self.image_url(im, k)] = None
         urls += list(images)
         for k in range(1, m.state(self.night).max_document + 1):
             urls.append(ix.documents[k])
-            urls += [ix.file_path[("document", k, i)] for i in range(len(m.document(k).files))]
+            urls += [ix.document_files[(k, i)] for i in range(len(m.document(k).files))]
         return urls
 
     def changes(self, night_a: int, night_b: int, base: str = "") -> dict[str, list[dict]]:
@@ -318,7 +366,7 @@ class ItemPlatform(Platform):
 
         def entry(owner: str, k: int, page: str, i: int, name: str, kind: str,
                   title: str, lines: tuple[str, ...]) -> dict:
-            return {"url": base + ix.file_path[(owner, k, i)], "owner": owner,
+            return {"url": base + self.file_url(owner, k, i), "owner": owner,
                     "key": self.item_key(owner, k, base + page), "page_url": base + page,
                     "name": name, "kind": kind, "content_type": attachments.content_type(kind),
                     **attachments.truth(kind, k, title, lines)}
@@ -342,5 +390,5 @@ def vn_date(t: datetime, fmt: str = "%d/%m/%Y %H:%M") -> str:
     return t.strftime(fmt)
 
 
-__all__ = ["ItemIndex", "ItemPlatform", "Platform", "e", "html", "not_found_text",
+__all__ = ["ItemIndex", "ItemPlatform", "PathInfo", "Platform", "e", "html", "not_found_text",
            "page_count", "vn_date"]

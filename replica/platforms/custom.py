@@ -16,7 +16,7 @@ from datetime import datetime
 
 from replica.content import CATEGORIES, WEEKDAYS, Article, Document, Image, Teaser
 from replica.determinism import digest
-from replica.platforms.base import ItemPlatform, e, html, page_count
+from replica.platforms.base import ItemPlatform, PathInfo, e, html, page_count
 from replica.routes import Request, Response
 
 SITE_NAME = "Cổng thông tin điện tử Sở Nông nghiệp và Phát triển nông thôn tỉnh Lai Châu"
@@ -55,7 +55,7 @@ class Custom(ItemPlatform):
                      r"^/vn/tim-kiem\.aspx\?")
 
     # ---- where things live -------------------------------------------------------------
-    def article_path(self, t: Teaser, n: int) -> str:
+    def article_path(self, t: PathInfo, n: int) -> str:
         return f"/vn/chuyen-muc/{CAT_IDS[t.cat]}/{article_id(t.id)}/{t.alias}.aspx"
 
     def document_path(self, d: Document, n: int) -> str:
@@ -200,7 +200,7 @@ function __doPostBack(eventTarget, eventArgument) {{
 
     def news_item(self, t: Teaser) -> str:
         url = self.article_url(t.id)
-        thumb = (f'<a class="thumb" href="{url}"><img src="{self.image_url(t.lead)}" alt="" '
+        thumb = (f'<a class="thumb" href="{url}"><img src="{self.image_url(t.lead, t.id)}" alt="" '
                  'width="150" /></a>' if t.lead else "")
         return (f'<div class="news-item">{thumb}<h3><a href="{url}">{e(t.title)}</a></h3>'
                 f'<span class="date">({t.published:%d/%m/%Y})</span>'
@@ -248,8 +248,8 @@ function __doPostBack(eventTarget, eventArgument) {{
         key = path if page == 1 else f"{path}?page={page}"
         return self.page(key, f"{title} - {SITE_NAME}", main)
 
-    def image_html(self, im: Image) -> str:
-        img = f'<img src="{self.image_url(im)}" alt="{e(im.alt)}" width="500" border="0" />'
+    def image_html(self, im: Image, k: int) -> str:
+        img = f'<img src="{self.image_url(im, k)}" alt="{e(im.alt)}" width="500" border="0" />'
         if not im.caption_lines:
             return f'<p align="center">{img}</p>'
         cap = "<br />".join(e(x) for x in im.caption_lines) + f" {e(im.credit_text)}"
@@ -259,7 +259,7 @@ function __doPostBack(eventTarget, eventArgument) {{
     def article(self, a: Article) -> Response:
         path = self.article_url(a.id)
         alias, title = CATEGORIES[a.cat]
-        body = "\n".join(self.image_html(x) if kind == "image" else
+        body = "\n".join(self.image_html(x, a.id) if kind == "image" else
                          f'<p style="text-align: justify">{e(x)}</p>'
                          for kind, x in self.body_parts(a))
         files = ""

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from replica import feeds
 from replica.content import CATEGORIES, Article, Document, Image, Teaser
 from replica.determinism import hexid
-from replica.platforms.base import ItemPlatform, e, html, page_count
+from replica.platforms.base import ItemPlatform, PathInfo, e, html, page_count
 from replica.routes import Request, Response
 from replica.textgen import alias as slugify
 
@@ -64,7 +64,7 @@ class UploadPortal(ItemPlatform):
     trap_patterns = (r"^/\?page=search&keyword=",)
 
     # ---- where things live -------------------------------------------------------------
-    def article_path(self, t: Teaser, n: int) -> str:
+    def article_path(self, t: PathInfo, n: int) -> str:
         slug = t.alias if n == 1 else f"{t.alias}-{n}"
         return f"{cat_path(t.cat)}/{slug}.html"
 
@@ -194,7 +194,7 @@ website này.</p>
         img = ""
         if t.lead:
             img = (f'<div class="post-image col-md-4"><a href="{url}" title="{e(t.title)}">'
-                   f'<img src="{self.image_url(t.lead)}" alt="{e(t.title)}" /></a></div>')
+                   f'<img src="{self.image_url(t.lead, t.id)}" alt="{e(t.title)}" /></a></div>')
         return (f'<article class="post-item row clearfix" '
                 f'data-id="{hexid(self.site.config.seed, "post", t.id, length=24)}">{img}'
                 f'<div class="post-content col-md-8"><div class="post-title"><h4>'
@@ -273,8 +273,8 @@ website này.</p>
             out += f'<meta property="og:image" content="{e(base + image)}" />\n'
         return out
 
-    def figure(self, im: Image) -> str:
-        src = self.image_url(im)
+    def figure(self, im: Image, k: int) -> str:
+        src = self.image_url(im, k)
         img = f'<img alt="{e(im.alt)}" src="{src}" style="width:100%" />'
         if not im.caption_lines:
             return f'<p style="text-align:center">{img}</p>'
@@ -287,7 +287,7 @@ website này.</p>
         path = self.article_url(a.id)
         c = a.cat
         parent = next((p, t) for p, t, subs in PARENTS if CATEGORIES[c][0] in subs)
-        body = "\n".join(self.figure(x) if kind == "image" else
+        body = "\n".join(self.figure(x, a.id) if kind == "image" else
                          f'<p style="text-align:justify">{e(x)}</p>'
                          for kind, x in self.body_parts(a))
         files = ""
@@ -319,7 +319,7 @@ website này.</p>
                 f'{quote(base + path, safe="")}" target="_blank">Chia sẻ</a></div></div>'
                 f'<div class="other-news"><h3 class="block-title">Tin cùng chuyên mục</h3>'
                 f"{related}</div>")
-        image = self.image_url(a.lead) if a.lead else ""
+        image = self.image_url(a.lead, a.id) if a.lead else ""
         head = (self.og(base, a.title, path, "article", a.summary, image)
                 + f'<meta property="article:published_time" itemprop="datePublished" '
                 f'content="{offset(a.published)}" />\n'

@@ -23,7 +23,7 @@ from email.utils import format_datetime
 from replica import feeds
 from replica.content import CATEGORIES, TZ, Article, Document, Image, Teaser
 from replica.determinism import unit
-from replica.platforms.base import ItemPlatform, e, html, page_count
+from replica.platforms.base import ItemPlatform, PathInfo, e, html, page_count
 from replica.routes import Request, Response
 
 SITE_NAME = "Sở Thông tin và Truyền thông tỉnh Lai Châu"
@@ -67,8 +67,10 @@ class WordPress(ItemPlatform):
     trap_patterns = (r"^/\?p=\d+$", r"^/wp-json/", r"^/xmlrpc\.php",
                      r"^/\d{4}/\d{2}/\d{2}/[^/]+/feed/$", r"^/\?s=", r"[?&]replytocom=")
 
+    _tags: dict[str, list[int]] | None = None
+
     # ---- where things live -------------------------------------------------------------
-    def article_path(self, t: Teaser, n: int) -> str:
+    def article_path(self, t: PathInfo, n: int) -> str:
         slug = t.alias if n == 1 else f"{t.alias}-{n}"
         return f"/{t.published:%Y/%m/%d}/{slug}/"
 
@@ -244,8 +246,9 @@ Văn bản</a></li></ul></nav></div>
         cat_alias, cat_title = CATEGORIES[t.cat]
         thumb = ""
         if t.lead:
+            src = self.image_url(t.lead, t.id)
             thumb = (f'<figure class="featured-media"><div class="featured-media-inner '
-                     f'section-inner"><img width="640" height="424" src="{self.image_url(t.lead)}'
+                     f'section-inner"><img width="640" height="424" src="{src}'
                      f'" class="attachment-post-thumbnail size-post-thumbnail wp-post-image" '
                      f'alt="" decoding="async" /></div></figure>')
         return (f'<article class="post-{post_id(t.id)} post type-post status-publish '
@@ -313,9 +316,16 @@ Văn bản</a></li></ul></nav></div>
                          main, head=head, body_class="archive" if path != "/" else "home blog")
 
     def tag_ids(self, tag: str) -> list[int]:
-        """Alive posts carrying a tag, newest first (a tag archive paginates all of them)."""
-        return [k for k in range(self.model.state(self.night).max_article, 0, -1)
-                if tag in self.model.article_tags(k) and self.model.article_exists(k, self.night)]
+        """Alive posts carrying a tag, newest first (a tag archive paginates all of them);
+        one pass over every post for all tags, kept for the night."""
+        if self._tags is None:
+            tags: dict[str, list[int]] = {}
+            for k in range(self.model.state(self.night).max_article, 0, -1):
+                if self.model.article_exists(k, self.night):
+                    for t in self.model.article_tags(k):
+                        tags.setdefault(t, []).append(k)
+            self._tags = tags
+        return self._tags.get(tag, [])
 
     def tag_archive(self, base: str, tag: str, page: int) -> Response:
         ids = self.tag_ids(tag)
@@ -335,8 +345,8 @@ Văn bản</a></li></ul></nav></div>
                          head=self.yoast_head(base, key, word, "CollectionPage"))
 
     # ---- single posts ------------------------------------------------------------------
-    def image_html(self, im: Image) -> str:
-        src = self.image_url(im)
+    def image_html(self, im: Image, k: int) -> str:
+        src = self.image_url(im, k)
         media_id = post_id(0) + int(unit("wp-media", im.src) * 9_000_000)
         img = (f'<img decoding="async" width="640" height="424" src="{src}" alt="{e(im.alt)}" '
                f'class="wp-image-{media_id}')
@@ -355,7 +365,7 @@ Văn bản</a></li></ul></nav></div>
                 "</figure>")
 
     def content_html(self, a: Article) -> str:
-        parts = [self.image_html(x) if kind == "image" else f"<p>{e(x)}</p>"
+        parts = [self.image_html(x, a.id) if kind == "image" else f"<p>{e(x)}</p>"
                  for kind, x in self.body_parts(a)]
         if a.attachments:
             for i, (name, _) in enumerate(a.attachments):
@@ -376,7 +386,7 @@ Văn bản</a></li></ul></nav></div>
         if a.lead:
             featured = (f'<figure class="featured-media"><div class="featured-media-inner '
                         f'section-inner"><img width="640" height="424" src="'
-                        f'{self.image_url(a.lead)}" class="attachment-post-thumbnail '
+                        f'{self.image_url(a.lead, a.id)}" class="attachment-post-thumbnail '
                         f'size-post-thumbnail wp-post-image" alt="" decoding="async" />'
                         f'<figcaption class="wp-caption-text">{e(a.lead.caption)}</figcaption>'
                         "</div></figure>")
@@ -469,7 +479,7 @@ Văn bản</a></li></ul></nav></div>
                 {"@type": "ListItem", "position": 1, "name": "Trang chủ", "item": f"{base}/"},
                 {"@type": "ListItem", "position": 2, "name": a.title}]}
             if a.lead:
-                img = base + self.image_url(a.lead)
+                img = base + self.image_url(a.lead, a.id)
                 art["image"] = {"@id": f"{url}#primaryimage"}
                 art["thumbnailUrl"] = img
                 page["primaryImageOfPage"] = {"@id": f"{url}#primaryimage"}
@@ -623,11 +633,8 @@ Văn bản</a></li></ul></nav></div>
             pages = page_count(m.category_total(c, night), PER_PAGE)
             urls += [f"/category/{alias}/", f"/category/{alias}/feed/"]
             urls += [f"/category/{alias}/page/{n}/" for n in range(2, pages + 1)]
-        tags: dict[str, None] = {}
-        for k in self.alive_articles():
-            tags.update(dict.fromkeys(m.article_tags(k)))
         for tag in m.tags:
-            if tag in tags:
+            if self.tag_ids(tag):
                 pages = page_count(len(self.tag_ids(tag)), PER_PAGE)
                 urls.append(f"/tag/{tag}/")
                 urls += [f"/tag/{tag}/page/{n}/" for n in range(2, pages + 1)]
