@@ -120,7 +120,7 @@ class DotNetNuke(EnterprisePlatform):
     # ---- URL scheme -------------------------------------------------------------------------
     def slug(self, site: Site, k: int) -> str:
         """EasyDNNnews' title link: the title at publication, diacritics dropped, case kept."""
-        slug = ascii_slug(site.model.head(k).title, keep_case=True)
+        slug = ascii_slug(site.model.first_title(k), keep_case=True)
         return slug[:80].rsplit("-", 1)[0] if len(slug) > 80 else slug
 
     def article_path(self, site: Site, k: int) -> str:
