@@ -94,7 +94,8 @@ class Site:
     # ---- requests -------------------------------------------------------------------------
     def route(self, req: Request, base: str) -> Response:
         """One request, answered the platform's way (the server calls this)."""
-        return self.platform.route(req, base)
+        fault = self.platform.fault(req.path)
+        return fault if fault is not None else self.platform.route(req, base)
 
     def respond(self, target: str, method: str = "GET", base: str = DEFAULT_BASE,
                 session_known: bool = True) -> Response:

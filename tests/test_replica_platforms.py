@@ -20,7 +20,9 @@ import lxml.html
 import pytest
 
 from portal_archive.cli import main
-from replica import ReplicaConfig, Site
+from replica import FaultConfig, ReplicaConfig, Site
+from replica.content import CATEGORIES
+from replica.platforms.upload_portal import PARENT_OF
 from replica.testing import fetch, run_replica
 
 BASE = "http://127.0.0.1:8080"
@@ -154,6 +156,13 @@ def test_nights_changes_show_at_the_truth_urls(platform):
     ix = b.platform.index()
     for entry in truth["changed"]:
         k = ix.article_at[entry["url"]]
+        if "moved_from" in entry:  # re-filed: the old URL goes the missing way, the new shows
+            assert "category" in entry["fields"]
+            assert a.render(entry["moved_from"])[0] == 200
+            assert b.render(entry["moved_from"])[0] == status_missing
+            assert a.render(entry["url"])[0] == status_missing
+            assert b.render(entry["url"])[0] == 200
+            continue
         new = b.model.article_any(k, 2)
         page = htmllib.unescape(b.render(entry["url"])[2].decode("utf-8"))
         old_page = htmllib.unescape(a.render(entry["url"])[2].decode("utf-8"))
@@ -176,9 +185,12 @@ def test_nights_changes_show_at_the_truth_urls(platform):
 def test_canonical_urls_grow_with_the_nights_and_keep_their_paths(platform):
     a, b = site(platform, 0), site(platform, 2)
     ua, ub = set(a.canonical_urls("")), set(b.canonical_urls(""))
-    removed = {e["url"] for e in b.changes(0, 2)["removed"]}
+    truth = b.changes(0, 2)
+    removed = {e["url"] for e in truth["removed"]}
+    moved = {e["moved_from"] for e in truth["changed"] if "moved_from" in e}
     articles_a = {a.platform.article_url(k) for k in a.platform.alive_articles()}
-    assert articles_a <= ua and articles_a - ub == removed  # only withdrawn articles leave
+    # only withdrawn and re-filed articles leave their URLs
+    assert articles_a <= ua and articles_a - ub == removed | moved
     assert {e["url"] for e in b.changes(0, 2)["added"]} <= ub - ua
 
 
@@ -239,6 +251,35 @@ def test_upload_portal_category_pagination_covers_every_article():
     assert status == 302 and n > 2
     expected = [s.platform.article_url(k) for k in s.model.category_ids(0, 0, 0, 10_000)]
     assert found == expected
+
+
+def test_upload_portal_refiles_one_article_a_night():
+    before, after = site("upload-portal", 0), site("upload-portal", 1)
+    moved = [e for e in after.changes(0, 1)["changed"] if "moved_from" in e]
+    assert len(moved) == 1
+    entry = moved[0]
+    k = after.platform.index().article_at[entry["url"]]
+    old_cat, new_cat = before.platform.category_at(k), after.platform.category_at(k)
+    assert old_cat != new_cat
+    assert entry["url"].startswith(f"/{PARENT_OF[CATEGORIES[new_cat][0]]}/"
+                                   f"{CATEGORIES[new_cat][0]}/")
+
+    def listed(s: Site, cat: int) -> list[str]:
+        hrefs, n = [], 1
+        base_path = f"/{PARENT_OF[CATEGORIES[cat][0]]}/{CATEGORIES[cat][0]}"
+        while (r := s.render(base_path if n == 1 else f"{base_path}?trang={n}"))[0] == 200:
+            doc = lxml.html.fromstring(r[2])
+            hrefs += [a.get("href") for a in doc.cssselect(".post-title h4 a")]
+            n += 1
+        return hrefs
+
+    assert entry["moved_from"] in listed(before, old_cat)
+    assert entry["url"] not in listed(before, new_cat)
+    assert entry["url"] in listed(after, new_cat)
+    assert entry["moved_from"] not in listed(after, old_cat)
+    page = lxml.html.fromstring(after.render(entry["url"], base=BASE)[2])
+    crumbs = [a.text for a in page.cssselect(".breadcrumb a")]
+    assert crumbs[-1] == CATEGORIES[new_cat][1]
 
 
 def test_upload_portal_documents_show_label_value_tables():
@@ -391,3 +432,17 @@ def test_nfd_and_windows_1258_variants_apply(platform):
     text = unicodedata.normalize("NFC", raw.decode("cp1258"))
     assert re.search(r'charset="?windows-1258"', text)  # the page says so too
     assert "Tiếp tục quan tâm" in text
+
+
+@pytest.mark.parametrize("platform", BUILT)
+def test_fault_pages_are_linked_and_served_when_switched_on(platform):
+    s = Site(ReplicaConfig(articles=20, platform=platform,
+                           faults=FaultConfig(redirect_loop=True, oversize=True)))
+    home = s.render("/", base=BASE)[2]
+    assert b'href="/vi/loop/"' in home and b'href="/vi/oversize/"' in home
+    assert s.render("/vi/loop/")[:2] == (302, {"Content-Type": "text/html; charset=utf-8",
+                                                "Location": "/vi/loop-b/"})
+    assert s.respond("/vi/oversize/").stream_size == 50 * 1024 * 1024
+    plain = site(platform)
+    assert b"/vi/loop/" not in plain.render("/", base=BASE)[2]
+    assert plain.render("/vi/loop/")[0] == MISSING[platform][0]

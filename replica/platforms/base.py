@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from replica.site import Site
 
 
+# The fault pages: the same paths as on the NukeViet replica (replica/routes.py).
+FAULT_PATHS = ("/vi/loop/", "/vi/loop-b/")
+FAULT_LOOP = {FAULT_PATHS[0]: FAULT_PATHS[1], FAULT_PATHS[1]: FAULT_PATHS[0]}
+FAULT_OVERSIZE = "/vi/oversize/"
 # What an article's attachments are called (replica.content: tai-lieu-K.pdf, phu-luc-K.doc)
 ARTICLE_FILE_EXTENSIONS = (".pdf", ".doc")
 
@@ -69,6 +73,22 @@ class Platform:
     def route(self, req: Request, base: str) -> Response:
         raise NotImplementedError
 
+    # ---- faults that are pages (--redirect-loop, --oversize); Site.route asks first --------
+    def fault(self, path: str) -> Response | None:
+        f = self.site.config.faults
+        if f.redirect_loop and path in FAULT_LOOP:
+            return Response(302, text="", headers=[("Location", FAULT_LOOP[path])])
+        if f.oversize and path == FAULT_OVERSIZE:
+            return Response(200, text=None, stream_size=f.oversize_bytes)
+        return None
+
+    def fault_links(self) -> str:
+        """Links to the fault pages when they are switched on (put them in the footer), so a
+        crawl runs into them as it would on the NukeViet replica."""
+        f = self.site.config.faults
+        return ((f'<a href="{FAULT_PATHS[0]}">Lưu trữ</a> ' if f.redirect_loop else "")
+                + (f'<a href="{FAULT_OVERSIZE}">Dữ liệu mở</a>' if f.oversize else ""))
+
     def canonical_urls(self, base: str = "") -> list[str]:
         raise NotImplementedError
 
@@ -107,6 +127,9 @@ class ItemIndex:
     files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path -> (owner,k,i)
     document_files: dict[tuple[int, int], str] = field(default_factory=dict)  # (k, i) -> path
     media_upto: int = 0  # images and article files of articles 1..media_upto are in the maps
+    nights_done: int = -1  # articles of nights 0..nights_done (and their re-filings) are in
+    moves: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)  # k -> [(night,
+    # category, path)]: articles re-filed under another category, in night order
     taken: set[str] = field(default_factory=set)
 
 
@@ -152,6 +175,11 @@ class ItemPlatform(Platform):
         """The key a correct diff uses: the canonical URL unless the platform shows an id."""
         return url
 
+    def refiled(self, night: int) -> list[tuple[int, int]]:
+        """Articles an editor re-files under another category at `night`: (id, category).
+        None by default; a platform whose URLs carry the category may move some."""
+        return []
+
     # ---- the index ---------------------------------------------------------------------
     def _unique(self, make, *args) -> str:
         n = 1
@@ -170,12 +198,24 @@ class ItemPlatform(Platform):
             return ix
         with self._lock:
             m = self.model
-            for k in range(len(ix.articles), max_article + 1):
-                info = PathInfo(k, m.category_of(k), m.first_alias(k), m.first_title(k),
-                                m.published(k))
-                path = self._unique(self.article_path, info)
-                ix.articles.append(path)
-                ix.article_at[path] = k
+            # Night by night: that night's re-filings take their paths before that night's new
+            # articles do, so every Site, whatever night it serves, gives the same paths.
+            while len(ix.articles) <= max_article:
+                night = ix.nights_done + 1
+                if night > 0:
+                    for k, cat in self.refiled(night):
+                        info = PathInfo(k, cat, m.first_alias(k), m.first_title(k),
+                                        m.published(k))
+                        path = self._unique(self.article_path, info)
+                        ix.moves.setdefault(k, []).append((night, cat, path))
+                        ix.article_at[path] = k
+                for k in range(len(ix.articles), m.state(night).max_article + 1):
+                    info = PathInfo(k, m.category_of(k), m.first_alias(k), m.first_title(k),
+                                    m.published(k))
+                    path = self._unique(self.article_path, info)
+                    ix.articles.append(path)
+                    ix.article_at[path] = k
+                ix.nights_done = night
             for k in range(len(ix.documents), max_document + 1):
                 d = m.document(k)
                 path = self._unique(self.document_path, d)
@@ -203,8 +243,30 @@ class ItemPlatform(Platform):
             ix.media_upto = top
         return ix
 
-    def article_url(self, k: int) -> str:
-        return self.index(max_article=k).articles[k]
+    def article_url(self, k: int, night: int | None = None) -> str:
+        """Article k's path at `night` (default: the night served): re-filings move it."""
+        night = self.night if night is None else night
+        ix = self.index(max_article=max(k, self.model.state(night).max_article))
+        path = ix.articles[k]
+        for n, _, moved in ix.moves.get(k, ()):
+            if n <= night:
+                path = moved
+        return path
+
+    def category_at(self, k: int, night: int | None = None) -> int:
+        """Article k's category at `night` (default: the night served)."""
+        night = self.night if night is None else night
+        cat = self.model.category_of(k)
+        for n, moved, _ in self.index(self.model.state(night).max_article).moves.get(k, ()):
+            if n <= night:
+                cat = moved
+        return cat
+
+    def moved(self, night: int) -> dict[int, int]:
+        """Articles filed elsewhere than the model's category at `night`: id -> category."""
+        ix = self.index(self.model.state(night).max_article)
+        return {k: c for k in ix.moves if (c := self.category_at(k, night))
+                != self.model.category_of(k)}
 
     def document_url(self, k: int) -> str:
         return self.index(max_document=k).documents[k]
@@ -229,7 +291,8 @@ class ItemPlatform(Platform):
     def article_at(self, path: str) -> tuple[int | None, Article | None, str | None]:
         """(id, article, None) if shown tonight; (id, None, reason) if withdrawn; else Nones."""
         k = self.index().article_at.get(path)
-        if k is None or k > self.model.state(self.night).max_article:
+        if k is None or k > self.model.state(self.night).max_article \
+                or self.article_url(k) != path:  # a re-filed article's old path is gone
             return None, None, None
         removal = self.model.removal(k, self.night)
         if removal:
@@ -249,9 +312,22 @@ class ItemPlatform(Platform):
     def listing(self, cat: int | None, page: int, per_page: int) -> tuple[list[Teaser], int]:
         """Teasers of page `page` (1-based) of a category (None: all) and the page count."""
         m, night = self.model, self.night
-        pages = page_count(m.category_total(cat, night), per_page)
-        ids = m.category_ids(cat, night, (page - 1) * per_page, per_page)
-        return [m.teaser(k, night) for k in ids], pages
+        moved = self.moved(night) if cat is not None else {}
+        if not moved:
+            pages = page_count(m.category_total(cat, night), per_page)
+            ids = m.category_ids(cat, night, (page - 1) * per_page, per_page)
+            return [m.teaser(k, night) for k in ids], pages
+        # Re-filed articles leave their model category's listing and join the new one, in id
+        # (= date) order: merge a long enough prefix of the model's listing with them.
+        out = {k for k, c in moved.items() if m.category_of(k) == cat}
+        ins = [k for k, c in moved.items() if c == cat and m.article_exists(k, night)]
+        total = (m.category_total(cat, night) + len(ins)
+                 - sum(1 for k in out if m.article_exists(k, night)))
+        start = (page - 1) * per_page
+        prefix = m.category_ids(cat, night, 0, start + per_page + len(out))
+        ids = sorted([k for k in prefix if k not in out] + ins, reverse=True)
+        return [m.teaser(k, night) for k in ids[start:start + per_page]], page_count(
+            total, per_page)
 
     def documents_page(self, page: int, per_page: int) -> tuple[list[Document], int]:
         m = self.model
@@ -330,7 +406,7 @@ class ItemPlatform(Platform):
         urls: list[str] = []
         images: dict[str, None] = {}
         for k in self.alive_articles():
-            urls.append(ix.articles[k])
+            urls.append(self.article_url(k))
             _, body_images, lead, files = m.shape(k)
             urls += [self.file_url("article", k, i) for i in range(len(files))]
             for im in ([lead] if lead else []) + [im for _, im in body_images]:
@@ -344,18 +420,34 @@ class ItemPlatform(Platform):
     def changes(self, night_a: int, night_b: int, base: str = "") -> dict[str, list[dict]]:
         """The model's changes with this platform's URLs and item keys."""
         truth = self.model.changes(night_a, night_b, "")
-        st = self.model.state(night_b)
+        m = self.model
+        st = m.state(night_b)
         self.index(st.max_article, st.max_document)
+        # Re-filed between the nights: the same article under a new URL, matched (as a
+        # correct diff matches it) by what it is, not where it is: a change of category.
+        sa = m.state(night_a)
+        moved = {k: self.article_url(k, night_a) for k in self._index.moves
+                 if k <= sa.max_article and k not in sa.removed and k not in st.removed
+                 and self.article_url(k, night_a) != self.article_url(k, night_b)}
+        changed = {e["key"]: e for e in truth["changed"]}
+        for k in moved:
+            entry = changed.setdefault(k, {"kind": "article", "key": k, "fields": []})
+            entry["fields"] = [f for f in m.article_fields(m.article_any(k, night_b))
+                               if f in entry["fields"] or f == "category"]
+        truth["changed"] = [changed[k] for k in sorted(changed)]
         out: dict[str, list[dict]] = {}
         for group, entries in truth.items():
             out[group] = []
+            night = night_a if group == "removed" else night_b
             for entry in entries:
                 k = entry["key"]
-                path = self.article_url(k) if entry["kind"] == "article" \
+                path = self.article_url(k, night) if entry["kind"] == "article" \
                     else self.document_url(k)
                 url = base + path
+                extra = {"moved_from": base + moved[k]} if group == "changed" and k in moved \
+                    else {}
                 out[group].append({**entry, "key": self.item_key(entry["kind"], k, url),
-                                   "url": url})
+                                   "url": url, **extra})
         return out
 
     def attachments(self, base: str = "") -> list[dict]:
@@ -382,7 +474,8 @@ class ItemPlatform(Platform):
             a = m.article_any(k, night)
             title, lines, _ = article_text(a)
             for i, (name, kind) in enumerate(a.attachments):
-                out.append(entry("article", k, ix.articles[k], i, name, kind, title, lines))
+                out.append(entry("article", k, self.article_url(k), i, name, kind, title,
+                                 lines))
         return out
 
 

@@ -173,7 +173,7 @@ function __doPostBack(eventTarget, eventArgument) {{
 {main}
 </div><div class="col-right">{self.right_column()}</div></div>
 <div class="footer"><p><b>{e(SITE_NAME)}</b></p><p>Địa chỉ: Tầng 4, Khu hành chính số 2,
- phường Đông Phong, thành phố Lai Châu</p><p>Điện thoại: 0213.3876.xxx</p></div>
+ phường Đông Phong, thành phố Lai Châu</p><p>Điện thoại: 0213.3876.xxx</p>{self.fault_links()}</div>
 </div>
 <div>
 <input type="hidden" name="__VIEWSTATEGENERATOR" id="__VIEWSTATEGENERATOR" value="CA0B0334" />

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from replica import feeds
 from replica.content import CATEGORIES, Article, Document, Image, Teaser
-from replica.determinism import hexid
+from replica.determinism import hexid, rng
 from replica.platforms.base import ItemPlatform, PathInfo, e, html, page_count
 from replica.routes import Request, Response
 from replica.textgen import alias as slugify
@@ -81,6 +81,22 @@ class UploadPortal(ItemPlatform):
     def file_path(self, owner: str, k: int, i: int, name: str, n: int) -> str:
         stem, ext = name.rsplit(".", 1)
         return f"/upload/{SITE_ID}/fck/files/{stem if n == 1 else f'{stem}_{n}'}.{ext}"
+
+    def refiled(self, night: int) -> list[tuple[int, int]]:
+        """One article a night is re-filed under another category (its URL changes: the
+        platform's URLs carry the category and no id). Never the seed article, nor one
+        withdrawn or edited that night, nor one moved before."""
+        m = self.model
+        prev, st = m.state(night - 1), m.state(night)
+        r = rng(self.site.config.seed, "refile", night)
+        for _ in range(50):
+            k = r.randint(2, prev.max_article) if prev.max_article >= 2 else 0
+            if not k or k in st.removed or k in self._index.moves \
+                    or any(n == night for n, _ in st.edits.get(k, ())):
+                continue
+            return [(k, r.choice([c for c in range(len(CATEGORIES))
+                                  if c != m.category_of(k)]))]
+        return []
 
     # ---- routing -----------------------------------------------------------------------
     def route(self, req: Request, base: str) -> Response:
@@ -173,7 +189,7 @@ class UploadPortal(ItemPlatform):
 <p>Cơ quan chủ quản: Văn phòng UBND tỉnh Lai Châu</p>
 <p>Ghi rõ nguồn "Cổng thông tin điện tử tỉnh Lai Châu" khi phát hành lại thông tin từ
 website này.</p>
-<p><a href="/sitemap.xml">Sơ đồ cổng</a></p></div></footer>
+<p><a href="/sitemap.xml">Sơ đồ cổng</a> {self.fault_links()}</p></div></footer>
 </div>
 <script src="/Scripts/main.js"></script>
 </body>
@@ -285,7 +301,7 @@ website này.</p>
 
     def article(self, a: Article, base: str) -> Response:
         path = self.article_url(a.id)
-        c = a.cat
+        c = self.category_at(a.id)  # an editor may have re-filed it
         parent = next((p, t) for p, t, subs in PARENTS if CATEGORIES[c][0] in subs)
         body = "\n".join(self.figure(x, a.id) if kind == "image" else
                          f'<p style="text-align:justify">{e(x)}</p>'

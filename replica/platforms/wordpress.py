@@ -223,6 +223,7 @@ Văn bản</a></li></ul></nav></div>
  <a href="/">{e(SITE_NAME)}</a></p>
 <p class="powered-by-wordpress"><a href="https://vi.wordpress.org/">Được tạo bởi WordPress</a>
 </p></div>
+{self.fault_links()}
 <a class="to-the-top" href="#site-header"><span class="to-the-top-long">Lên đầu trang</span></a>
 </div></footer>
 </body>
