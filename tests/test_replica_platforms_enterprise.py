@@ -20,7 +20,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from replica import ReplicaConfig, Site
+from replica import FaultConfig, ReplicaConfig, Site
 from replica.platforms.sharepoint import sp_time
 from replica.testing import fetch, run_replica
 
@@ -424,17 +424,15 @@ def test_served_over_http_with_the_platforms_headers(platform, cookie, header):
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_fault_urls_are_linked_and_answer_when_the_faults_are_on(platform):
-    from replica import FaultConfig
-
+def test_fault_pages_are_linked_and_answer_when_the_faults_are_on(platform):
     on = Site(ReplicaConfig(articles=10, platform=platform, nfd_rate=0.0,
                             faults=FaultConfig(redirect_loop=True, oversize=True)))
     off = site(platform)
     home = off.platform.listing_paths(off)[0]
     page = on.render(home)[2].decode("utf-8")
-    assert 'href="/luu-tru"' in page and 'href="/du-lieu-mo"' in page
-    assert "/luu-tru" not in off.render(home)[2].decode("utf-8")
-    assert on.render("/luu-tru")[1]["Location"] == "/luu-tru-b"
-    assert on.render("/luu-tru-b")[1]["Location"] == "/luu-tru"
-    assert on.respond("/du-lieu-mo").stream_size > 0
-    assert off.render("/luu-tru")[0] == 404
+    assert 'href="/vi/loop/"' in page and 'href="/vi/oversize/"' in page
+    assert "/vi/loop/" not in off.render(home)[2].decode("utf-8")
+    assert on.render("/vi/loop/")[1]["Location"] == "/vi/loop-b/"
+    assert on.render("/vi/loop-b/")[1]["Location"] == "/vi/loop/"
+    assert on.respond("/vi/oversize/").stream_size > 0
+    assert off.render("/vi/loop/")[0] == 404

@@ -42,7 +42,6 @@ from replica.platforms.enterprise import (
     document_status,
     document_text,
     e,
-    fault_links,
     file_response,
     html,
     image_name,
@@ -529,7 +528,7 @@ class DotNetNuke(EnterprisePlatform):
 <div id="dnn_ContentPane" class="col-md-9">{main}</div>
 <div id="dnn_RightPane" class="col-md-3"><div class="DnnModule DnnModule-DNN_HTML DnnModule-1590"><div id="dnn_ctr1590_ContentPane"><div id="dnn_ctr1590_ModuleContent"><div id="dnn_ctr1590_HtmlModule_lblContent" class="Normal"><h3>Chuyên mục</h3><ul>{cats}</ul></div></div></div></div></div>
 </div>
-<div class="footer"><span id="dnn_dnnCOPYRIGHT_lblCopyright" class="Footer">Bản quyền © UBND tỉnh Lai Châu. Ghi rõ nguồn "{SITE_NAME}" khi phát hành lại thông tin từ website này.</span>{fault_links(site)}</div>
+<div class="footer"><span id="dnn_dnnCOPYRIGHT_lblCopyright" class="Footer">Bản quyền © UBND tỉnh Lai Châu. Ghi rõ nguồn "{SITE_NAME}" khi phát hành lại thông tin từ website này.</span>{self.fault_links()}</div>
 </div>
 </form>
 </body>

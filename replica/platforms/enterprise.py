@@ -202,7 +202,7 @@ class EnterprisePlatform(Platform):
 
     # ---- the facade Site talks to ----------------------------------------------------------
     def route(self, req: Request, base: str) -> Response:
-        return fault_response(self.site, req.path) or self.respond(self.site, req, base)
+        return self.respond(self.site, req, base)
 
     def canonical_urls(self, base: str = "") -> list[str]:
         return self.truth_urls(self.site, base)
@@ -328,27 +328,6 @@ class EnterprisePlatform(Platform):
                                  self.article_file_path(site, k, name),
                                  self.article_path(site, k), name, kind, title, lines))
         return out
-
-
-LOOP = ("/luu-tru", "/luu-tru-b")  # the redirect-loop fault's two URLs
-OVERSIZE = "/du-lieu-mo"  # the oversize fault's endless page
-
-
-def fault_response(site: Site, path: str) -> Response | None:
-    """The fault URLs, when their faults are on (as NukeViet's /vi/loop/, /vi/oversize/)."""
-    f = site.config.faults
-    if f.redirect_loop and path in LOOP:
-        return redirect(LOOP[1] if path == LOOP[0] else LOOP[0])
-    if f.oversize and path == OVERSIZE:
-        return Response(200, text=None, stream_size=f.oversize_bytes)
-    return None
-
-
-def fault_links(site: Site) -> str:
-    """Footer links to the fault URLs, so a crawl runs into them (nothing when faults are off)."""
-    f = site.config.faults
-    return ((f' <a href="{LOOP[0]}">Lưu trữ</a>' if f.redirect_loop else "")
-            + (f' <a href="{OVERSIZE}">Dữ liệu mở</a>' if f.oversize else ""))
 
 
 def category_title(cat: int | None) -> str:

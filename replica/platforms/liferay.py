@@ -38,7 +38,6 @@ from replica.platforms.enterprise import (
     document_status,
     document_text,
     e,
-    fault_links,
     file_response,
     html,
     image_name,
@@ -479,7 +478,7 @@ var themeDisplay = Liferay.ThemeDisplay = {{getLayoutRelativeURL: function() {{r
 <div class="portlet-dropzone portlet-column-content portlet-column-content-only" id="layout-column_column-1">
 {main}
 </div></div></div></div></section>
-<footer id="footer" role="contentinfo"><p>Cơ quan chủ quản: UBND tỉnh Lai Châu. Đơn vị vận hành: Văn phòng UBND tỉnh.</p><p>Ghi rõ nguồn "{SITE_NAME}" khi phát hành lại thông tin từ website này.{fault_links(site)}</p></footer>
+<footer id="footer" role="contentinfo"><p>Cơ quan chủ quản: UBND tỉnh Lai Châu. Đơn vị vận hành: Văn phòng UBND tỉnh.</p><p>Ghi rõ nguồn "{SITE_NAME}" khi phát hành lại thông tin từ website này.{self.fault_links()}</p></footer>
 </div></div>
 <script type="text/javascript">// <![CDATA[
 AUI().use('aui-base', function(A) {{Liferay.Util.addInputType();}});

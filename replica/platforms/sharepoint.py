@@ -43,7 +43,6 @@ from replica.platforms.enterprise import (
     document_status,
     document_text,
     e,
-    fault_links,
     file_response,
     html,
     image_name,
@@ -537,7 +536,7 @@ class SharePoint(EnterprisePlatform):
 {main}
 <div style='display:none' id='hidZone'><menu class="ms-hide"></menu></div>
 </div></div></div>
-<div id="footer" class="portal-footer"><p>Bản quyền thuộc UBND tỉnh Lai Châu. Ghi rõ nguồn "{SITE_NAME}" khi phát hành lại thông tin từ website này.</p><p><a href="{e(variant)}Mobile=1" rel="nofollow">Phiên bản di động</a>{fault_links(site)}</p></div>
+<div id="footer" class="portal-footer"><p>Bản quyền thuộc UBND tỉnh Lai Châu. Ghi rõ nguồn "{SITE_NAME}" khi phát hành lại thông tin từ website này.</p><p><a href="{e(variant)}Mobile=1" rel="nofollow">Phiên bản di động</a>{self.fault_links()}</p></div>
 </div></div>
 <script type="text/javascript">//<![CDATA[
 var _spFormDigestRefreshInterval = 1440000;//]]></script>
