@@ -322,6 +322,10 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
 
         return Response(_CSS, mimetype="text/css")
 
+    from browser.search_pages import bp as search_pages
+
+    app.register_blueprint(search_pages)  # /search, /search/timeline (browser/search_pages.py)
+
     app.extensions["cleanup"] = lambda: [shutil.rmtree(p, ignore_errors=True)
                                          for p in cache.values()]
     return app

@@ -175,3 +175,13 @@ def format_day(value: Any, lang: str) -> str:
     if moment is None:
         return "—"
     return moment.astimezone(PORTAL_TZ).strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+
+
+def _merge() -> None:
+    """The search pages keep their strings in their own module (browser/i18n_search.py)."""
+    from browser.i18n_search import MESSAGES as SEARCH_MESSAGES
+
+    MESSAGES.update(SEARCH_MESSAGES)
+
+
+_merge()
