@@ -260,3 +260,40 @@ def test_capture_quality_command_and_page(driver, app, demo_archive, checked):
     visit(driver, f"{app}/item/article/{key}", checked)
     states = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#states tr")[1:]]
     assert states[0].endswith("present") and "withdrawn (HTTP 404, since " in states[1]
+
+
+def test_search_a_phrase_and_follow_a_hit_to_its_replayed_capture(driver, app, demo_archive,
+                                                                   checked):
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get(app + "/")
+    box = driver.find_element(By.CSS_SELECTOR, "header form.searchbox input[name=q]")
+    box.send_keys('"bao ve rung"', Keys.ENTER)  # typed without diacritics
+    WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/search")
+    visit(driver, driver.current_url, checked, "search")
+    hits = driver.find_elements(By.CSS_SELECTOR, "#hits li.hit")
+    assert hits
+    marks = {nfc(m.text).lower() for m in driver.find_elements(By.CSS_SELECTOR, ".snippet mark")}
+    assert marks == {"bảo vệ rừng"}, marks
+    # The timeline of the phrase, across the two nights.
+    driver.find_element(By.ID, "timeline-link").click()
+    visit(driver, driver.current_url, checked, "search-timeline")
+    nights = driver.find_elements(By.CSS_SELECTOR, "#phrase-nights tr:first-child a")
+    assert [n.text for n in nights] == e2e.snapshot_ids(demo_archive)
+    driver.back()
+    # Follow the first article hit to its archived capture (the replica is stopped).
+    hit = next(h for h in driver.find_elements(By.CSS_SELECTOR, "#hits li.hit")
+               if "kind-article" in h.get_attribute("class"))
+    title = hit.find_element(By.CSS_SELECTOR, ".title").text
+    hit.find_element(By.CSS_SELECTOR, "a.replay").click()
+    WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/replay")
+    visit(driver, driver.current_url, checked, "search-replay",
+          allow=lambda e: not_archived(demo_archive, e))
+    driver.switch_to.frame(driver.find_element(By.ID, "replay"))
+    try:
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+        assert nfc(title) in nfc(driver.execute_script("return document.title"))
+        assert "bảo vệ rừng" in nfc(driver.find_element(By.TAG_NAME, "body").text).lower()
+    finally:
+        driver.switch_to.default_content()
