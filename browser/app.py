@@ -40,7 +40,6 @@ from flask import (
 from markupsafe import Markup
 
 from audit.diff import ARTICLE_FIELDS, DOCUMENT_FIELDS, DiffError
-from audit.diff_report import render_html_body
 from audit.history import HistoryError, closest, parse_when, url_captures
 from browser import data
 from browser.i18n import LANGUAGES, choose_language, format_day, format_time, translate
@@ -294,7 +293,7 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
                 result = data.diff(archive, a, b)
             except DiffError as exc:
                 raise data.NotFound(str(exc)) from None
-            body = Markup(render_html_body(filter_diff(result, kind, fld), browser=""))
+            body = report_context(filter_diff(result, kind, fld))
         return render_template("diff.html", ids=ids, a=a, b=b, kind=kind, field=fld,
                                fields=fields, body=body)
 
@@ -329,6 +328,19 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
     app.extensions["cleanup"] = lambda: [shutil.rmtree(p, ignore_errors=True)
                                          for p in cache.values()]
     return app
+
+
+def report_context(diff: dict[str, Any]) -> dict[str, Any]:
+    """What templates/diff_report.html needs: the diff, its removed items split as
+    `audit.diff_report` splits them (deleted from the portal / not captured in B), and the
+    report's shortening of long unchanged runs."""
+    from audit.diff_report import _shorten
+    from browser.i18n import MESSAGES
+
+    deleted = [r for r in diff["removed"] if r.get("deleted", r["reason"] != "not_captured")]
+    missing = [r for r in diff["removed"] if r not in deleted]
+    return {"report": diff, "deleted": deleted, "missing": missing, "shorten": _shorten,
+            "known": MESSAGES}
 
 
 def filter_diff(diff: dict[str, Any], kind: str, fld: str) -> dict[str, Any]:

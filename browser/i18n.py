@@ -178,10 +178,12 @@ def format_day(value: Any, lang: str) -> str:
 
 
 def _merge() -> None:
-    """The search pages keep their strings in their own module (browser/i18n_search.py)."""
+    """The search pages and the diff report keep their strings in their own modules."""
+    from browser.i18n_diff import MESSAGES as DIFF_MESSAGES
     from browser.i18n_search import MESSAGES as SEARCH_MESSAGES
 
     MESSAGES.update(SEARCH_MESSAGES)
+    MESSAGES.update(DIFF_MESSAGES)
 
 
 _merge()
