@@ -297,3 +297,41 @@ def test_search_a_phrase_and_follow_a_hit_to_its_replayed_capture(driver, app, d
         assert "bảo vệ rừng" in nfc(driver.find_element(By.TAG_NAME, "body").text).lower()
     finally:
         driver.switch_to.default_content()
+
+
+def test_replay_for_a_browser_on_another_machine(driver, demo_archive):
+    """`serve --host` other than loopback: pywb is also served on that address (its own port,
+    so its own origin) behind the app's token, which the browser sends as the app's cookie."""
+    token = "t0ken-for-the-test"
+    arts = pq.read_table(demo_archive / "snapshots" / e2e.snapshot_ids(demo_archive)[1]
+                         / "datasets" / "articles.parquet",
+                         columns=["page_url", "title", "captured_at"]).to_pylist()
+    art = arts[0]
+    # 127.0.0.2 is not one of the loopback names the app trusts: it is served as any other
+    # address would be (token required), and a browser here can reach it.
+    with bd.serve(demo_archive, "--host", "127.0.0.2", "--token", token) as address:
+        app = address.split("?", 1)[0].rstrip("/")
+        driver.get(address)  # the token, traded for the cookie
+        ts = art["captured_at"].strftime("%Y%m%d%H%M%S")
+        driver.get(f"{app}/replay?url={quote(art['page_url'], safe='')}&ts={ts}")
+        frame = driver.find_element(By.ID, "replay")
+        src = urlsplit(frame.get_attribute("src"))
+        assert src.hostname == "127.0.0.2" and f"{src.scheme}://{src.netloc}" != app
+        # Without the token the replay origin answers nothing of the archive.
+        conn = http.client.HTTPConnection(src.hostname, src.port, timeout=30)
+        conn.request("GET", src.path)
+        assert conn.getresponse().status == 401
+        conn.close()
+        driver.switch_to.frame(frame)
+        try:
+            WebDriverWait(driver, 30).until(
+                lambda d: d.execute_script("return document.readyState") == "complete")
+            assert nfc(art["title"]) in nfc(driver.execute_script("return document.title"))
+            images = driver.execute_script(
+                "return Array.from(document.images).map(i => i.currentSrc)")
+            assert images and all(i.startswith(f"{src.scheme}://{src.netloc}/archive/")
+                                  for i in images)
+        finally:
+            driver.switch_to.default_content()
+        errors = [e for e in bd.console_errors(driver) if not not_archived(demo_archive, e)]
+        assert not errors, errors
