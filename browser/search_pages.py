@@ -376,20 +376,25 @@ def timeline_page() -> str:
         context["error"] = f"{translate('search_syntax', g.lang)}: {exc}"
         return render_template("search_timeline.html", **context), 400
     nights, items = night_grid(archive, state.path, result["items"])
+    pages = _item_pages(state.path, items)
     for item in items:
-        if item["type"] in ("article", "document"):
-            item["item_page"] = _item_page(state.path, item)
+        item["item_page"] = pages.get((item["type"], item["url"]))
     context.update(result=result, nights=nights)
     return render_template("search_timeline.html", **context)
 
 
-def _item_page(db_path: Path, item: dict) -> str | None:
+def _item_pages(db_path: Path, items: list[dict]) -> dict[tuple[str, str], str]:
+    """The item page of each timeline item that has one (articles and documents)."""
     idx = SearchIndex(db_path, readonly=True)
     try:
-        row = idx.db.execute("SELECT item_key FROM versions WHERE type = ? AND url = ? LIMIT 1",
-                             (item["type"], item["url"])).fetchone()
+        out = {}
+        for item in items:
+            if item["type"] not in ("article", "document"):
+                continue
+            row = idx.db.execute("SELECT item_key FROM versions WHERE type = ? AND url = ? "
+                                 "LIMIT 1", (item["type"], item["url"])).fetchone()
+            if row is not None and str(row[0]).isdigit():
+                out[(item["type"], item["url"])] = f"/item/{item['type']}/{row[0]}"
+        return out
     finally:
         idx.close()
-    if row is None or not str(row[0]).isdigit():
-        return None
-    return f"/item/{item['type']}/{row[0]}"

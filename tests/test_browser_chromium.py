@@ -287,8 +287,7 @@ def test_search_a_phrase_and_follow_a_hit_to_its_replayed_capture(driver, app, d
     title = hit.find_element(By.CSS_SELECTOR, ".title").text
     hit.find_element(By.CSS_SELECTOR, "a.replay").click()
     WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/replay")
-    visit(driver, driver.current_url, checked, "search-replay",
-          allow=lambda e: not_archived(demo_archive, e))
+    visit(driver, driver.current_url, checked, allow=lambda e: not_archived(demo_archive, e))
     driver.switch_to.frame(driver.find_element(By.ID, "replay"))
     try:
         WebDriverWait(driver, 30).until(
@@ -297,6 +296,7 @@ def test_search_a_phrase_and_follow_a_hit_to_its_replayed_capture(driver, app, d
         assert "bảo vệ rừng" in nfc(driver.find_element(By.TAG_NAME, "body").text).lower()
     finally:
         driver.switch_to.default_content()
+    assert not [e for e in bd.console_errors(driver) if not not_archived(demo_archive, e)]
 
 
 def test_replay_for_a_browser_on_another_machine(driver, demo_archive):
