@@ -78,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
             if token is not None:
                 from browser.replay_proxy import ReplayProxyServer
 
-                try:
-                    public = ReplayProxyServer(args.host, args.replay_port, replay.base_url,
-                                               token)
+                try:  # Werkzeug's server would print two lines and exit on a busy port
+                    _probe(args.host, args.replay_port)
                 except OSError as exc:
                     raise CommandError(f"cannot listen on {args.host}:{args.replay_port} for "
                                        f"replay: {exc.strerror or exc}") from None
+                public = ReplayProxyServer(args.host, args.replay_port, replay.base_url, token)
                 public.start()
         app = create_app(args.archive, replay_base=replay.base_url if replay else None,
                          host=args.host, port=port, token=token, verify=not args.no_verify,
@@ -111,6 +111,14 @@ def run(args: argparse.Namespace) -> int:
         if replay is not None:
             replay.stop()
     return 0
+
+
+def _probe(host: str, port: int) -> None:
+    """OSError if (host, port) cannot be bound."""
+    family = socket.getaddrinfo(host, port)[0][0]
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
 
 
 def _interrupt(signum: int, frame: object) -> None:
