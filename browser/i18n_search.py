@@ -47,7 +47,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search_any_snapshot": {"vi": "mọi bản chụp", "en": "every snapshot"},
     "search_published": {"vi": "Ngày đăng / ban hành", "en": "Published / issued"},
     "search_seen": {"vi": "Thấy trong", "en": "Seen"},
-    "search_nights": {"vi": "đêm", "en": "night(s)"},
+    "search_captures": {"vi": "lượt thu", "en": "capture(s)"},
     "search_state": {"vi": "Tình trạng", "en": "State"},
     "fate_live": {"vi": "còn nguyên", "en": "live"},
     "fate_live_note": {"vi": "nội dung này là bản mới nhất, thu lần cuối",

@@ -140,18 +140,19 @@ def highlight(snippet: str) -> Markup:
 
 
 def fates(db_path: Path, hits: list[dict]) -> dict[int, dict[str, Any]]:
-    """Per hit (version id): `live` (still the item's text at its last capture), `changed`
-    (a later night captured other text: on which night) or `withdrawn` (a later fetch of its
-    URL answered 404 / 410 / a soft-404 page, the portal-state rule `--timeline` follows: on
-    which night). The first of the two events after the version's last capture decides."""
+    """Per hit (version id), its number of captures and its fate: `live` (still the item's
+    text at its last capture), `changed` (a later night captured other text: on which night)
+    or `withdrawn` (a later fetch of its URL answered 404 / 410 / a soft-404 page, the
+    portal-state rule `--timeline` follows: on which night). The first of the two events
+    after the version's last capture decides."""
     if not hits:
         return {}
     idx = SearchIndex(db_path, readonly=True)
     try:
         out = {}
         for h in hits:
-            last_pos = idx.db.execute("SELECT last_pos FROM versions WHERE id = ?",
-                                      (h["id"],)).fetchone()[0]
+            last_pos, captures = idx.db.execute(
+                "SELECT last_pos, captures FROM versions WHERE id = ?", (h["id"],)).fetchone()
             later = idx.db.execute(
                 "SELECT first_pos, first_snapshot FROM versions WHERE type = ? AND item_key = ? "
                 "AND first_pos > ? ORDER BY first_pos LIMIT 1",
@@ -166,6 +167,7 @@ def fates(db_path: Path, hits: list[dict]) -> dict[int, dict[str, Any]]:
                 out[h["id"]] = {"state": "changed", "snapshot": later[1], "reason": None}
             else:
                 out[h["id"]] = {"state": "live", "snapshot": h["last_snapshot"], "reason": None}
+            out[h["id"]]["captures"] = captures
         return out
     finally:
         idx.close()

@@ -142,6 +142,7 @@ def test_each_hit_says_if_it_is_live_changed_or_withdrawn(client, archive):
              if text_of(li.cssselect(".title")[0]) == new]
     assert "fate-live" in li.get("class")
     assert [a.text for a in li.cssselect(".seen a")] == [NIGHTS[3]]
+    assert text_of(li.cssselect(".seen")[0]).endswith("(1 capture(s))")
 
 
 def test_filters_are_the_cli_filters(client, archive, capsys):
