@@ -20,6 +20,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "search_bad_type": {"vi": "Loại \"{value}\" không có; chọn bài viết, văn bản hoặc "
                               "tệp đính kèm.",
                         "en": "No kind \"{value}\": choose article, document or attachment."},
+    "search_bad_snapshot": {"vi": "Chỉ mục không có bản chụp \"{value}\".",
+                            "en": "The index holds no snapshot \"{value}\"."},
     "search_bad_by": {"vi": "Cách lọc ngày \"{value}\" không có.",
                       "en": "No date filter \"{value}\"."},
     "search_bad_n": {"vi": "Số kết quả phải từ 1 đến {max}.",

@@ -18,6 +18,7 @@ import re
 import shlex
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -38,6 +39,7 @@ from search.engine import search as run_search
 from search.index import (
     DB_NAME,
     KINDS,
+    SIDECAR,
     SearchIndex,
     _writable,
     cache_dir,
@@ -82,7 +84,40 @@ def _indexed(db_path: Path) -> list[str]:
         idx.close()
 
 
+_LOCATED: dict[str, tuple[float, tuple, IndexState]] = {}
+LOCATE_SECONDS = 10.0  # how long a located index is trusted without looking again
+
+
+def _signature(archive: Path) -> tuple:
+    """What changes when the index or the set of snapshots does: the index files and their
+    sidecars (rewritten at every update) and the snapshots folder."""
+    out = []
+    for path in (index_dir(archive) / SIDECAR, index_dir(archive) / DB_NAME,
+                 cache_dir(archive) / SIDECAR, cache_dir(archive) / DB_NAME,
+                 archive / "snapshots"):
+        try:
+            st = path.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
 def locate_index(archive: Path) -> IndexState:
+    """`find_index`, remembered for a few seconds while the index files stay the same: it
+    reads every snapshot's manifest and opens the index (~60 ms on the demo archive), and a
+    search page is asked for often. A snapshot closing rewrites the index's sidecar."""
+    archive = Path(archive)
+    key, now, sig = str(archive), time.monotonic(), _signature(archive)
+    hit = _LOCATED.get(key)
+    if hit is not None and now - hit[0] < LOCATE_SECONDS and hit[1] == sig:
+        return hit[2]
+    state = find_index(archive)
+    _LOCATED[key] = (now, _signature(archive), state)
+    return state
+
+
+def find_index(archive: Path) -> IndexState:
     """The archive's index (`<archive>/index/`), or for a read-only archive its copy in the
     user's cache; never built here."""
     archive = Path(archive)
@@ -300,10 +335,18 @@ def search_page() -> str:
         context["error"] = translate("search_empty", g.lang)
         return render_template("search.html", **context)
     try:
-        hits = run_search(state.path, q, filters)
+        query = parse_query(q)
     except QueryError as exc:
         context["error"] = f"{translate('search_syntax', g.lang)}: {exc}"
         return render_template("search.html", **context), 400
+    if filters.snapshot and filters.snapshot not in context["choices"]["snapshots"]:
+        context["error"] = translate("search_bad_snapshot", g.lang).format(
+            value=filters.snapshot)
+        return render_template("search.html", **context), 400
+    try:  # the query and the filters are valid: what fails now is the index
+        hits = run_search(state.path, query, filters)
+    except Exception as exc:  # noqa: BLE001 - an index damaged since it was located
+        return _index_failed("search.html", context, archive, exc)
     context["hits"] = enrich(archive, state.path, hits)
     if len(hits) == filters.limit and filters.limit < MAX_HITS:
         args = [(k, v) for k, v in request.args.items(multi=True) if k != "n"]
@@ -312,6 +355,22 @@ def search_page() -> str:
         args = [("phrase", q)] + [("type", t) for t in filters.types]
         context["timeline"] = "/search/timeline?" + urlencode(args)
     return render_template("search.html", **context)
+
+
+def _index_failed(template: str, context: dict[str, Any], archive: Path,
+                  exc: Exception) -> str:
+    """The index failed under a search (damaged since it was located, or in a way the sidecar
+    check does not see): why, in one line, and the command that rebuilds it."""
+    _LOCATED.pop(str(archive), None)
+    state = locate_index(archive)
+    if state.problem is None:  # damage the sidecar check does not see (a segment file)
+        folder = None if _writable(index_dir(archive)) else cache_dir(archive)
+        state = IndexState(problem="search_damaged",
+                           detail=" ".join(f"{type(exc).__name__}: {exc}".split())[:300],
+                           command=_command(archive, folder) + " --rebuild")
+        _LOCATED.pop(str(archive), None)
+    context["state"] = state
+    return render_template(template, **context)  # a page that explains, as without an index
 
 
 def night_grid(archive: Path, db_path: Path, items: list[dict]) -> tuple[list[dict], list]:
@@ -372,11 +431,10 @@ def timeline_page() -> str:
         except QueryError as exc:
             context["error"] = f"{translate('search_syntax', g.lang)}: {exc}"
         return render_template("search_timeline.html", **context), 400
-    try:
+    try:  # the phrase is valid (above): what fails now is the index
         result = run_timeline(state.path, phrase, types or None)
-    except QueryError as exc:
-        context["error"] = f"{translate('search_syntax', g.lang)}: {exc}"
-        return render_template("search_timeline.html", **context), 400
+    except Exception as exc:  # noqa: BLE001 - an index damaged since it was located
+        return _index_failed("search_timeline.html", context, archive, exc)
     nights, items = night_grid(archive, state.path, result["items"])
     pages = _item_pages(state.path, items)
     for item in items:

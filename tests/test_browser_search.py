@@ -197,7 +197,7 @@ def test_bad_queries_get_one_clear_line(client, query, status, words):
     ({"until": "yesterday"}, 'To "yesterday": expected a date'),
     ({"type": "video"}, 'No kind "video"'),
     ({"n": "-1"}, "1 to 500"),
-    ({"snapshot": "nope"}, "unknown snapshot 'nope'"),
+    ({"snapshot": "nope"}, 'The index holds no snapshot "nope"'),
 ])
 def test_bad_filters_get_one_clear_line(client, args, words):
     doc = get(client, "/search?" + urlencode({"q": "tinh", **args}), status=400)
@@ -322,3 +322,23 @@ def test_attachment_hits_link_the_attachment_and_the_page_that_links_it(archive,
     linked = li.cssselect(".linked")[0]
     assert linked.cssselect(f"a[href='/item/document/{owner['document_id']}']")
     assert owner["url"] in text_of(linked)
+
+
+def test_a_damaged_full_text_segment_names_the_command_that_rebuilds_it(archive, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(archive[0], copy)
+    client = client_for(copy)
+    assert hits_of(get(client, "/search?q=tinh"))
+    # A segment file cut short (a new file renamed over it, as a crash or a bad copy leaves
+    # it): the SQLite side and its sidecar still look whole.
+    segment = max((copy / "index" / "fulltext").glob("*.idx"), key=lambda p: p.stat().st_size)
+    (copy / "short").write_bytes(segment.read_bytes()[:10])
+    (copy / "short").replace(segment)
+    for path in ("/search?q=tinh", "/search/timeline?phrase=tinh"):
+        doc = get(client, path)
+        problem = doc.get_element_by_id("index-problem")
+        assert "The search index is damaged" in text_of(problem)
+        command = problem.cssselect("pre.command")[0].text
+        assert command == f"portal-archive index --archive {shlex.quote(str(copy))} --rebuild"
+    assert main(shlex.split(command)[1:]) == 0
+    assert hits_of(get(client, "/search?q=tinh"))
