@@ -51,6 +51,7 @@ from search.query import QueryError, Term, parse_query
 from search.timeline import timeline as run_timeline
 
 PAGE = 20  # hits a screen; "more" asks for PAGE more
+TIMELINE_ROWS = 200  # items a timeline page lists (its per-night counts cover them all)
 MAX_HITS = 500
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WARC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.warc\.gz$")
@@ -436,10 +437,11 @@ def timeline_page() -> str:
     except Exception as exc:  # noqa: BLE001 - an index damaged since it was located
         return _index_failed("search_timeline.html", context, archive, exc)
     nights, items = night_grid(archive, state.path, result["items"])
-    pages = _item_pages(state.path, items)
-    for item in items:
+    shown = items[:TIMELINE_ROWS]  # the counts per night are over every item
+    pages = _item_pages(state.path, shown)
+    for item in shown:
         item["item_page"] = pages.get((item["type"], item["url"]))
-    context.update(result=result, nights=nights)
+    context.update(result=result, nights=nights, shown=shown)
     return render_template("search_timeline.html", **context)
 
 

@@ -342,3 +342,21 @@ def test_a_damaged_full_text_segment_names_the_command_that_rebuilds_it(archive,
         assert command == f"portal-archive index --archive {shlex.quote(str(copy))} --rebuild"
     assert main(shlex.split(command)[1:]) == 0
     assert hits_of(get(client, "/search?q=tinh"))
+
+
+def test_a_long_timeline_lists_the_first_items_and_counts_them_all(client, archive, capsys,
+                                                                    monkeypatch):
+    from browser import search_pages
+
+    root, _ = archive
+    want = cli_json(capsys, root, "--timeline", "tinh")["items"]
+    assert len(want) > 3
+    full = get(client, "/search/timeline?phrase=tinh")
+    counts = [td.text for td in full.cssselect("#phrase-nights tr.count td")]
+    monkeypatch.setattr(search_pages, "TIMELINE_ROWS", 3)
+    doc = get(client, "/search/timeline?phrase=tinh")
+    assert len(doc.cssselect("#phrase-items tr")[1:]) == 3
+    assert len(doc.cssselect("#phrase-nights tr")[2:]) == 3
+    assert [td.text for td in doc.cssselect("#phrase-nights tr.count td")] == counts
+    assert text_of(doc.get_element_by_id("items-count")) == \
+        f"{len(want)} item(s); the first 3 are listed (choose a kind to narrow)"
