@@ -453,8 +453,9 @@ def _item_pages(db_path: Path, items: list[dict]) -> dict[tuple[str, str], str]:
         for item in items:
             if item["type"] not in ("article", "document"):
                 continue
-            row = idx.db.execute("SELECT item_key FROM versions WHERE type = ? AND url = ? "
-                                 "LIMIT 1", (item["type"], item["url"])).fetchone()
+            # item_urls is keyed by URL (the versions table is not: a scan per item)
+            row = idx.db.execute("SELECT item_key FROM item_urls WHERE url = ? AND type = ? "
+                                 "LIMIT 1", (item["url"], item["type"])).fetchone()
             if row is not None and str(row[0]).isdigit():
                 out[(item["type"], item["url"])] = f"/item/{item['type']}/{row[0]}"
         return out
