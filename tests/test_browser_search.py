@@ -275,8 +275,11 @@ def test_timeline_page_is_the_cli_timeline(client, archive, capsys):
 
 def test_vietnamese_search_box_on_every_page_and_escaping(client, archive):
     root, _ = archive
-    for path in ("/", f"/snapshot/{NIGHTS[0]}", "/diff", "/search"):
-        form = get(client, path).cssselect("header form.searchbox")[0]
+    page = "http://127.0.0.1:8080" + item_urls(site(0))[0]
+    for path, status in (("/", 200), (f"/snapshot/{NIGHTS[0]}", 200), ("/diff", 200),
+                         ("/search", 200), ("/no-such-page", 404),
+                         ("/replay?" + urlencode({"url": page, "ts": "20261127190000"}), 200)):
+        form = get(client, path, status=status).cssselect("header form.searchbox")[0]
         assert form.get("action") == "/search" and form.cssselect("input[name=q]")
     doc = get(client, "/search?" + urlencode({"q": "rừng"}), lang="vi")
     assert "Tìm kiếm toàn văn" in text_of(doc)
