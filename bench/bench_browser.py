@@ -205,7 +205,14 @@ already warm.
 Every request is in the table ({args.rounds} per page, and the cold one). Earlier runs on the
 same archive, before the item rows were read from their row groups, the CDXJ searched by
 bisection and each snapshot's sorted pages kept: worst p95 387 ms (item page) and 437 ms
-(pages of a type, load average 7.7), URL history 18× pywb's CDX query.
+(pages of a type, load average 7.7), URL history 18× pywb's CDX query. The first run with the
+search pages, before the timeline found its items' pages through the index's URL table (it
+scanned the version table once per item): phrase timeline median 765 ms, p95 965 ms; search
+median 87 ms, p95 145 ms (load average 9). Runs of the code where the item page's nightly
+states come from `audit.state`, before the search pages: item p95 102 ms (cold 2.9 s, load
+3.3 → 4.1), 151 ms (cold 3.3 s; worst p95 527 ms for URL history in a load spike, pywb's CDX
+query 602 ms in the same turns), and computing each night's state on its own 345 ms (cold
+8.5 s); before `audit.state`, item cold 154 ms, p95 125 ms.
 
 Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()},
 2 cores shared with other jobs (load average, 1 min, at the start and end: {load_start:.1f} and
