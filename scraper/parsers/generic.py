@@ -255,6 +255,20 @@ def title_before(date_el) -> str | None:
     return None
 
 
+# The words `_AUTHOR_TEXTS` and `_SOURCE_TEXTS` look for: a page whose source holds none of
+# them (nor a character reference or a named accented letter that could spell one) has no
+# such text node, and the walk over every text node is skipped.
+AUTHOR_WORDS = ("ác giả", "ÁC GIẢ", "uthor", "gười viết", "hóng viên", "ài và ảnh", "ài, ảnh")
+SOURCE_WORDS = ("guồn", "GUỒN", "ource")
+_SPELLED = ("&#", "acute;", "grave;", "circ;", "tilde;")
+
+
+def may_hold(has, words: tuple[str, ...]) -> bool:
+    """Whether a page (`has`: a container of its source, `needle in has`) may hold one of
+    `words` in its text."""
+    return any(w in has for w in words) or any(s in has for s in _SPELLED)
+
+
 _AUTHOR_TEXTS = etree.XPath(
     "descendant::text()[contains(., 'ác giả') or contains(., 'ÁC GIẢ') or contains(., 'uthor')"
     " or contains(., 'gười viết') or contains(., 'hóng viên') or contains(., 'ài và ảnh')"

@@ -75,30 +75,53 @@ class ProfileError(ValueError):
 class Rule:
     """One selector of an ordered list: CSS, optionally `@attr` to read an attribute.
 
-    `needles`: class names and ids the selector requires; when one of them does not occur in
-    the page's text the selector cannot match, and the tree walk is skipped (a substring
-    test costs a tenth of a walk; most fallbacks of a list do not apply to a given page)."""
+    `needles`: what the page's text must hold for the selector to match anything: its class
+    names and ids, the values its attribute tests require (`[id$=TitleField]`), and its
+    element names (`<table`, either case); each group is satisfied by any of its strings.
+    When one is missing the tree walk is skipped (a substring test costs a tenth of a walk;
+    most fallbacks of a list do not apply to a given page)."""
 
     css: str
     attr: str | None
-    select: Any  # compiled CSSSelector (an XPath)
-    needles: tuple[str, ...] = ()
+    select: Any  # compiled XPath (cssselect's translation, see `fast_xpath`)
+    needles: tuple[tuple[str, ...], ...] = ()
+    xpath: str = ""
 
     def __call__(self, root) -> list:
         return self.select(root)
 
     def may_match(self, text: str | None) -> bool:
-        return text is None or all(n in text for n in self.needles)
+        if text is None:
+            return True
+        for group in self.needles:
+            for needle in group:
+                if needle in text:
+                    break
+            else:
+                return False
+        return True
 
 
 _BRACKETS = re.compile(r"\[[^\]]*\]|:not\([^)]*\)")
 _CLASS_OR_ID = re.compile(r"[.#]([A-Za-z_][\w-]*)")
+# `[attr=v]`, `[attr$=v]`, `[attr^=v]`, `[attr*=v]`, `[attr~=v]` (not `|=` nor `!=`).
+_ATTR_VALUE = re.compile(r"\[\s*[\w:-]+\s*[$^*~]?=\s*(?:'([^']+)'|\"([^\"]+)\"|([^\]\s'\"]+))"
+                         r"\s*\]")
+# The element name of each compound selector (`table tr` → table, tr; `a.next` → a).
+_TAGS = re.compile(r"(?:^|[\s>+~])([A-Za-z][\w-]*)")
 
 
-def _needles(css: str) -> tuple[str, ...]:
+def _needles(css: str) -> tuple[tuple[str, ...], ...]:
     if "," in css:
         return ()  # a union matches if any part does
-    return tuple(dict.fromkeys(_CLASS_OR_ID.findall(_BRACKETS.sub("", css))))
+    bare = _BRACKETS.sub(" ", css)
+    groups = [(n,) for n in dict.fromkeys(_CLASS_OR_ID.findall(bare))]
+    groups += [(v,) for m in _ATTR_VALUE.finditer(css) if ":not(" not in css
+               for v in [m.group(1) or m.group(2) or m.group(3)] if v]
+    # (A page may write its tags upper-case: `<TABLE>` of old ASP pages.)
+    groups += [(f"<{t.lower()}", f"<{t.upper()}") for t in dict.fromkeys(_TAGS.findall(bare))
+               if t.lower() not in ("html", "body", "head")]
+    return tuple(dict.fromkeys(groups))
 
 
 @dataclass(frozen=True)
@@ -110,6 +133,9 @@ class Fingerprint:
     # The regex's literal start (`/upload/` of `/upload/\d+/…`): a page without it cannot
     # match, and a substring test is ~20x cheaper than the regex scan of a whole page.
     literal: str = ""
+
+    # `id="…` and `id='…` for an `id` fingerprint.
+    id_needles: tuple[str, ...] = ()
 
 
 @dataclass
@@ -138,6 +164,23 @@ class Profile:
     # `[article] remove` as one union selector: one walk of the body instead of one per rule.
     remove_all: Any = None
     _roles: list | None = None
+    _removers: dict = field(default_factory=dict)
+
+    def remove_for(self, text: str | None):
+        """The `[article] remove` union of only the rules the page can match (`Rule.needles`):
+        of the ~25 rules a profile inherits, a page holds a handful, and each alternative of
+        a union is a walk of the body. Compiled once per set of rules."""
+        rules = self.article.get("remove")
+        if not rules:
+            return None
+        if text is None:
+            return self.remove_all
+        kept = tuple(i for i, rule in enumerate(rules) if rule.may_match(text))
+        found = self._removers.get(kept)
+        if found is None:
+            found = self._removers[kept] = (
+                etree.XPath(" | ".join(rules[i].xpath for i in kept)) if kept else None)
+        return found
 
     def section(self, name: str) -> dict:
         return self.raw.get(name, {})
@@ -258,8 +301,9 @@ def _rule(spec: str) -> Rule:
     m = _ATTR.match(spec)
     css, attr = (m["css"], m["attr"]) if m else (spec, None)
     CSSSelector(css, translator="html")  # (validates: its errors name the problem)
-    return Rule(css=css, attr=attr, select=etree.XPath(fast_xpath(
-                    _TRANSLATOR.css_to_xpath(css))), needles=_needles(css))
+    xpath = fast_xpath(_TRANSLATOR.css_to_xpath(css))
+    return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+                xpath=xpath)
 
 
 def compile_rules(specs: list, path, text, table, key) -> list[Rule]:
@@ -368,8 +412,9 @@ def parse_profile(text: str, path: Path | None = None) -> Profile:
         if regex is not None and "|" not in fp["pattern"]:
             m = re.match(r"[^\\\[\](){}.*+?^$|]+", fp["pattern"])
             literal = m.group(0) if m else ""
-        prof.fingerprints.append(Fingerprint(fp["kind"], fp["pattern"], fp.get("weight", 1),
-                                             regex, literal))
+        prof.fingerprints.append(Fingerprint(
+            fp["kind"], fp["pattern"], fp.get("weight", 1), regex, literal,
+            (f'id="{fp["pattern"]}', f"id='{fp['pattern']}") if fp["kind"] == "id" else ()))
     for role, specs in raw.get("urls", {}).items():
         prof.urls[role] = _regexes(specs, path, text, "urls", role)
     for table, target in (("article", prof.article), ("document", prof.document),
