@@ -133,9 +133,9 @@ class _Needles:
 class _Page:
     def __init__(self, doc, url: str, base: str, html_text: str, profile: Profile) -> None:
         self.doc, self.url, self.base, self.html_text = doc, url, base, html_text
-        self.has = _Needles(html_text)
         self.profile = profile
-        self.meta = PageMeta(doc)
+        self.has = _Needles(html_text)
+        self.meta = PageMeta(doc, self.has)
         self.sources: dict[str, str] = {}
         self.disagreements: list[dict] = []
         parts = urlsplit(url)
@@ -276,8 +276,11 @@ class _Page:
                 src["tags"] = where
         # Breadcrumbs and the menu entry that names the category sit outside the record.
         crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title")
-        if not crumbs and ("readcrumb" in self.html_text or "&#" in self.html_text):
-            crumbs = breadcrumbs(self.doc, self.base)  # (its queries need that word)
+        if not crumbs and ("breadcrumb" in self.has or "itemtype" in self.has
+                           or "&#" in self.has):
+            # (Its queries need one of those: `.breadcrumb…` classes, an `itemtype`. Not
+            # "readcrumb", which a JSON-LD BreadcrumbList holds on every Yoast page.)
+            crumbs = breadcrumbs(self.doc, self.base)
         category = _first_text(rules.get("category"), self.doc, self.has)
         if category:
             src["category"] = "profile"
