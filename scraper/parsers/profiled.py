@@ -214,7 +214,7 @@ class _Page:
         skip_body = (lambda el: el is body_el or any(a is body_el for a in el.iterancestors())
                      ) if body_el is not None else None
 
-        published, raw = self._published(root, skip_body)
+        published, raw = self._published(root, skip_body, body_el)
 
         # The labelled byline first: it carries organisations; then the name elements.
         authors: list[dict] = []
@@ -333,7 +333,7 @@ class _Page:
             "related": related,
         }
 
-    def _published(self, root, skip_body) -> tuple[str | None, str | None]:
+    def _published(self, root, skip_body, body_el=None) -> tuple[str | None, str | None]:
         prof, meta, src = self.profile, self.meta, self.sources
         visible = raw = None
         machine = machine_source = None
@@ -352,9 +352,15 @@ class _Page:
             if iso:
                 visible, raw = iso, shown
                 break
-        if visible is None:
+        if visible is None or not _time_shown(raw):
+            # The date line outside the body; else the body's own (an HTML module or a web
+            # content template where the editor types the date line into the content). A
+            # rule's date without its time gives way to the same day's line with one.
             found = visible_date(root, skip_body)
-            if found:
+            if found is None and body_el is not None:
+                found = visible_date(body_el)
+            if found and (visible is None or (found[0][:10] == visible[:10]
+                                              and _time_shown(found[1]))):
                 visible, raw = found[0], found[1]
         if prof.machine_dates and machine is None:
             machine, machine_source = meta.first("published", self._trusted())
@@ -479,7 +485,8 @@ class _Page:
             "year": parsed["year"] if parsed else None,
             "type_code": parsed["type_code"] if parsed else None,
             "issuer_code": parsed["issuer_code"] if parsed else None,
-            "title": title or rows.get("title") or None,
+            # (The `Trích yếu` row is the document's name when no rule finds a title.)
+            "title": title or rows.get("title") or rows.get("summary") or None,
             "summary": summary or None,
             "issued_on": parse_date(rows.get("issued_on")),
             "effective_on": parse_date(rows.get("effective_on")),

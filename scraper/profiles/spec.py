@@ -280,6 +280,9 @@ def fast_xpath(xpath: str) -> str:
                 r"^\(?@" + re.escape(next(iter(attrs))) + r"(?: and |\s*=)", bare)
             if (len(attrs) == 1 and requires and "[" not in bare and "not(" not in bare
                     and "position()" not in bare and "last()" not in bare
+                    # (An axis in the predicate would start from the attribute, not the
+                    # element: `:last-child` is `count(following-sibling::*) = 0`.)
+                    and "::" not in bare
                     and re.search(r"(?<![\w@])\.", bare) is None):
                 (attr,) = attrs
                 parts = _QUOTED.split(pred)
