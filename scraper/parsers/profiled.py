@@ -30,7 +30,7 @@ from scraper.parsers.generic import (
 from scraper.parsers.numbers import parse_document_number
 from scraper.parsers.text import fold, normalize_text
 from scraper.parsers.vndates import parse_machine, parse_visible, parse_with_formats, same_minute
-from scraper.profiles.spec import Profile
+from scraper.profiles.spec import PageNeedles, Profile
 
 _ID_IN = re.compile(r"(\d+)")
 _DOCUMENT_RECORD_KEYS = frozenset({"number", "title", "summary", "issued_on", "effective_on",
@@ -114,27 +114,11 @@ def _date_of(value, profile: Profile) -> tuple[str | None, str | None]:
     return parsed if parsed else (None, None)
 
 
-class _Needles:
-    """`needle in page` with the answers kept: the rules of a profile share class names and
-    element names (`<a`, `<li`), and a failing search reads the whole page."""
-
-    __slots__ = ("text", "seen")
-
-    def __init__(self, text: str) -> None:
-        self.text, self.seen = text, {}
-
-    def __contains__(self, needle: str) -> bool:
-        found = self.seen.get(needle)
-        if found is None:
-            found = self.seen[needle] = needle in self.text
-        return found
-
-
 class _Page:
     def __init__(self, doc, url: str, base: str, html_text: str, profile: Profile) -> None:
         self.doc, self.url, self.base, self.html_text = doc, url, base, html_text
         self.profile = profile
-        self.has = _Needles(html_text)
+        self.has = PageNeedles(html_text)
         self.meta = PageMeta(doc, self.has)
         self.sources: dict[str, str] = {}
         self.disagreements: list[dict] = []
@@ -352,18 +336,19 @@ class _Page:
             if iso:
                 visible, raw = iso, shown
                 break
-        if visible is None or not _time_shown(raw):
-            # The date line outside the body; else the body's own (an HTML module or a web
-            # content template where the editor types the date line into the content). A
-            # rule's date without its time gives way to the same day's line with one.
+        if prof.machine_dates and machine is None:
+            machine, machine_source = meta.first("published", self._trusted())
+        if visible is None or (machine is None and not _time_shown(raw)):
+            # The date line outside the body; without a machine date, else the body's own
+            # (an HTML module or a web content template where the editor types the date
+            # line into the content). A rule's date without its time gives way to the same
+            # day's line with one.
             found = visible_date(root, skip_body)
-            if found is None and body_el is not None:
+            if found is None and body_el is not None and machine is None:
                 found = visible_date(body_el)
             if found and (visible is None or (found[0][:10] == visible[:10]
                                               and _time_shown(found[1]))):
                 visible, raw = found[0], found[1]
-        if prof.machine_dates and machine is None:
-            machine, machine_source = meta.first("published", self._trusted())
         if visible and machine and not _time_shown(raw) and visible[:10] == machine[:10]:
             visible = None  # a date without its time agrees with the same day's date-time
         if visible and machine and not same_minute(visible, machine):

@@ -90,9 +90,12 @@ class Rule:
     def __call__(self, root) -> list:
         return self.select(root)
 
-    def may_match(self, text: str | None) -> bool:
+    def may_match(self, text) -> bool:
+        """False when the page (`PageNeedles`, or its text) lacks a needle group."""
         if text is None:
             return True
+        if isinstance(text, str):
+            text = PageNeedles(text)
         for group in self.needles:
             for needle in group:
                 if needle in text:
@@ -102,8 +105,52 @@ class Rule:
         return True
 
 
+_CLASS_ATTR = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_ID_ATTR = re.compile(r"""\bid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+
+
+class PageNeedles:
+    """`needle in page` for the needles of `Rule.needles`, answers kept (rules share them):
+
+    `.name` — a class token of some `class` attribute, `#name` — some `id` value (both
+    from one scan of the page for all its attributes, on first use: a page holds ~50 class
+    names and a profile's rules ask for as many, and each failing `in` reads the whole
+    page), `<tag` — the tag written in lower or upper case, `=value` and anything else —
+    a substring of the page."""
+
+    __slots__ = ("text", "seen", "_classes", "_ids")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.seen = text, {}
+        self._classes: set[str] | None = None
+        self._ids: set[str] | None = None
+
+    def __contains__(self, needle: str) -> bool:
+        found = self.seen.get(needle)
+        if found is None:
+            found = self.seen[needle] = self._find(needle)
+        return found
+
+    def _find(self, needle: str) -> bool:
+        kind = needle[:1]
+        if kind == ".":
+            if self._classes is None:
+                self._classes = {token for m in _CLASS_ATTR.finditer(self.text)
+                                 for token in (m[1] or m[2] or m[3] or "").split()}
+            return needle[1:] in self._classes
+        if kind == "#":
+            if self._ids is None:
+                self._ids = {(m[1] or m[2] or m[3] or "").strip()
+                             for m in _ID_ATTR.finditer(self.text)}
+            return needle[1:] in self._ids
+        if kind == "<":
+            return needle in self.text or needle.upper() in self.text
+        if kind == "=":
+            return needle[1:] in self.text
+        return needle in self.text
+
+
 _BRACKETS = re.compile(r"\[[^\]]*\]|:not\([^)]*\)")
-_CLASS_OR_ID = re.compile(r"[.#]([A-Za-z_][\w-]*)")
 # `[attr=v]`, `[attr$=v]`, `[attr^=v]`, `[attr*=v]`, `[attr~=v]` (not `|=` nor `!=`).
 _ATTR_VALUE = re.compile(r"\[\s*[\w:-]+\s*[$^*~]?=\s*(?:'([^']+)'|\"([^\"]+)\"|([^\]\s'\"]+))"
                          r"\s*\]")
@@ -111,16 +158,25 @@ _ATTR_VALUE = re.compile(r"\[\s*[\w:-]+\s*[$^*~]?=\s*(?:'([^']+)'|\"([^\"]+)\"|(
 _TAGS = re.compile(r"(?:^|[\s>+~])([A-Za-z][\w-]*)")
 
 
+# Tags nearly every page holds: testing for them costs more than it ever saves.
+_COMMON_TAGS = frozenset({"html", "body", "head", "div", "span", "a", "p", "li", "ul", "img",
+                          "br", "b", "strong", "em", "i"})
+_CLASS_NAME = re.compile(r"\.([A-Za-z_][\w-]*)")
+_ID_NAME = re.compile(r"#([A-Za-z_][\w-]*)")
+
+
 def _needles(css: str) -> tuple[tuple[str, ...], ...]:
+    """`PageNeedles` groups a page must satisfy for `css` to match anything."""
     if "," in css:
         return ()  # a union matches if any part does
     bare = _BRACKETS.sub(" ", css)
-    groups = [(n,) for n in dict.fromkeys(_CLASS_OR_ID.findall(bare))]
-    groups += [(v,) for m in _ATTR_VALUE.finditer(css) if ":not(" not in css
+    groups = [(f".{n}",) for n in dict.fromkeys(_CLASS_NAME.findall(bare))]
+    groups += [(f"#{n}",) for n in dict.fromkeys(_ID_NAME.findall(bare))]
+    groups += [(f"={v}",) for m in _ATTR_VALUE.finditer(css) if ":not(" not in css
                for v in [m.group(1) or m.group(2) or m.group(3)] if v]
-    # (A page may write its tags upper-case: `<TABLE>` of old ASP pages.)
-    groups += [(f"<{t.lower()}", f"<{t.upper()}") for t in dict.fromkeys(_TAGS.findall(bare))
-               if t.lower() not in ("html", "body", "head")]
+    # (`<tag` matches upper case too: `<TABLE>` of old ASP pages.)
+    groups += [(f"<{t.lower()}",) for t in dict.fromkeys(_TAGS.findall(bare))
+               if t.lower() not in _COMMON_TAGS]
     return tuple(dict.fromkeys(groups))
 
 
