@@ -58,12 +58,13 @@ def parse_page(body: bytes, url: str, content_type: str | None = None,
     `profile` is given (`portal-archive profile check`); its `parse` hook, if it names one,
     parses the page, else its rules do (`profiled.py`).
     """
+    # (No page to detect from: the platform is the given profile's, else `generic`.)
     if not body or looks_binary(body):
-        return _finish(empty_result(url), "generic")
+        return _finish(empty_result(url), profile.platform if profile else "generic")
     text, _, verbatim = decode_page(body, content_type)
     doc = parse_html(text, body if verbatim else None)
     if doc is None:
-        return _finish(empty_result(url), "generic")
+        return _finish(empty_result(url), profile.platform if profile else "generic")
     base = base_url(doc, url)
     if profile is None:
         profile = builtin(detect(text, url).platform)
