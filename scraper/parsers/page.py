@@ -67,7 +67,7 @@ def parse_page(body: bytes, url: str, content_type: str | None = None,
         return _finish(empty_result(url), profile.platform if profile else "generic")
     base = base_url(doc, url)
     if profile is None:
-        profile = builtin(detect(text, url).platform)
+        profile = builtin(detect(text, url, complete=False).platform)
     hook = profile.hooks.get("parse")
     if hook is not None:
         return _finish(hook(doc, text, url, base, profile), profile.platform)
