@@ -59,7 +59,7 @@ def _matches(fp: Fingerprint, text: str, url_part: str, gens: list[str],
     if fp.kind == "html":
         if fp.regex is None:
             return fp.pattern in text
-        return fp.literal in text and fp.regex.search(text) is not None
+        return text.rfind(fp.literal) != -1 and fp.regex.search(text) is not None
     source = extra.get(fp.kind)  # robots / sitemap
     return bool(source) and bool(fp.regex.search(source))
 
@@ -107,10 +107,12 @@ def detect(text: str, url: str, extra: dict[str, str] | None = None,
                 remaining -= fp.weight
             # (`_matches` inlined for the commonest kinds: ~30 calls a page.)
             kind = fp.kind
+            # (`rfind`: a failing search costs half of `in`'s, see text.contains.)
             if kind == "html" and fp.regex is None:
-                hit = fp.pattern in text
+                hit = text.rfind(fp.pattern) != -1
             elif kind == "id":
-                hit = fp.id_needles[0] in text or fp.id_needles[1] in text
+                hit = (text.rfind(fp.id_needles[0]) != -1
+                       or text.rfind(fp.id_needles[1]) != -1)
             else:
                 hit = _matches(fp, text, url_part, gens, extra)
             if hit:
