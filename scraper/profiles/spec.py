@@ -354,6 +354,10 @@ def fast_xpath(xpath: str) -> str:
                 rebuilt = "".join(
                     part.replace(f"@{attr}", ".") + (quoted[i] if i < len(quoted) else "")
                     for i, part in enumerate(parts))
+                # (`. and …`: the attribute is selected, so it exists; a `contains` of a
+                # non-empty literal after it fails on an empty value anyway, and the
+                # test costs a string copy of every such attribute of the page.)
+                rebuilt = re.sub(r"^(\(?)\. and (?=contains\(\., '[^']+'\))", r"\1", rebuilt)
                 step = f"{m['head']}/@{attr}[{rebuilt}]/.."
         out.append(step)
     return "/".join(out)
