@@ -127,7 +127,9 @@ def main() -> int:
     worst = min(r / t for r, t, _ in table.values())
     lines += ["", f"All platforms: {all_right}/{all_total} ({all_right / all_total:.1%}); "
               f"target >= 95% on every platform: worst {worst:.1%} "
-              f"({'met' if worst >= TARGET else 'NOT met'})."]
+              f"({'met' if worst >= TARGET else 'NOT met'}).",
+              "Before the fixes listed in tests/heldout/README.md (pages scored as first "
+              "written): 63/75 (84.0%), worst platform dotnetnuke 6/8 (75%)."]
     misses = [m for _, _, ms in table.values() for m in ms]
     lines += ["", "Misses:" if misses else "No miss."] + [f"- {m}" for m in misses]
     text = "\n".join(lines)
