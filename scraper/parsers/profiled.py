@@ -33,6 +33,7 @@ from scraper.parsers.vndates import parse_machine, parse_visible, parse_with_for
 from scraper.profiles.spec import PageNeedles, Profile
 
 _ID_IN = re.compile(r"(\d+)")
+_CRUMB_CLASS = re.compile(r"""(?:class|CLASS)\s*=\s*["']?[^"'>]*breadcrumb""")
 _DOCUMENT_RECORD_KEYS = frozenset({"number", "title", "summary", "issued_on", "effective_on",
                                    "expires_on", "doc_type", "field", "issuer", "reviewer",
                                    "signer"})
@@ -260,10 +261,10 @@ class _Page:
                 src["tags"] = where
         # Breadcrumbs and the menu entry that names the category sit outside the record.
         crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title")
-        if not crumbs and ("breadcrumb" in self.has or "itemtype" in self.has
-                           or "&#" in self.has):
-            # (Its queries need one of those: `.breadcrumb…` classes, an `itemtype`. Not
-            # "readcrumb", which a JSON-LD BreadcrumbList holds on every Yoast page.)
+        if not crumbs and ("itemtype" in self.has or "&#" in self.has or (
+                "breadcrumb" in self.has and _CRUMB_CLASS.search(self.html_text))):
+            # (Its queries need a `…breadcrumb…` class or an `itemtype`; not the word alone,
+            # which Yoast's JSON-LD holds on every page: `"breadcrumb":{"@id": …}`.)
             crumbs = breadcrumbs(self.doc, self.base)
         category = _first_text(rules.get("category"), self.doc, self.has)
         if category:
