@@ -65,7 +65,9 @@ def parse_page(body: bytes, url: str, content_type: str | None = None,
     doc = parse_html(text, body if verbatim else None)
     if doc is None:
         return _finish(empty_result(url), profile.platform if profile else "generic")
-    base = base_url(doc, url)
+    # (`<base href>` is rare: two reverse scans spare the XPath on the other pages.)
+    base = (base_url(doc, url) if text.rfind("<base") != -1 or text.rfind("<BASE") != -1
+            else url)
     if profile is None:
         profile = builtin(detect(text, url, complete=False).platform)
     hook = profile.hooks.get("parse")
