@@ -9,6 +9,7 @@ to the original (for snippets).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -64,3 +65,54 @@ def fold_with_map(text: str) -> tuple[str, list[int] | range]:
 def has_diacritics(text: str) -> bool:
     """True when folding changes more than case (the query asked for exact accents)."""
     return fold(text) != nfc(text).lower()
+
+
+# A word as the index's tokenizer sees it (tantivy's `simple`: runs of letters and digits);
+# the query parser (search.query.WORD) splits words the same way.
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD_RE.finditer(text)]
+
+
+def phrase_spans(text: str | None, phrase: str) -> list[tuple[int, int]]:
+    """Where `phrase` occurs in `text` (NFC), as (start, end) character ranges of `text`.
+
+    The rule of `search` (docs/search.md): the phrase's words in a row, whatever lies between
+    them (spaces, punctuation); matched exactly (NFC, case-insensitive) when the phrase has
+    diacritics, on the folded text (no diacritics, đ → d) when it has none.
+    """
+    if not text:
+        return []
+    exact = has_diacritics(phrase)
+    norm = (lambda s: nfc(s).lower()) if exact else fold
+    wanted = [norm(phrase[s:e]) for s, e in _words(nfc(phrase))]
+    if not wanted:
+        return []
+    if exact:
+        lowered, where = _lower_with_map(text)
+    else:
+        lowered, where = fold_with_map(text)
+    spans = _words(lowered)
+    tokens = [lowered[s:e] for s, e in spans]
+    n = len(wanted)
+    out = []
+    for i in range(len(tokens) - n + 1):
+        if tokens[i:i + n] == wanted:
+            start, end = spans[i][0], spans[i + n - 1][1]
+            out.append((where[start], where[end - 1] + 1))
+    return out
+
+
+def _lower_with_map(text: str) -> tuple[str, list[int] | range]:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered, range(len(text))
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        low = ch.lower()
+        out.append(low)
+        where.extend([i] * len(low))
+    return "".join(out), where
