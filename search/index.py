@@ -47,7 +47,7 @@ from audit.state import withdrawal_reasons
 from search.fulltext import FullText
 from search.text import nfc
 
-FORMAT = 2
+FORMAT = 3  # 3: the gone table keeps the last gone fetch of a night (was the first)
 INDEX_DIR = "index"
 DB_NAME = "search.sqlite3"
 FULLTEXT = "fulltext"  # the tantivy folder, beside the SQLite file

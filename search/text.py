@@ -50,13 +50,18 @@ def fold(text: str) -> str:
 
 def fold_with_map(text: str) -> tuple[str, list[int] | range]:
     """The folded text and, per folded character, its index in `text` (already NFC)."""
-    folded = fold(text)
-    if len(folded) == len(text):
-        return folded, range(len(text))
+    return _with_map(text, fold(text), _fold_char)
+
+
+def _with_map(text: str, whole: str, per_char) -> tuple[str, list[int] | range]:
+    """`whole` (`text` converted) and, per character of it, its index in `text`; when the
+    conversion changed the length, it is redone character by character (`per_char`)."""
+    if len(whole) == len(text):
+        return whole, range(len(text))
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        f = _fold_char(ch)
+        f = per_char(ch)
         out.append(f)
         where.extend([i] * len(f))
     return "".join(out), where
@@ -87,11 +92,12 @@ def phrase_spans(text: str | None, phrase: str) -> list[tuple[int, int]]:
         return []
     exact = has_diacritics(phrase)
     norm = (lambda s: nfc(s).lower()) if exact else fold
-    wanted = [norm(phrase[s:e]) for s, e in _words(nfc(phrase))]
+    wanted_text = norm(phrase)
+    wanted = [wanted_text[s:e] for s, e in _words(wanted_text)]
     if not wanted:
         return []
     if exact:
-        lowered, where = _lower_with_map(text)
+        lowered, where = _with_map(text, text.lower(), str.lower)
     else:
         lowered, where = fold_with_map(text)
     spans = _words(lowered)
@@ -103,16 +109,3 @@ def phrase_spans(text: str | None, phrase: str) -> list[tuple[int, int]]:
             start, end = spans[i][0], spans[i + n - 1][1]
             out.append((where[start], where[end - 1] + 1))
     return out
-
-
-def _lower_with_map(text: str) -> tuple[str, list[int] | range]:
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered, range(len(text))
-    out: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
-        low = ch.lower()
-        out.append(low)
-        where.extend([i] * len(low))
-    return "".join(out), where

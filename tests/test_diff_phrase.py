@@ -150,3 +150,22 @@ def test_phrase_without_words_is_one_line(archive, capsys):
                              "--phrase", phrase)
         assert code != 0 and out == ""
         assert len(err.strip().splitlines()) == 1 and "--phrase" in err, err
+
+
+def test_phrase_rule_is_search_rule():
+    from search.text import phrase_spans
+
+    text = "Quyết định 15/2020/QĐ-UBND về Bảo-vệ RỪNG; bảo vệ rừngđặc dụng, quyết định khác"
+
+    def found(phrase):
+        return [text[s:e] for s, e in phrase_spans(text, phrase)]
+
+    # Without diacritics: any accents; with: those accents only (case aside); NFD typed alike.
+    assert found("quyet dinh") == ["Quyết định", "quyết định"]
+    assert found("quyết định") == ["Quyết định", "quyết định"]
+    assert found("quyết đinh") == []
+    assert found(unicodedata.normalize("NFD", "bảo vệ rừng")) == ["Bảo-vệ RỪNG"]
+    # Whole words in a row, punctuation between them allowed; "rừngđặc" is one word.
+    assert found("bao ve rung") == ["Bảo-vệ RỪNG"]
+    assert found("2020 qd ubnd") == ["2020/QĐ-UBND"]
+    assert found("...") == []

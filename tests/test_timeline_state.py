@@ -12,37 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
 
-from search_archive import BASE, item_urls, site
+from search_archive import add_fetches, item_urls, site
 
-from archive.dedup import DedupIndex
-from archive.snapshot import close_snapshot, create_snapshot
-from archive.warc import Capture, SnapshotWarcWriter
 from audit.state import portal_state
-from pipelines.extract import extract_warcs
 from portal_archive.cli import main
 
 A, B = "20261127T190000Z", "20261130T190000Z"
-
-
-def night(root, snapshot_id: str, fetches: list, day: int) -> None:
-    """A snapshot of `fetches` [(replica Site, path)] in that order, a second apart."""
-    snap = create_snapshot(root, snapshot_id, profile="nukeviet4", seeds=[BASE + "/"])
-    when = datetime(2026, 11, 27, 19, 0, tzinfo=UTC) + timedelta(days=day)
-    with DedupIndex(root / "dedup.sqlite3") as idx:
-        writer = SnapshotWarcWriter(snap.path, snapshot_id, "127.0.0.1:8080", dedup=idx,
-                                    archive_root=root)
-        for i, (s, url) in enumerate(fetches):
-            status, headers, body = s.render(url, base=BASE)
-            writer.write_capture(Capture(url=BASE + url, status=status,
-                                         response_headers=list(headers.items()), body=body,
-                                         fetched_at=when + timedelta(seconds=i)))
-        writer.close()
-        close_snapshot(root, snapshot_id, dedup=idx)
-    result = extract_warcs(snap.warc_files(), snapshot_id, archive_root=root, jobs=1,
-                           progress=False)
-    assert not result.errors, result.errors
 
 
 def timeline(capsys, root, phrase: str) -> list[dict]:
@@ -59,10 +35,10 @@ def test_a_capture_then_a_404_the_same_night_is_a_withdrawal(tmp_path, capsys):
     assert len(removed) >= 2  # the test can fail
     late, early = removed[0], removed[1]
     urls = item_urls(s0)
-    night(tmp_path, A, [(s0, u) for u in urls], 0)
+    add_fetches(tmp_path, A, [(s0, u) for u in urls], 0)
     # B: `late` served (night 0's page), then 404; `early` 404 first, then served.
     others = [(s0, u) for u in urls if u not in (late["url"], early["url"])]
-    night(tmp_path, B, [(s0, late["url"]), (s3, early["url"]), *others, (s3, late["url"]),
+    add_fetches(tmp_path, B, [(s0, late["url"]), (s3, early["url"]), *others, (s3, late["url"]),
                         (s0, early["url"])], 3)
 
     state = portal_state(tmp_path, B).to_pylist()
