@@ -31,7 +31,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,7 +118,8 @@ def source_archive(warc: Path) -> Path | None:
 
 
 def iter_file(path: Path, snapshot_id: str, parse: ParseFn, dedup: _DedupLookup,
-              text: TextOptions | None = None) -> Iterator[tuple[dict, Any]]:
+              text: TextOptions | None = None,
+              originals: Originals | None = None) -> Iterator[tuple[dict, Any]]:
     """(capture_info, parsed | None | _UNRESOLVED) per capture of one WARC, in file order.
 
     A damaged file ends the iteration with `WarcReadError` naming the file and the offset of
@@ -146,7 +147,7 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn, dedup: _DedupLookup,
                     if info["payload_digest"]:
                         local.setdefault(info["payload_digest"], offset)
                 else:
-                    parsed = _resolve(info, path, local, dedup, parse, text)
+                    parsed = _resolve(info, path, local, dedup, parse, text, originals)
                 yield info, parsed
         except WarcReadError:
             raise
@@ -173,11 +174,13 @@ _FIRST_HEAD_BYTES = 4096
 
 # offset, length, url, whether the index says HTML, payload digest of a response (else None)
 IndexLine = tuple[int, int, str, bool, str | None]
+# payload digest → (WARC, offset) of a response with that payload
+Originals = dict[str, tuple[Path, int]]
 
 
 def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: ParseFn,
-                 dedup: _DedupLookup,
-                 text: TextOptions | None = None) -> Iterator[tuple[dict, Any]]:
+                 dedup: _DedupLookup, text: TextOptions | None = None,
+                 originals: Originals | None = None) -> Iterator[tuple[dict, Any]]:
     """Like `iter_file`, visiting only the records the CDXJ lists.
 
     Anything unexpected (no WARC capture of that URL at the offset, a record that cannot be
@@ -208,7 +211,7 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
                 raise _IndexMismatch(f"{name}: offset {offset}: {_one_line(exc)}") from exc
             info["length"] = length
             if record.rec_type == "revisit":
-                parsed = _resolve(info, path, local, dedup, parse, text)
+                parsed = _resolve(info, path, local, dedup, parse, text, originals)
             else:
                 parsed = None if body is None else parse_capture(info, body, parse, text)
                 if info["payload_digest"]:
@@ -315,9 +318,12 @@ def _check_record_complete(it: ArchiveIterator, record: Any) -> None:
 
 def _resolve(
     info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup, parse: ParseFn,
-    text: TextOptions | None = None,
+    text: TextOptions | None = None, originals: Originals | None = None,
 ) -> Any:
-    """Parse a revisit from its original's body, or _UNRESOLVED for the parent to finish."""
+    """Parse a revisit from its original's body, or _UNRESOLVED for the parent to finish.
+
+    `originals`: the responses the WARCs' indexes list (all the files of the job), so that a
+    share of a file finds an original in another share or file itself."""
     if not wants_body(info):
         return None
     digest = info["payload_digest"]
@@ -327,6 +333,8 @@ def _resolve(
         info.update(extra)
     elif digest in local:
         original_path, original_offset = path, local[digest]
+    elif originals and digest in originals:
+        original_path, original_offset = originals[digest]
     else:
         return _UNRESOLVED
     _, body = read_record_at(original_path, original_offset)
@@ -357,6 +365,8 @@ class _FileJob:
     # Byte range of the file this job covers when a file is shared out between jobs
     # (`_share_out`): [start, end), end None for the end of the file.
     span: tuple[int, int | None] | None = None
+    # Every response the indexes list, when all the files are indexed (`_index_originals`).
+    originals: Originals | None = None
 
     def size(self) -> int:
         """Bytes of the file this job stands for (the progress bar's unit)."""
@@ -395,7 +405,7 @@ def _captures_of(job: _FileJob, parse: ParseFn,
     if job.records is not None:
         try:
             for info, parsed in iter_indexed(job.path, job.records, job.snapshot_id, parse,
-                                             dedup, job.text):
+                                             dedup, job.text, job.originals):
                 done.add(info["warc_offset"])
                 yield info, parsed
             return
@@ -403,7 +413,8 @@ def _captures_of(job: _FileJob, parse: ParseFn,
             pass
     # A share of a file (`span`) reads the whole file too, and keeps its own captures: rare
     # (the index disagreed with the file), and then every record is checked anyway.
-    for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup, job.text):
+    for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup, job.text,
+                                  job.originals):
         if info["warc_offset"] not in done and job.covers(info["warc_offset"]):
             yield info, parsed
 
@@ -486,10 +497,13 @@ def extract_warcs(
             if jobs > len(file_jobs):
                 file_jobs = _share_out(file_jobs, jobs)
             jobs = min(jobs, len(file_jobs) or 1)
-            if jobs == 1 and all(job.records is not None for job in file_jobs):
-                _run_direct(file_jobs, writer, result, parse, progress, text)
+            originals = _index_originals(file_jobs)
+            if jobs == 1 and originals is not None:
+                _run_direct(file_jobs, writer, result, parse, progress, text, originals)
             else:
-                _merge(_run(file_jobs, jobs, progress), writer, result, parse, text)
+                if originals is not None:
+                    file_jobs = [dataclasses.replace(j, originals=originals) for j in file_jobs]
+                _merge(_run(file_jobs, jobs, progress), writer, result, parse, text, originals)
     except BaseException:
         writer.abort()
         raise
@@ -541,13 +555,27 @@ def _progress_bar(file_jobs: list[_FileJob], progress: bool) -> Any:
                 desc="extract", disable=not progress, file=sys.stderr)
 
 
-def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResult]:
+def _index_originals(file_jobs: list[_FileJob]) -> Originals | None:
+    """Every response the indexes list (digest → its first WARC and offset), when every file
+    is indexed; None otherwise (originals are then learnt as the files are read)."""
+    if not all(job.records is not None for job in file_jobs):
+        return None
+    originals: Originals = {}
+    for job in file_jobs:
+        for offset, _, _, _, digest in job.records or ():
+            if digest:
+                originals.setdefault(digest, (job.path, offset))
+    return originals
+
+
+def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> Iterator[_FileResult]:
+    """The workers' results in input order, each as soon as it and those before it are done
+    (the parent merges one while the workers read the next)."""
     bar = _progress_bar(file_jobs, progress)
-    results = []
     try:
         if jobs == 1:
             for job in file_jobs:
-                results.append(_extract_file(job))
+                yield _extract_file(job)
                 bar.update(job.size())
         else:
             # spawn, not fork: a caller such as a resumed crawl has Twisted's threads
@@ -556,25 +584,31 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResu
             with multiprocessing.get_context("spawn").Pool(jobs) as pool:
                 # imap hands results back in input order, so the output is deterministic.
                 for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
-                    results.append(res)
                     bar.update(job.size())
+                    yield res
     finally:
         bar.close()
-    return results
 
 
 def _merge(
-    file_results: list[_FileResult],
+    file_results: Iterable[_FileResult],
     writer: DatasetWriter,
     result: ExtractResult,
     parse: ParseFn | None,
     text: TextOptions | None = None,
+    originals: Originals | None = None,
 ) -> None:
-    """Feed every spooled capture to the writer in input order, finishing cross-file revisits."""
-    originals: dict[str, tuple[Path, int]] = {}
-    for res in file_results:
-        for digest, offset in res.digests.items():
-            originals.setdefault(digest, (res.path, offset))
+    """Feed every spooled capture to the writer in input order, finishing cross-file revisits.
+
+    With `originals` (every file indexed: the workers had them too) each result is merged as
+    it comes, while the workers go on; otherwise all of them are waited for, since a revisit's
+    original may be in a later file."""
+    if originals is None:
+        file_results = list(file_results)
+        originals = {}
+        for res in file_results:
+            for digest, offset in res.digests.items():
+                originals.setdefault(digest, (res.path, offset))
     for res in file_results:
         for info, parsed in _read_spool(res.spool):
             _add(writer, result, info, parsed, originals, parse, text)
@@ -584,15 +618,12 @@ def _merge(
 
 
 def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: ExtractResult,
-                parse: ParseFn | None, progress: bool, text: TextOptions | None = None) -> None:
+                parse: ParseFn | None, progress: bool, text: TextOptions | None,
+                originals: Originals) -> None:
     """One process and indexed WARCs: captures go straight to the writer, without the spool
     (pickling every parse cost about a twentieth of the job). The indexes say in advance where
-    each response is, so a revisit whose original is in a later file is resolved in place."""
-    originals: dict[str, tuple[Path, int]] = {}
-    for job in file_jobs:
-        for offset, _, _, _, digest in job.records or ():
-            if digest:
-                originals.setdefault(digest, (job.path, offset))
+    each response is (`originals`), so a revisit whose original is in a later file is
+    resolved in place."""
     with _progress_bar(file_jobs, progress) as bar:
         for job in file_jobs:
             dedup = _DedupLookup(job.archive_root, job.path)
