@@ -46,7 +46,7 @@ from archive.records import (
     read_record_at,
 )
 from pipelines.reading import read_capture, wants_body
-from pipelines.selection import HTML_TYPES
+from pipelines.selection import HTML_TYPES, wants_text
 
 if TYPE_CHECKING:
     from pipelines.attachment_text import TextOptions
@@ -172,8 +172,9 @@ _HEAD_BYTES = 16384
 # First try for `read_head`: enough for the headers of nearly every record.
 _FIRST_HEAD_BYTES = 4096
 
-# offset, length, url, whether the index says HTML, payload digest of a response (else None)
-IndexLine = tuple[int, int, str, bool, str | None]
+# offset, length, url, whether the index says HTML, payload digest of a response (else None),
+# whether it is an attachment whose text is read (`wants_text`: what may take seconds of OCR)
+IndexLine = tuple[int, int, str, bool, str | None, bool]
 # payload digest → (WARC, offset) of a response with that payload
 Originals = dict[str, tuple[Path, int]]
 
@@ -190,7 +191,7 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
     name = path.name
     local: dict[str, int] = {}
     with open(path, "rb") as fh:
-        for offset, length, url, html, _ in records:
+        for offset, length, url, html, *_ in records:
             # Only the head of an image or attachment: its body is neither parsed nor checked.
             size = length if html else min(length, _HEAD_BYTES)
             try:
@@ -280,8 +281,10 @@ def _records_of_snapshot(snapshot_dir: Path, warcs: list[Path]) -> dict[Path, li
                 if path is not None:
                     mime = str(fields.get("mime", "")).lower()
                     digest = fields.get("digest") if mime != "warc/revisit" else None
+                    text = wants_text({"status": fields.get("status"), "url": fields["url"],
+                                       "content_type": mime})
                     records[path].append((int(fields["offset"]), int(fields["length"]),
-                                          fields["url"], mime in HTML_TYPES, digest))
+                                          fields["url"], mime in HTML_TYPES, digest, text))
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return {}
     for path in records:
@@ -514,32 +517,44 @@ def extract_warcs(
 # A file is shared out between jobs only with at least this many captures per share: below
 # that, a share's start (its own reader, dedup index and spool) costs more than it spreads.
 _MIN_SHARE_RECORDS = 32
+# Shares per job: the pool hands the next share to whichever worker is free, so more shares
+# even out the end of the run (4 against 2: bench/bench_attachments.py, docs/benchmarks.md).
+_SHARES_PER_JOB = 4
+# What an attachment whose text is read weighs when a file is cut into shares, in bytes of
+# page: parsing HTML runs at about 20 MB/s, while an attachment costs 0.05 s (text layer) to
+# seconds (OCR of a scan) whatever its size; cut by bytes alone, a snapshot's attachments (its
+# documents' files, crawled last) all fell into its last share (bench_attachments.py: 16 of
+# the 18 s of a 2-job run in one share of 133 records).
+_TEXT_COST = 2_000_000
 
 
 def _share_out(file_jobs: list[_FileJob], jobs: int) -> list[_FileJob]:
-    """Cut each indexed file into consecutive runs of its CDXJ lines, of about equal bytes,
-    so that `jobs` processes have work even when a snapshot is one large WARC.
+    """Cut each indexed file into consecutive runs of its CDXJ lines, of about equal cost
+    (bytes, an attachment whose text is read as _TEXT_COST), so that `jobs` processes have
+    work even when a snapshot is one large WARC.
 
-    Two shares per job, so a share heavy with OCR or large pages does not leave the other
-    cores idle at the end. The shares are merged in file order, so the rows do not depend on
-    `jobs`; a revisit whose original is in an earlier share is resolved by the merge, as one
-    whose original is in an earlier file.
+    _SHARES_PER_JOB shares per job, so a share heavy with OCR or large pages does not leave
+    the other cores idle at the end. The shares are merged in file order, so the rows do not
+    depend on `jobs`; a revisit whose original is in another share is resolved by its worker
+    from the indexes' responses (`_index_originals`).
     """
     out: list[_FileJob] = []
     for job in file_jobs:
         records = job.records
-        parts = min(2 * jobs, len(records) // _MIN_SHARE_RECORDS) if records else 0
+        parts = (min(_SHARES_PER_JOB * jobs, len(records) // _MIN_SHARE_RECORDS)
+                 if records else 0)
         if parts < 2:
             out.append(job)
             continue
-        total = sum(length for _, length, *_ in records)
+        cost = [line[1] + (_TEXT_COST if line[5] else 0) for line in records]
+        total = sum(cost)
         shares: list[list[IndexLine]] = [[]]
         done = 0
-        for line in records:
+        for line, c in zip(records, cost, strict=True):
             if shares[-1] and len(shares) < parts and done >= total * len(shares) / parts:
                 shares.append([])
             shares[-1].append(line)
-            done += line[1]
+            done += c
         for i, share in enumerate(shares):
             start = 0 if i == 0 else share[0][0]
             end = shares[i + 1][0][0] if i + 1 < len(shares) else None
@@ -562,7 +577,7 @@ def _index_originals(file_jobs: list[_FileJob]) -> Originals | None:
         return None
     originals: Originals = {}
     for job in file_jobs:
-        for offset, _, _, _, digest in job.records or ():
+        for offset, _, _, _, digest, *_ in job.records or ():
             if digest:
                 originals.setdefault(digest, (job.path, offset))
     return originals
