@@ -14,11 +14,12 @@ file back to the full sequential read, which also checks every digest. Fixity of
 `portal-archive verify`'s job.
 
 Files are read in parallel (one worker per file; an indexed file is cut into consecutive runs of
-its CDXJ lines when there are more jobs than files, so one large WARC uses every core); each
-worker spools its results to a temporary pickle stream that the parent merges in input order,
-so output is deterministic and memory stays flat. A revisit's content comes from its original:
-looked up in the archive's dedup index, then in the same file (or share), then (in the parent)
-among all the WARCs given.
+its CDXJ lines of about equal cost when there are more jobs than files, so one large WARC uses
+every core); each worker spools its results to a temporary pickle stream that the parent
+merges in input order as soon as it is done, so output is deterministic and memory stays flat.
+A revisit's content comes from its original: looked up in the archive's dedup index, then in
+the same file (or share), then among all the WARCs given (by the worker when every file is
+indexed, else by the parent).
 """
 
 from __future__ import annotations
