@@ -264,7 +264,8 @@ def resolve_ref(archive_root: Path, ref: str, portal: str | None = None) -> str:
         known = ", ".join(s.snapshot_id for s in list_snapshots(archive_root)) or "none"
         raise DiffError(f"no snapshot {ref!r} in {archive_root} (known: {known})") from None
     if snap.status != "closed":
-        raise DiffError(f"snapshot {ref} is {snap.status}; only closed snapshots can be diffed")
+        raise DiffError(f"snapshot {ref} is {snap.status}; only closed snapshots can be diffed "
+                        "or read as a portal state")
     return ref
 
 

@@ -8,8 +8,9 @@
   portal (the URL's host), publication date and the text (zlib) for snippets;
 - `fts_fold` / `fts_exact` (contentless FTS5, rowid = version id): the folded text (no
   diacritics, đ → d) and the NFC lower-case text, each in a `title` and a `body` column;
-- `gone`: fetches that found an item withdrawn (HTTP 404 / 410 or a soft-404 page, the rule of
-  the portal state) for the timeline; `item_urls` maps an item's URLs to it;
+- `gone`: fetches that found an item withdrawn (HTTP 404 / 410 or a soft-404 page: the portal
+  state's rule, `audit.state.withdrawal_reasons`) for the timeline; `item_urls` maps an
+  item's URLs to it;
 - `snapshots`: the closed snapshots indexed, in archive order.
 
 Why SQLite FTS5 and not tantivy: measured in docs/search.md. Incremental: each closed snapshot
@@ -42,15 +43,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.snapshot import list_snapshots
+from audit.state import withdrawal_reasons
 from search.fulltext import FullText
 from search.text import nfc
 
-FORMAT = 2
+FORMAT = 3  # 3: the gone table keeps the last gone fetch of a night (was the first)
 INDEX_DIR = "index"
 DB_NAME = "search.sqlite3"
 FULLTEXT = "fulltext"  # the tantivy folder, beside the SQLite file
 SIDECAR = "search.json"
-GONE_STATUSES = {404: "http_404", 410: "http_410"}
 KINDS = ("article", "document", "attachment")
 _SEP = "\x1f"
 _BATCH = 2000
@@ -211,17 +212,16 @@ def read_docs(datasets: Path) -> Iterator[Doc]:
 
 
 def read_gone(datasets: Path) -> list[tuple[str, str, str, int, str]]:
-    """(url, captured_at, warc_file, warc_offset, reason) of fetches that found an item gone."""
+    """(url, captured_at, warc_file, warc_offset, reason) of fetches that found an item gone,
+    by the portal state's rule (audit.state.withdrawal_reasons)."""
     pages = _read(datasets, "pages", ["url", "status", "page_type", "captured_at",
                                       "warc_file", "warc_offset"])
     if pages is None or pages.num_rows == 0:
         return []
-    is_gone = pc.or_kleene(pc.is_in(pages.column("status"),
-                                    value_set=pa.array(list(GONE_STATUSES))),
-                           pc.equal(pages.column("page_type"), "soft_404"))
-    found = pages.filter(pc.fill_null(is_gone, False))
+    why = withdrawal_reasons(pages.column("status"), pages.column("page_type"))
+    found = pages.append_column("reason", why).filter(pc.is_valid(why))
     return [(r["url"], _iso(r["captured_at"]), r["warc_file"], int(r["warc_offset"]),
-             GONE_STATUSES.get(r["status"], "soft_404")) for r in found.to_pylist()]
+             r["reason"]) for r in found.to_pylist()]
 
 
 # -- the index file --------------------------------------------------------------------------
@@ -311,10 +311,13 @@ class SearchIndex:
                 self._flush(inserts, updates)
         self._flush(inserts, updates)
         db.executemany("INSERT OR IGNORE INTO item_urls VALUES (?, ?, ?)", sorted(urls))
-        for url, captured_at, warc_file, offset, reason in read_gone(datasets):
+        # One gone fetch per item and snapshot is kept: the last (by capture time), which
+        # decides, with the item's captures, whether the state as of the snapshot withdrew it.
+        for url, captured_at, warc_file, offset, reason in sorted(read_gone(datasets),
+                                                                  key=lambda g: g[1]):
             for typ, key in db.execute(
                     "SELECT type, item_key FROM item_urls WHERE url = ?", (url,)).fetchall():
-                db.execute("INSERT OR IGNORE INTO gone VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                db.execute("INSERT OR REPLACE INTO gone VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (typ, key, position, snapshot_id, captured_at, warc_file, offset,
                             reason))
         db.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?)",
