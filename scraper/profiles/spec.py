@@ -42,7 +42,7 @@ DOCUMENT_KEYS = ("number", "issued_on", "effective_on", "expires_on", "gazette_o
                  "replaced", "replacing", "related", "title")
 # Columns of a document listing table (`[listing.columns]`: header as shown → column).
 LISTING_COLUMNS = ("stt", "number", "issued_on", "title", "files")
-HOOKS = ("parse", "article", "document", "listing", "page_type")
+HOOKS = ("parse", "article", "document", "listing", "page_type", "crawl")
 
 # Every table and key a profile may hold, with its type; anything else is a typo.
 _SCHEMA: dict[str, dict[str, type | tuple]] = {
