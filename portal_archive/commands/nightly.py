@@ -24,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "process each); one summary line per portal and a total")
     parser.add_argument("--portals", type=Path, metavar="FILE",
                         help="the portal registry (default ARCHIVE/portals.toml)")
+    parser.add_argument("--platform", metavar="NAME",
+                        help="the portal's platform (nukeviet, upload-portal, wordpress, …; "
+                             "default: the registry's, else the previous night's, else "
+                             "detected on the home page)")
+    parser.add_argument("--profile", metavar="FILE.toml",
+                        help="a site profile file (or a platform name) the crawl follows")
     parser.add_argument("--full", action="store_true",
                         help="re-fetch every page instead of only those due")
     parser.add_argument("--max-age-days", type=float, default=7.0, metavar="D",
@@ -66,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         delay=args.delay, max_pages=args.max_pages, full=args.full,
         max_age_days=args.max_age_days, recent_days=args.recent_days,
         recent_interval_days=args.recent_interval_days, report_format=args.report_format,
-        settings=settings,
+        settings=settings, platform=args.platform, profile=args.profile,
     )
     if args.portal:
         _apply_portal(args, opts)
@@ -114,6 +120,10 @@ def _apply_portal(args: argparse.Namespace, opts) -> None:
                                "or give its URL")
         return
     opts.url = args.url or entry.seeds[0]
+    if not (args.platform or args.profile):
+        opts.platform, opts.profile = entry.profile_options()
+        opts.profile_chosen_by = "registry"
+        opts.profile_base = path.parent
     if args.delay is None:
         opts.delay = entry.delay
     if args.concurrency is None:
