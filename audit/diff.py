@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.snapshot import SnapshotError, latest_closed, list_snapshots, open_snapshot
+from audit.keys import fill_ids, needs_item_key, shown_key, sort_key
 
 ARTICLE_FIELDS: tuple[str, ...] = (
     "title", "body_text", "summary", "published_at", "authors", "images", "tags", "category",
@@ -129,7 +130,11 @@ def _read(datasets: Path, table: str, snapshot_id: str,
             f"build them from its WARCs as a new snapshot with `portal-archive extract "
             f"WARC… --snapshot NEW_ID` (a closed snapshot itself is never changed)"
         )
-    return pq.read_table(path, columns=columns)
+    if needs_item_key(table, columns, set(pq.read_schema(path).names)) and columns is not None \
+            and "item_key" not in columns:
+        return fill_ids(pq.read_table(path, columns=[*columns, "item_key"]),
+                        table).drop_columns(["item_key"])
+    return fill_ids(pq.read_table(path, columns=columns), table)
 
 
 def _last_per_key(table: pa.Table, key: str) -> pa.Table:
@@ -498,7 +503,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: Sid
         names = [f for f in fields if f in changed]
         item = {
             "kind": kind,
-            "key": rows_b.column(key_col)[rb].as_py(),
+            "key": shown_key(rows_b.column(key_col)[rb].as_py()),
             "url": rows_b.column("url")[rb].as_py(),
             "title": normalize_text(rows_b.column("title")[rb].as_py()) or None,
             "fields": names,
@@ -508,7 +513,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: Sid
             "a": _evidence(rows_a, ra),
             "b": _evidence(rows_b, rb),
         }
-        key_a = rows_a.column(key_col)[ra].as_py()
+        key_a = shown_key(rows_a.column(key_col)[ra].as_py())
         if key_a != item["key"]:
             item["key_a"] = key_a
             item["matched_by"] = "number"
@@ -518,7 +523,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: Sid
     for rb in only_b:
         if rb in paired_b:
             continue
-        added.append({"kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+        added.append({"kind": kind, "key": shown_key(rows_b.column(key_col)[rb].as_py()),
                       "url": rows_b.column("url")[rb].as_py(),
                       "title": normalize_text(rows_b.column("title")[rb].as_py()) or None,
                       "b": _evidence(rows_b, rb)})
@@ -528,7 +533,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: Sid
             continue
         url, page_url = rows_a.column("url")[ra].as_py(), rows_a.column("page_url")[ra].as_py()
         reason, why, page = removal_reason(pages_b, [page_url, url])
-        item = {"kind": kind, "key": rows_a.column(key_col)[ra].as_py(), "url": url,
+        item = {"kind": kind, "key": shown_key(rows_a.column(key_col)[ra].as_py()), "url": url,
                 "title": normalize_text(rows_a.column("title")[ra].as_py()) or None,
                 "reason": reason, "deleted": reason in DELETION_REASONS, "explanation": why,
                 "a": _evidence(rows_a, ra)}
@@ -558,7 +563,7 @@ def diff_snapshots(archive_root: Path | str, a: str, b: str) -> dict[str, Any]:
     order = {"article": 0, "document": 1}
 
     def sort(items: list[dict]) -> list[dict]:
-        return sorted(items, key=lambda it: (order[it["kind"]], it["key"]))
+        return sorted(items, key=lambda it: (order[it["kind"]], *sort_key(it["key"])))
 
     added = sort([x for p in parts for x in p["added"]])
     removed = sort([x for p in parts for x in p["removed"]])

@@ -44,6 +44,7 @@ from archive.snapshot import (
     open_snapshot,
     snapshot_portal,
 )
+from audit.keys import fill_ids, needs_item_key, table_of
 from pipelines.schema import UTC_TIMESTAMP, schema_for
 
 KINDS = {"article": ("articles", "article_id"), "document": ("documents", "document_id")}
@@ -153,8 +154,11 @@ def _read(path: Path, columns: list[str], dictionary: tuple[str, ...] = ()) -> p
     `dictionary` stay dictionary-encoded (a snapshot's few WARC file names, not one string per
     row)."""
     names = set(pq.read_schema(path).names)
-    table = pq.read_table(path, columns=[c for c in columns if c in names],
+    extra = ["item_key"] if needs_item_key(table_of(path), columns, names) \
+        and "item_key" not in columns else []
+    table = pq.read_table(path, columns=[c for c in columns if c in names] + extra,
                           read_dictionary=[c for c in dictionary if c in names])
+    table = fill_ids(table, table_of(path))  # (audit.keys: ids completed from item_key)
     for name in columns:
         if name not in names:
             table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
@@ -327,11 +331,15 @@ def _read_rows(path: Path, rows: np.ndarray, columns: list[str] | None):
     starts = np.r_[0, np.cumsum(sizes)[:-1]] if len(sizes) else np.zeros(0, dtype=np.int64)
     groups = np.unique(np.searchsorted(starts, rows, side="right") - 1)
     if len(sizes) <= 1 or sizes[groups].sum() > 0.6 * sizes.sum():
-        table = pq.read_table(path) if columns is None else _read(path, columns)
+        table = fill_ids(pq.read_table(path), table_of(path)) if columns is None \
+            else _read(path, columns)
         return table, lambda r: r
     names = set(meta.schema_arrow.names)
     wanted = None if columns is None else [c for c in columns if c in names]
-    table = meta.read_row_groups(groups.tolist(), columns=wanted)
+    if wanted is not None and needs_item_key(table_of(path), wanted, names) \
+            and "item_key" not in wanted:
+        wanted.append("item_key")
+    table = fill_ids(meta.read_row_groups(groups.tolist(), columns=wanted), table_of(path))
     if columns is not None:
         for name in columns:
             if name not in names:
@@ -477,7 +485,7 @@ def _children(archive_root: Path, snaps: list[str], parents_list: list[pa.Table]
         # Candidate rows from the narrow integer key column (a snapshot rarely holds two
         # captures of one item; the join below keeps the right capture's), then only their
         # row groups are read.
-        narrow = pq.read_table(path, columns=[key]).column(key)
+        narrow = _read(path, [key]).column(key)
         rows = np.flatnonzero(pc.is_in(narrow, value_set=keys).to_numpy(zero_copy_only=False))
         if len(rows):
             table, renumber = _read_rows(path, rows, None)

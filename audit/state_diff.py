@@ -45,6 +45,7 @@ from audit.diff import (
     field_change,
     normalize_text,
 )
+from audit.keys import shown_key, sort_key
 from audit.state import LazyKind, StateError, _children, closed_up_to, lazy_states, resolve_snapshot
 
 REASON_EXPLANATION = {
@@ -204,7 +205,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
     for ra, rb, changed in pairs:
         names = [f for f in fields if f in changed]
         item = {
-            "kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+            "kind": kind, "key": shown_key(rows_b.column(key_col)[rb].as_py()),
             "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
             "fields": names,
             "changes": {f: field_change(f, _display(kind, f, rows_a, ra, children_a),
@@ -215,12 +216,12 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
         if rb in restored:
             item["restored"] = True
             item["withdrawn_at"] = _iso(rows_a.column("withdrawn_at")[ra].as_py())
-        key_a = rows_a.column(key_col)[ra].as_py()
+        key_a = shown_key(rows_a.column(key_col)[ra].as_py())
         if key_a != item["key"]:
             item["key_a"], item["matched_by"] = key_a, "number"
         changed_items.append(item)
 
-    added_items = [{"kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+    added_items = [{"kind": kind, "key": shown_key(rows_b.column(key_col)[rb].as_py()),
                     "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
                     "first_seen_at": _iso(rows_b.column("first_seen_at")[rb].as_py()),
                     "b": _evidence(rows_b, rb)}
@@ -231,7 +232,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
         sid = rows_b.column("withdrawn_snapshot")[rb].as_py()
         when = _iso(rows_b.column("withdrawn_at")[rb].as_py())
         removed_items.append({
-            "kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+            "kind": kind, "key": shown_key(rows_b.column(key_col)[rb].as_py()),
             "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
             "reason": reason, "deleted": True,
             "explanation": f"snapshot {sid} {REASON_EXPLANATION.get(reason, reason)}",
@@ -251,7 +252,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
         evidence = {name: row[name] for name in LINEAGE}
         evidence.update(captured_at=_iso(row["captured_at"]), url=row["page_url"])
         unchecked.append({
-            "kind": kind, "key": row[key_col], "url": row["url"],
+            "kind": kind, "key": shown_key(row[key_col]), "url": row["url"],
             "title": normalize_text(row["title"]) or None,
             "status": "withdrawn" if row["status"] == "withdrawn" else "present",
             "last_verified_at": _iso(row["last_verified_at"]),
@@ -289,7 +290,7 @@ def diff_states(archive_root: Path | str, a: str, b: str) -> dict[str, Any]:
 
     def merged(name: str) -> list[dict]:
         items = [x for p in parts for x in p[name]]
-        return sorted(items, key=lambda it: (order[it["kind"]], it["key"]))
+        return sorted(items, key=lambda it: (order[it["kind"]], *sort_key(it["key"])))
 
     added, removed, changed = merged("added"), merged("removed"), merged("changed")
     unchecked = merged("not_rechecked")

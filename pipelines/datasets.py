@@ -132,9 +132,9 @@ class DatasetWriter:
         self.snapshot_id = snapshot_id
         self._sinks = {t: _TableSink(self.out_dir, t, batch_size) for t in TABLES}
         self._closed = False
-        # Attachment URL → (document_id, article_id, page URL, file name) of the last page
-        # written that links it: captures come in crawl order, the page before its files.
-        self._links: dict[str, tuple[int | None, int | None, str, str | None]] = {}
+        # Attachment URL → (document_id, article_id, page URL, file name, item_key) of the
+        # last page written that links it: captures come in crawl order, the page first.
+        self._links: dict[str, tuple[int | None, int | None, str, str | None, str | None]] = {}
 
     def add(self, capture_info: dict, parsed: dict | None) -> None:
         """Add the rows of one capture: a `pages` row always, table rows or rejects if parsed."""
@@ -151,18 +151,22 @@ class DatasetWriter:
         for item in tables["document_listings"]:  # a listing may link the files first
             if item["document_id"] is not None and item["url"]:
                 for a in item["attachments"]:
-                    self._links[a["url"]] = (item["document_id"], None, item["url"], a["name"])
+                    self._links[a["url"]] = (item["document_id"], None, item["url"], a["name"],
+                                             str(item["document_id"]))
         for art in tables["articles"]:
             for a in art["attachments"]:
-                self._links[a["url"]] = (None, art["article_id"], art["url"], a["name"])
+                self._links[a["url"]] = (None, art["article_id"], art["url"], a["name"],
+                                         art["item_key"])
         for doc in tables["documents"]:
             for f in tables["document_files"]:
-                if f["document_id"] == doc["document_id"]:
-                    self._links[f["url"]] = (doc["document_id"], None, doc["url"], f["name"])
+                if f["item_key"] == doc["item_key"]:
+                    self._links[f["url"]] = (doc["document_id"], None, doc["url"], f["name"],
+                                             doc["item_key"])
         for row in tables["attachment_texts"]:
             link = self._links.get(row["url"])
             if link is not None:
-                row["document_id"], row["article_id"], row["linked_from"], row["name"] = link
+                (row["document_id"], row["article_id"], row["linked_from"], row["name"],
+                 row["item_key"]) = link
 
     def add_reject(self, capture_info: dict, table: str, reason: str, raw: object = None) -> None:
         """Record a capture whose content could not be read (e.g. an unresolvable revisit)."""
