@@ -100,6 +100,7 @@ def page_row(lin: dict, capture: dict, parsed: dict | None, profile: str | None 
         "next_page": _lenient(n.text, listing.get("next_page")) if listing else None,
         "item_key": _page_item_key(article, document),
         **(site_columns(parsed, profile) if parsed else {"platform": None, "profile": None}),
+        "location": _lenient(n.text, capture.get("location")),
     }
 
 
