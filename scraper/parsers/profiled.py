@@ -547,8 +547,15 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
         if role != "article" and page.is_soft_404():
             result["page_type"] = "soft_404"
             return _finish(result, page)
+        article = page.article(root if root is not None else doc)
+        # At an article URL, a not-found message only counts when no article is there: the
+        # 200 "Bài viết không tồn tại" page DotNetNuke, SharePoint and custom sites answer
+        # for a removed item (an article quoting such words keeps its title and body).
+        if role == "article" and _empty(article) and page.is_soft_404():
+            result["page_type"] = "soft_404"
+            return _finish(result, page)
         result["page_type"] = "article"
-        result["article"] = page.article(root if root is not None else doc)
+        result["article"] = article
         return _finish(result, page)
     if page.is_soft_404():
         result["page_type"] = "soft_404"
@@ -556,6 +563,11 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
         result["page_type"] = "category_listing"
         result["listing"] = page.listing(doc)
     return _finish(result, page)
+
+
+def _empty(article: dict) -> bool:
+    """No title, or next to no body text (a message, not an article)."""
+    return not article.get("title") or len(article.get("body_text") or "") < 200
 
 
 def _looks_like_article(page: _Page) -> bool:

@@ -176,10 +176,16 @@ class SiteProfile:
                     end = path.find("/", at)
                     path = path[:at] + (path[end:] if end != -1 else "")
                     lowered = path.lower()
-        params = parse_qsl(parts.query, keep_blank_values=True)
-        query = [(k, v) for k, v in params if k.lower() not in self.dropped_params]
+        query = parts.query
+        if query and self.dropped_params:
+            params = parse_qsl(query, keep_blank_values=True)
+            kept = [(k, v) for k, v in params if k.lower() not in self.dropped_params]
+            # As served when nothing is dropped: re-encoding would change URLs such as
+            # Liferay's combo `…&/o/…js` (a bare path as a key) into ones nobody links.
+            if len(kept) != len(params):
+                query = urlencode(kept)
         # The root's host (a page linked through another of the site's hosts is the same page).
-        canonical = urlunsplit((self.scheme, self.netloc, path, urlencode(query), ""))
+        canonical = urlunsplit((self.scheme, self.netloc, path, query, ""))
         if self.is_trap(canonical):
             return None
         return canonical
