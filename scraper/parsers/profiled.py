@@ -425,7 +425,18 @@ class _Page:
 
     def _id(self, rules, root, canonical: str) -> int | None:
         for value in _values(rules, root, self.html_text):
-            m = _ID_IN.search(_text(value) if not isinstance(value, str) else value)
+            value = _text(value) if not isinstance(value, str) else value
+            if value.startswith(("http://", "https://", "/")):
+                # A URL (WordPress's shortlink `http://host:8080/?p=1210`): the id is what
+                # the profile's [urls] id patterns read in its path and query, never the
+                # first digits of its host or port.
+                parts = urlsplit(value)
+                found = [m for p in self.profile.urls.get("id", ())
+                         if (m := p.search(parts.path + "?" + parts.query))]
+                if found:
+                    return int(found[0].group(1))
+                value = parts.path + "?" + parts.query
+            m = _ID_IN.search(value)
             if m:
                 return int(m.group(1))
         for pattern in self.profile.urls.get("id", ()):
