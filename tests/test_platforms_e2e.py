@@ -27,7 +27,7 @@ from e2e import CLI, cli, crawl, free_port, wait_for_port
 
 from replica import ReplicaConfig, Site
 
-ARTICLES, SEED = 20, 1
+ARTICLES, SEED = 12, 1
 # A custom site (ASP.NET, no structured metadata) has no platform profile: its archivist
 # writes a short site profile, as docs/profiles.md shows, and crawls with --profile.
 CUSTOM_SITE = """
@@ -49,7 +49,7 @@ patterns = ['Không tìm thấy trang']
 selectors = [".notfound"]
 """
 # Platform → the site profile the crawl is given (None: detected on the home page).
-PLATFORMS = {"upload-portal": None, "dotnetnuke": None}
+PLATFORMS = {"upload-portal": None, "liferay": None, "sharepoint": None, "dotnetnuke": None}
 
 
 @contextlib.contextmanager
