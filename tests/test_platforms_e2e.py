@@ -36,6 +36,9 @@ name = "custom-aspx-portal"
 platform = "generic"
 extends = "generic"
 
+[site]
+seeds = ["/", "/favicon.ico"]
+
 [urls]
 article = ['^/vn/chuyen-muc/\\d+/\\d+/[\\w-]+\\.aspx$']
 document = ['^/vn/van-ban/\\d+/[\\w-]+\\.aspx$']
@@ -49,7 +52,8 @@ patterns = ['Không tìm thấy trang']
 selectors = [".notfound"]
 """
 # Platform → the site profile the crawl is given (None: detected on the home page).
-PLATFORMS = {"upload-portal": None, "liferay": None, "sharepoint": None, "dotnetnuke": None}
+PLATFORMS = {"upload-portal": None, "liferay": None, "sharepoint": None, "dotnetnuke": None,
+             "wordpress": None, "custom": CUSTOM_SITE}
 
 
 @contextlib.contextmanager
