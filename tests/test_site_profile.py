@@ -76,6 +76,10 @@ def test_bad_platform_or_profile_is_one_line(tmp_path: Path) -> None:
               "--platform", "drupal", check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
     assert "unknown platform 'drupal'" in bad.stderr and "Traceback" not in bad.stderr
+    bad = cli("nightly", "http://127.0.0.1:9/", "--archive", str(tmp_path / "n"),
+              "--platform", "drupal", check=False)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert "unknown platform 'drupal'" in bad.stderr
     (tmp_path / "site.toml").write_text('[profile]\nname = "x"\nplatform = "generic"\n'
                                         '[urls]\ntrap = ["(unclosed"]\n', encoding="utf-8")
     bad = cli("crawl", "http://127.0.0.1:9/", "--archive", str(tmp_path / "a"),
