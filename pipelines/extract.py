@@ -25,6 +25,7 @@ indexed, else by the parent).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 import multiprocessing
@@ -395,6 +396,27 @@ class _FileResult:
     error: str | None
 
 
+def parse_with_fallback(site_ref: tuple, body: bytes, url: str,
+                        content_type: str | None = None) -> dict:
+    """`parse_page` with the crawl's profile (`site_ref`: snapshot folder, its profile file or
+    platform, the file if any; see DatasetWriter.site_ref): a site profile file parses every
+    page, a platform's profile those detection cannot tell, as in the crawl."""
+    from scraper.parsers import parse_page
+
+    spec = _site_spec(site_ref[:2])
+    if spec is not None and site_ref[2]:
+        return parse_page(body, url, content_type, profile=spec)
+    return parse_page(body, url, content_type, fallback=spec)
+
+
+@functools.cache
+def _site_spec(site_ref: tuple):
+    from scraper.profiles.choose import named_profile
+
+    folder, name = site_ref
+    return named_profile(name, Path(folder)) if name else None
+
+
 def _default_parse() -> ParseFn:
     from scraper.parsers import parse_page
 
@@ -493,6 +515,10 @@ def extract_warcs(
 
     result = ExtractResult(counts={})
     writer = DatasetWriter(out_dir, snapshot_id)
+    if parse is None and writer.site_ref is not None:
+        # The snapshot's crawl profile, for pages whose platform detection cannot tell (as
+        # the crawl parsed them); a reference, so that worker processes load it themselves.
+        parse = functools.partial(parse_with_fallback, writer.site_ref)
     try:
         with tempfile.TemporaryDirectory(prefix=".extract-", dir=out_dir) as spool_dir:
             indexed = indexed_records(paths)

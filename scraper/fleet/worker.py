@@ -110,7 +110,7 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     from scrapy.settings import Settings
 
     from scraper.fleet.components import Fleet, FleetPortalSpider
-    from scraper.profiles.nukeviet import NukeVietProfile
+    from scraper.profiles.choose import recorded_profile, site_profile
 
     worker = worker_id or new_worker_id()
     client = connect(redis_url)
@@ -148,7 +148,8 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     settings.set("LOG_FILE_APPEND", True)
     lease_ms = settings.getint("PORTAL_FLEET_LEASE_MS", DEFAULT_LEASE_MS)
 
-    profile = NukeVietProfile(spec["url"])
+    # The coordinator's choice, as its manifest records it (a profile file is in the snapshot).
+    profile = site_profile(spec["url"], recorded_profile(snap.path, snap.manifest))
     host = urlsplit(profile.root).netloc
     writer = SnapshotWarcWriter(
         snap.path, snapshot_id, host, prefix=warc_prefix(worker),

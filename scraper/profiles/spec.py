@@ -35,14 +35,14 @@ METADATA = ("jsonld", "microdata", "opengraph", "meta", "time")
 ARTICLE_FIELDS = ("root", "id", "title", "published", "authors", "byline", "source", "summary",
                   "body", "remove", "images", "tags", "category", "breadcrumbs", "related",
                   "attachments")
-DOCUMENT_FIELDS = ("root", "title", "summary", "rows", "body", "attachments")
+DOCUMENT_FIELDS = ("root", "id", "title", "summary", "rows", "body", "attachments")
 LISTING_FIELDS = ("items", "link", "date", "summary", "next")
 DOCUMENT_KEYS = ("number", "issued_on", "effective_on", "expires_on", "gazette_on", "doc_type",
                  "field", "issuer", "reviewer", "signer", "signer_title", "summary", "status",
                  "replaced", "replacing", "related", "title")
 # Columns of a document listing table (`[listing.columns]`: header as shown → column).
 LISTING_COLUMNS = ("stt", "number", "issued_on", "title", "files")
-HOOKS = ("parse", "article", "document", "listing", "page_type")
+HOOKS = ("parse", "article", "document", "listing", "page_type", "crawl")
 
 # Every table and key a profile may hold, with its type; anything else is a typo.
 _SCHEMA: dict[str, dict[str, type | tuple]] = {
