@@ -94,7 +94,8 @@ class Site:
     # ---- requests -------------------------------------------------------------------------
     def route(self, req: Request, base: str) -> Response:
         """One request, answered the platform's way (the server calls this)."""
-        return self.platform.route(req, base)
+        fault = self.platform.fault(req.path)
+        return fault if fault is not None else self.platform.route(req, base)
 
     def respond(self, target: str, method: str = "GET", base: str = DEFAULT_BASE,
                 session_known: bool = True) -> Response:
@@ -109,6 +110,7 @@ class Site:
         if key is not None and unit(self.config.seed, "cp1258", key) < self.config.cp1258_rate:
             text = text.replace('content="text/html; charset=utf-8"',
                                 'content="text/html; charset=windows-1258"', 1)
+            text = text.replace('<meta charset="UTF-8">', '<meta charset="windows-1258">', 1)
             return to_cp1258(text), "text/html; charset=windows-1258"
         if key is not None and unit(self.config.seed, "nfd", key) < self.config.nfd_rate:
             text = unicodedata.normalize("NFD", text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+import unicodedata
 from functools import cache
 from urllib.parse import urljoin, urlsplit
 
@@ -18,14 +19,20 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from replica import ReplicaConfig, Site
+from portal_archive.cli import main
+from replica import FaultConfig, ReplicaConfig, Site
+from replica.content import CATEGORIES
+from replica.platforms.upload_portal import PARENT_OF
 from replica.testing import fetch, run_replica
 
 BASE = "http://127.0.0.1:8080"
-BUILT = ["upload-portal"]  # platforms of replica/platforms/ besides nukeviet, tested here
+# platforms of replica/platforms/ besides nukeviet, tested here
+BUILT = ["upload-portal", "wordpress", "custom"]
 ALL = ["nukeviet", *BUILT]
 MISSING = {  # status of a missing page, and what the body or Location says
     "upload-portal": (302, "/"),
+    "wordpress": (404, "Không tìm thấy trang"),
+    "custom": (200, "Không tìm thấy trang bạn yêu cầu"),
 }
 
 
@@ -36,7 +43,11 @@ def site(platform: str, night: int = 0, articles: int = 40) -> Site:
 
 
 def links(url: str, ctype: str, body: bytes) -> list[str]:
-    """Absolute URLs a crawler would find in a page: hrefs and srcs, sitemap <loc>s."""
+    """Absolute URLs a crawler would find in a page: hrefs and srcs, sitemap <loc>s,
+    robots.txt's Sitemap lines."""
+    if url.endswith("/robots.txt"):
+        return [line.split(":", 1)[1].strip() for line in body.decode().splitlines()
+                if line.lower().startswith("sitemap:")]
     if ctype.startswith("application/xml"):
         root = lxml.etree.fromstring(body)
         return [el.text.strip() for el in root.iter("{*}loc")]
@@ -83,7 +94,9 @@ def test_every_canonical_url_answers_200_with_its_content_type(platform):
             assert kind == "text/css"
         if u.endswith(".xml"):
             assert kind == "application/xml"
-    assert {"text/html", "image/jpeg", "application/pdf", "application/xml"} <= kinds
+    assert {"text/html", "image/jpeg", "application/pdf"} <= kinds
+    if platform != "custom":  # the custom site has neither sitemap nor feed
+        assert "application/xml" in kinds
 
 
 @pytest.mark.parametrize("platform", ALL)
@@ -103,8 +116,7 @@ def test_every_link_is_canonical_a_trap_or_off_site(platform):
             assert is_trap(platform, link), f"{url} links {link}: neither canonical nor a trap"
             seen_traps.add(link)
     # Every canonical URL is linked from some page (the site is crawlable from its home).
-    unlinked = canonical - reached - {BASE + "/robots.txt", BASE + "/favicon.ico",
-                                      BASE + "/sitemap.xml"}
+    unlinked = canonical - reached - {BASE + "/robots.txt", BASE + "/favicon.ico"}
     assert not unlinked, sorted(unlinked)[:5]
     assert seen_traps, "the platform's traps are linked somewhere"
     for trap in sorted(seen_traps)[:5]:  # traps answer (a page or a redirect), as on the site
@@ -116,9 +128,9 @@ def test_every_link_is_canonical_a_trap_or_off_site(platform):
 def test_missing_pages_answer_the_platform_way(platform):
     s = site(platform)
     want_status, want = MISSING[platform]
-    article = next(u for u in s.canonical_urls("") if u.endswith(".html"))
-    for target in ("/khong-co-trang-nay", article.replace(".html", "-x.html"),
-                   "/upload/2003591/20990101/x_00000.jpg"):
+    article = s.platform.article_url(2)
+    for target in ("/khong-co-trang-nay", article.replace(".", "-x.").rstrip("/") + "-x/",
+                   "/upload/2003591/20990101/x_00000.jpg", "/wp-content/uploads/x.jpg"):
         status, headers, body = s.render(target, base=BASE)
         assert status == want_status, target
         if status in (301, 302):
@@ -144,6 +156,13 @@ def test_nights_changes_show_at_the_truth_urls(platform):
     ix = b.platform.index()
     for entry in truth["changed"]:
         k = ix.article_at[entry["url"]]
+        if "moved_from" in entry:  # re-filed: the old URL goes the missing way, the new shows
+            assert "category" in entry["fields"]
+            assert a.render(entry["moved_from"])[0] == 200
+            assert b.render(entry["moved_from"])[0] == status_missing
+            assert a.render(entry["url"])[0] == status_missing
+            assert b.render(entry["url"])[0] == 200
+            continue
         new = b.model.article_any(k, 2)
         page = htmllib.unescape(b.render(entry["url"])[2].decode("utf-8"))
         old_page = htmllib.unescape(a.render(entry["url"])[2].decode("utf-8"))
@@ -166,9 +185,12 @@ def test_nights_changes_show_at_the_truth_urls(platform):
 def test_canonical_urls_grow_with_the_nights_and_keep_their_paths(platform):
     a, b = site(platform, 0), site(platform, 2)
     ua, ub = set(a.canonical_urls("")), set(b.canonical_urls(""))
-    removed = {e["url"] for e in b.changes(0, 2)["removed"]}
-    articles_a = {u for u in ua if u.endswith(".html")}
-    assert articles_a - ub == removed  # only withdrawn articles leave
+    truth = b.changes(0, 2)
+    removed = {e["url"] for e in truth["removed"]}
+    moved = {e["moved_from"] for e in truth["changed"] if "moved_from" in e}
+    articles_a = {a.platform.article_url(k) for k in a.platform.alive_articles()}
+    # only withdrawn and re-filed articles leave their URLs
+    assert articles_a <= ua and articles_a - ub == removed | moved
     assert {e["url"] for e in b.changes(0, 2)["added"]} <= ub - ua
 
 
@@ -231,6 +253,35 @@ def test_upload_portal_category_pagination_covers_every_article():
     assert found == expected
 
 
+def test_upload_portal_refiles_one_article_a_night():
+    before, after = site("upload-portal", 0), site("upload-portal", 1)
+    moved = [e for e in after.changes(0, 1)["changed"] if "moved_from" in e]
+    assert len(moved) == 1
+    entry = moved[0]
+    k = after.platform.index().article_at[entry["url"]]
+    old_cat, new_cat = before.platform.category_at(k), after.platform.category_at(k)
+    assert old_cat != new_cat
+    assert entry["url"].startswith(f"/{PARENT_OF[CATEGORIES[new_cat][0]]}/"
+                                   f"{CATEGORIES[new_cat][0]}/")
+
+    def listed(s: Site, cat: int) -> list[str]:
+        hrefs, n = [], 1
+        base_path = f"/{PARENT_OF[CATEGORIES[cat][0]]}/{CATEGORIES[cat][0]}"
+        while (r := s.render(base_path if n == 1 else f"{base_path}?trang={n}"))[0] == 200:
+            doc = lxml.html.fromstring(r[2])
+            hrefs += [a.get("href") for a in doc.cssselect(".post-title h4 a")]
+            n += 1
+        return hrefs
+
+    assert entry["moved_from"] in listed(before, old_cat)
+    assert entry["url"] not in listed(before, new_cat)
+    assert entry["url"] in listed(after, new_cat)
+    assert entry["moved_from"] not in listed(after, old_cat)
+    page = lxml.html.fromstring(after.render(entry["url"], base=BASE)[2])
+    crumbs = [a.text for a in page.cssselect(".breadcrumb a")]
+    assert crumbs[-1] == CATEGORIES[new_cat][1]
+
+
 def test_upload_portal_documents_show_label_value_tables():
     s = site("upload-portal")
     d = s.model.document(2)
@@ -252,3 +303,146 @@ def test_upload_portal_served_over_http_with_its_cookie_and_302():
         assert status == 302 and headers["location"] == "/"
         truth = json.loads(json.dumps(Site(config).changes(0, 1, base.rstrip("/"))))
         assert all(e["url"].startswith(base.rstrip("/") + "/") for e in truth["added"])
+
+
+# ---- wordpress specifics -----------------------------------------------------------------
+def test_wordpress_single_post_markup_and_metadata():
+    s = site("wordpress")
+    seed_url = s.platform.article_url(1)
+    assert seed_url == "/2015/03/25/tiep-tuc-quan-tam-cung-co-he-thong-chinh-tri-co-so/"
+    page = lxml.html.fromstring(s.render(seed_url, base=BASE)[2])
+    assert page.cssselect("article.post h1.entry-title")[0].text.startswith("Tiếp tục quan tâm")
+    assert page.cssselect(".post-meta time")[0].get("datetime") == "2015-03-25T09:21:00+07:00"
+    graph = json.loads(page.cssselect("script.yoast-schema-graph")[0].text)["@graph"]
+    article = next(n for n in graph if n["@type"] == "Article")
+    assert article["datePublished"] == "2015-03-25T02:21:00+00:00"  # Yoast writes UTC
+    assert article["headline"] == page.cssselect("h1.entry-title")[0].text
+    content = page.cssselect(".entry-content")[0]
+    captions = [c.text_content() for c in content.cssselect(
+        "p.wp-caption-text, figcaption.wp-element-caption")]
+    assert captions and all("(ảnh: TP)" in c or "Ảnh" in c or "ảnh" in c for c in captions)
+    assert content.cssselect("p.has-text-align-right strong")[0].text == s.model.article_any(
+        1, 0).author_line
+    assert page.xpath("//meta[@name='generator']/@content") == ["WordPress 6.4.3"]
+    shortlink = page.xpath("//link[@rel='shortlink']/@href")[0]
+    status, headers, _ = s.render(shortlink[len(BASE):], base=BASE)
+    assert status == 301 and headers["Location"] == seed_url
+
+
+def test_wordpress_shows_both_caption_markups_and_uploads_paths():
+    s = site("wordpress", 0, 120)
+    classic = block = 0
+    for k in list(s.platform.alive_articles())[:60]:
+        body = s.render(s.platform.article_url(k), base=BASE)[2]
+        classic += body.count(b'class="wp-caption-text"')
+        block += body.count(b'class="wp-element-caption"')
+    assert classic and block
+    images = [u for u in s.canonical_urls("") if u.startswith("/wp-content/uploads/")]
+    assert images and all(re.fullmatch(r"/wp-content/uploads/\d{4}/\d{2}/[^/]+", u)
+                          for u in images)
+
+
+def test_wordpress_keys_are_post_ids_and_documents_a_post_type():
+    s = site("wordpress", 2)
+    truth = s.changes(0, 2, BASE)
+    for group in truth.values():
+        for entry in group:
+            page = lxml.html.fromstring(s.render(entry["url"][len(BASE):], base=BASE)[2]) \
+                if group is not truth["removed"] else None
+            assert entry["key"].isdigit()
+            if page is not None:
+                assert page.cssselect("article")[0].get("id") == f"post-{entry['key']}"
+    doc = lxml.html.fromstring(s.render(s.platform.document_url(3), base=BASE)[2])
+    rows = {tr[0].text_content(): tr[1].text_content()
+            for tr in doc.cssselect("table.vb-thuoc-tinh tr")}
+    d = s.model.document(3)
+    assert rows["Số ký hiệu"] == d.number and rows["Người ký"] == d.signer
+    assert rows["Ngày ban hành"] == f"{d.issued_on:%d/%m/%Y}"
+    status, _, body = s.render("/category/kinh-te/page/99/", base=BASE)
+    assert status == 404 and "Không tìm thấy trang".encode() in body
+
+
+# ---- custom (ASP.NET, no structured metadata) --------------------------------------------
+def test_custom_shows_only_visible_metadata():
+    s = site("custom")
+    url = s.platform.article_url(1)
+    assert re.fullmatch(r"/vn/chuyen-muc/\d+/\d+/[a-z0-9-]+\.aspx", url)
+    body = s.render(url, base=BASE)[2]
+    page = lxml.html.fromstring(body)
+    assert not page.xpath("//meta[@property] | //time | //script[@type='application/ld+json']"
+                          " | //*[@itemprop]")
+    assert page.cssselect(".date-line")[0].text == "Thứ tư, 25/03/2015 - 09:21"
+    assert page.cssselect("h1.news-title")[0].text.startswith("Tiếp tục quan tâm")
+    assert page.cssselect("#__VIEWSTATE")[0].get("value")
+    author = page.cssselect("p.news-author b")[0]
+    assert author.text == "Tác giả: " + s.model.article_any(1, 0).author_line
+    with_source = next(k for k in s.platform.alive_articles()
+                       if s.model.article_any(k, 0).source)
+    block = lxml.html.fromstring(s.render(s.platform.article_url(with_source), base=BASE)[2])
+    assert "Nguồn tin:" in block.cssselect("p.news-author b")[0].text_content()
+    assert block.cssselect("p.news-author b br")  # the two labels share one paragraph
+
+
+def test_custom_pager_posts_back_but_next_links_are_crawlable():
+    s = site("custom", 0, 200)
+    path = "/vn/chuyen-muc/112/thoi-su-chinh-tri.aspx"
+    page = lxml.html.fromstring(s.render(path, base=BASE)[2])
+    hrefs = [a.get("href") for a in page.cssselect(".pager a")]
+    assert any(h.startswith("javascript:__doPostBack(") for h in hrefs)
+    assert f"{path}?page=2" in hrefs
+    truth = s.changes(0, 0)  # no change within a night
+    assert truth == {"added": [], "removed": [], "changed": []}
+    keys = Site(ReplicaConfig(articles=200, seed=3, night=1, platform="custom")).changes(0, 1)
+    for entry in keys["added"] + keys["changed"]:
+        assert f"/{entry['key']}/" in entry["url"]  # the id in the URL is the key
+
+
+# ---- the command line and the page variants ----------------------------------------------
+@pytest.mark.parametrize("platform", BUILT)
+def test_cli_ground_truth_honours_platform(platform, capsys):
+    args = ["replica", "--articles", "20", "--port", "9999", "--platform", platform]
+    config = ReplicaConfig(articles=20, platform=platform)
+    assert main([*args, "--list-urls"]) == 0
+    assert capsys.readouterr().out.split() == Site(config).canonical_urls(
+        "http://127.0.0.1:9999")
+    assert main([*args, "--changes", "0", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == Site(config).changes(
+        0, 2, "http://127.0.0.1:9999")
+    assert main([*args, "--attachments"]) == 0
+    assert json.loads(capsys.readouterr().out) == Site(config).attachments(
+        "http://127.0.0.1:9999")
+
+
+def test_cli_rejects_an_unknown_platform(capsys):
+    assert main(["replica", "--platform", "joomla", "--list-urls"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown platform 'joomla'" in err and "upload-portal" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("platform", BUILT)
+def test_nfd_and_windows_1258_variants_apply(platform):
+    url = Site(ReplicaConfig(articles=20, platform=platform)).platform.article_url(1)
+    nfd = Site(ReplicaConfig(articles=20, platform=platform, nfd_rate=1.0))
+    body = nfd.render(url)[2].decode("utf-8")
+    assert unicodedata.normalize("NFD", "Tiếp tục") in body and "Tiếp tục" not in body
+    cp = Site(ReplicaConfig(articles=20, platform=platform, nfd_rate=0.0, cp1258_rate=1.0))
+    status, headers, raw = cp.render(url)
+    assert headers["Content-Type"] == "text/html; charset=windows-1258"
+    text = unicodedata.normalize("NFC", raw.decode("cp1258"))
+    assert re.search(r'charset="?windows-1258"', text)  # the page says so too
+    assert "Tiếp tục quan tâm" in text
+
+
+@pytest.mark.parametrize("platform", BUILT)
+def test_fault_pages_are_linked_and_served_when_switched_on(platform):
+    s = Site(ReplicaConfig(articles=20, platform=platform,
+                           faults=FaultConfig(redirect_loop=True, oversize=True)))
+    home = s.render("/", base=BASE)[2]
+    assert b'href="/vi/loop/"' in home and b'href="/vi/oversize/"' in home
+    assert s.render("/vi/loop/")[:2] == (302, {"Content-Type": "text/html; charset=utf-8",
+                                                "Location": "/vi/loop-b/"})
+    assert s.respond("/vi/oversize/").stream_size == 50 * 1024 * 1024
+    plain = site(platform)
+    assert b"/vi/loop/" not in plain.render("/", base=BASE)[2]
+    assert plain.render("/vi/loop/")[0] == MISSING[platform][0]

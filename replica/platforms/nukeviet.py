@@ -19,6 +19,9 @@ class NukeViet(Platform):
     def route(self, req: Request, base: str) -> Response:
         return route(self.site, req, base)
 
+    def fault(self, path: str) -> Response | None:
+        return None  # replica/routes.py serves NukeViet's fault pages itself
+
     def canonical_urls(self, base: str = "") -> list[str]:
         site = self.site
         m, night = site.model, site.night

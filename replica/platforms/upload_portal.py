@@ -20,8 +20,8 @@ from urllib.parse import quote
 
 from replica import feeds
 from replica.content import CATEGORIES, Article, Document, Image, Teaser
-from replica.determinism import hexid
-from replica.platforms.base import ItemPlatform, e, html, page_count
+from replica.determinism import hexid, rng
+from replica.platforms.base import ItemPlatform, PathInfo, e, html, page_count
 from replica.routes import Request, Response
 from replica.textgen import alias as slugify
 
@@ -64,7 +64,7 @@ class UploadPortal(ItemPlatform):
     trap_patterns = (r"^/\?page=search&keyword=",)
 
     # ---- where things live -------------------------------------------------------------
-    def article_path(self, t: Teaser, n: int) -> str:
+    def article_path(self, t: PathInfo, n: int) -> str:
         slug = t.alias if n == 1 else f"{t.alias}-{n}"
         return f"{cat_path(t.cat)}/{slug}.html"
 
@@ -81,6 +81,22 @@ class UploadPortal(ItemPlatform):
     def file_path(self, owner: str, k: int, i: int, name: str, n: int) -> str:
         stem, ext = name.rsplit(".", 1)
         return f"/upload/{SITE_ID}/fck/files/{stem if n == 1 else f'{stem}_{n}'}.{ext}"
+
+    def refiled(self, night: int) -> list[tuple[int, int]]:
+        """One article a night is re-filed under another category (its URL changes: the
+        platform's URLs carry the category and no id). Never the seed article, nor one
+        withdrawn or edited that night, nor one moved before."""
+        m = self.model
+        prev, st = m.state(night - 1), m.state(night)
+        r = rng(self.site.config.seed, "refile", night)
+        for _ in range(50):
+            k = r.randint(2, prev.max_article) if prev.max_article >= 2 else 0
+            if not k or k in st.removed or k in self._index.moves \
+                    or any(n == night for n, _ in st.edits.get(k, ())):
+                continue
+            return [(k, r.choice([c for c in range(len(CATEGORIES))
+                                  if c != m.category_of(k)]))]
+        return []
 
     # ---- routing -----------------------------------------------------------------------
     def route(self, req: Request, base: str) -> Response:
@@ -173,7 +189,7 @@ class UploadPortal(ItemPlatform):
 <p>Cơ quan chủ quản: Văn phòng UBND tỉnh Lai Châu</p>
 <p>Ghi rõ nguồn "Cổng thông tin điện tử tỉnh Lai Châu" khi phát hành lại thông tin từ
 website này.</p>
-<p><a href="/sitemap.xml">Sơ đồ cổng</a></p></div></footer>
+<p><a href="/sitemap.xml">Sơ đồ cổng</a> {self.fault_links()}</p></div></footer>
 </div>
 <script src="/Scripts/main.js"></script>
 </body>
@@ -194,7 +210,7 @@ website này.</p>
         img = ""
         if t.lead:
             img = (f'<div class="post-image col-md-4"><a href="{url}" title="{e(t.title)}">'
-                   f'<img src="{self.image_url(t.lead)}" alt="{e(t.title)}" /></a></div>')
+                   f'<img src="{self.image_url(t.lead, t.id)}" alt="{e(t.title)}" /></a></div>')
         return (f'<article class="post-item row clearfix" '
                 f'data-id="{hexid(self.site.config.seed, "post", t.id, length=24)}">{img}'
                 f'<div class="post-content col-md-8"><div class="post-title"><h4>'
@@ -273,8 +289,8 @@ website này.</p>
             out += f'<meta property="og:image" content="{e(base + image)}" />\n'
         return out
 
-    def figure(self, im: Image) -> str:
-        src = self.image_url(im)
+    def figure(self, im: Image, k: int) -> str:
+        src = self.image_url(im, k)
         img = f'<img alt="{e(im.alt)}" src="{src}" style="width:100%" />'
         if not im.caption_lines:
             return f'<p style="text-align:center">{img}</p>'
@@ -285,9 +301,9 @@ website này.</p>
 
     def article(self, a: Article, base: str) -> Response:
         path = self.article_url(a.id)
-        c = a.cat
+        c = self.category_at(a.id)  # an editor may have re-filed it
         parent = next((p, t) for p, t, subs in PARENTS if CATEGORIES[c][0] in subs)
-        body = "\n".join(self.figure(x) if kind == "image" else
+        body = "\n".join(self.figure(x, a.id) if kind == "image" else
                          f'<p style="text-align:justify">{e(x)}</p>'
                          for kind, x in self.body_parts(a))
         files = ""
@@ -319,7 +335,7 @@ website này.</p>
                 f'{quote(base + path, safe="")}" target="_blank">Chia sẻ</a></div></div>'
                 f'<div class="other-news"><h3 class="block-title">Tin cùng chuyên mục</h3>'
                 f"{related}</div>")
-        image = self.image_url(a.lead) if a.lead else ""
+        image = self.image_url(a.lead, a.id) if a.lead else ""
         head = (self.og(base, a.title, path, "article", a.summary, image)
                 + f'<meta property="article:published_time" itemprop="datePublished" '
                 f'content="{offset(a.published)}" />\n'
