@@ -21,6 +21,7 @@ the item: this is never a deletion, and items say so with `deleted: false`).
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.snapshot import SnapshotError, latest_closed, list_snapshots, open_snapshot
-from audit.keys import fill_ids, needs_item_key, shown_key, sort_key
+from audit.keys import HOME_REDIRECT, fill_ids, needs_item_key, shown_key, sort_key
 
 ARTICLE_FIELDS: tuple[str, ...] = (
     "title", "body_text", "summary", "published_at", "authors", "images", "tags", "category",
@@ -46,7 +47,7 @@ DOCUMENT_FIELDS: tuple[str, ...] = (
 # Fields shown as running text with a word-level diff; the others are short values or lists.
 TEXT_FIELDS = frozenset({"title", "body_text", "summary"})
 LIST_FIELDS = frozenset({"authors", "images", "tags", "attachments"})
-DELETION_REASONS = ("http_404", "http_410", "soft_404")
+DELETION_REASONS = ("http_404", "http_410", "soft_404", "redirect_home")
 LINEAGE = ("snapshot_id", "captured_at", "warc_file", "warc_offset", "warc_record_id",
            "payload_digest")
 
@@ -221,7 +222,10 @@ class PagesLookup:
     """B's latest `pages` row per URL, materialised only for the URLs asked about."""
 
     def __init__(self, pages: pa.Table) -> None:
-        self._pages = pages.select(["url", "status", "page_type", "record_type", *LINEAGE])
+        if "location" not in pages.column_names:  # datasets written before pages.location
+            pages = pages.append_column("location", pa.nulls(pages.num_rows, pa.string()))
+        self._pages = pages.select(["url", "status", "page_type", "record_type", "location",
+                                    *LINEAGE])
         order = pc.sort_indices(self._pages, sort_keys=[("captured_at", "ascending"),
                                                         ("warc_file", "ascending"),
                                                         ("warc_offset", "ascending")])
@@ -404,6 +408,10 @@ def removal_reason(pages_b: PagesLookup | dict[str, dict[str, Any]],
             return "http_410", "B fetched the URL and got HTTP 410 Gone", page
         if page.get("page_type") == "soft_404":
             return "soft_404", f"B fetched the URL and got a soft-404 page (HTTP {status})", page
+        if status is not None and 300 <= status < 400 and re.match(
+                HOME_REDIRECT, page.get("location") or "x"):
+            return ("redirect_home", f"B fetched the URL and was redirected (HTTP {status}) to "
+                    "the home page: the platform's answer for a missing item", page)
         what = f"HTTP {status}" if status is not None else "no HTTP response"
         return ("not_captured",
                 f"B fetched the URL ({what}, page type {page.get('page_type')}) but did not "

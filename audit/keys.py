@@ -23,6 +23,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# A redirect to the site's home page (`Location: /` or `http://host/`): how some platforms
+# (the upload portal) answer a missing item instead of a 404 (pages.location).
+HOME_REDIRECT = r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)?/?$"
 # Table → the id column its item_key completes.
 ID_COLUMN = {"articles": "article_id", "article_authors": "article_id", "images": "article_id",
              "documents": "document_id", "document_files": "document_id"}

@@ -44,7 +44,7 @@ from archive.snapshot import (
     open_snapshot,
     snapshot_portal,
 )
-from audit.keys import fill_ids, needs_item_key, table_of
+from audit.keys import HOME_REDIRECT, fill_ids, needs_item_key, table_of
 from pipelines.schema import UTC_TIMESTAMP, schema_for
 
 KINDS = {"article": ("articles", "article_id"), "document": ("documents", "document_id")}
@@ -52,6 +52,16 @@ KINDS = {"article": ("articles", "article_id"), "document": ("documents", "docum
 CHILDREN = {"article_authors": "article", "images": "article", "document_files": "document"}
 STATUSES = ("present", "withdrawn", "not_rechecked")
 GONE_STATUSES = {404: "http_404", 410: "http_410"}
+
+
+def redirected_home(pages: pa.Table) -> pa.ChunkedArray:
+    """Per pages row: a 3xx answer whose Location is the site's home page."""
+    if "location" not in pages.column_names:
+        return pa.chunked_array([pa.array([False] * pages.num_rows)])
+    status = pages.column("status")
+    is_3xx = pc.and_kleene(pc.greater_equal(status, 300), pc.less(status, 400))
+    home = pc.match_substring_regex(pc.fill_null(pages.column("location"), "x"), HOME_REDIRECT)
+    return pc.fill_null(pc.and_kleene(is_3xx, home), False)
 STATE_FIELDS = [
     pa.field("status", pa.string(), nullable=False),
     pa.field("last_verified_at", UTC_TIMESTAMP, nullable=False),
@@ -200,10 +210,10 @@ def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Ta
             urls.append(pa.table({"url": rows.column(col), key: rows.column(key)}))
         # Pages that found an item gone: status and type first, the rest for those rows only.
         path = _parquet(archive_root, sid, "pages")
-        pages = _read(path, ["status", "page_type"])
-        is_gone = pc.or_kleene(
+        pages = _read(path, ["status", "page_type", "location"])
+        is_gone = pc.or_kleene(pc.or_kleene(
             pc.is_in(pages.column("status"), value_set=pa.array(list(GONE_STATUSES))),
-            pc.equal(pages.column("page_type"), "soft_404"))
+            pc.equal(pages.column("page_type"), "soft_404")), redirected_home(pages))
         hits = np.flatnonzero(pc.fill_null(is_gone, False).to_numpy(zero_copy_only=False))
         found = None
         if len(hits):
@@ -220,7 +230,8 @@ def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Ta
             "reason": pa.nulls(n, pa.string()),
         }))
         if found is not None:
-            reasons = [GONE_STATUSES.get(c, "soft_404") for c in found.column("status").to_pylist()]
+            reasons = [GONE_STATUSES.get(c, "redirect_home" if 300 <= (c or 0) < 400 else
+                                         "soft_404") for c in found.column("status").to_pylist()]
             m = found.num_rows
             gone.append(pa.table({
                 "url": found.column("url"), "captured_at": found.column("captured_at"),

@@ -52,8 +52,10 @@ REASON_EXPLANATION = {
     "http_404": "fetched the URL and got HTTP 404",
     "http_410": "fetched the URL and got HTTP 410 Gone",
     "soft_404": "fetched the URL and got a soft-404 page",
+    "redirect_home": "fetched the URL and was redirected to the home page (the platform's "
+                     "answer for a missing item)",
 }
-_STATUS_OF = {"http_404": 404, "http_410": 410}
+_STATUS_OF = {"http_404": 404, "http_410": 410, "redirect_home": 302}
 # The version columns a diff reads: lineage, identity and the compared fields (no body_html,
 # counters or breadcrumbs, the bulk of a state it does not need).
 _IDENTITY = [*LINEAGE, "url", "page_url", "title"]

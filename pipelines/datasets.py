@@ -119,6 +119,31 @@ class _TableSink:
             path.unlink(missing_ok=True)
 
 
+def _site_profile(out_dir: Path) -> tuple[Any, str | None, tuple[str, str | None] | None]:
+    """(profile, its name, reference) the snapshot owning `out_dir` (its `datasets/` or an
+    `extracts/<time>/` version) was crawled with, else Nones. The reference (snapshot folder,
+    profile file or platform) lets worker processes load the same profile."""
+    snapshot = out_dir.parent if out_dir.name == "datasets" else (
+        out_dir.parent.parent if out_dir.parent.name == "extracts" else None)
+    if snapshot is None or not (snapshot / "manifest.json").is_file():
+        return None, None, None
+    try:
+        manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None, None
+    entry = manifest.get("site_profile") if isinstance(manifest, dict) else None
+    if not isinstance(entry, dict):
+        return None, None, None
+    from scraper.profiles.choose import recorded_profile
+    from scraper.profiles.spec import ProfileError
+
+    try:
+        spec = recorded_profile(snapshot, manifest)
+    except ProfileError:
+        return None, entry.get("name"), None
+    return spec, spec.name, (str(snapshot), entry.get("file") or entry.get("platform"))
+
+
 class DatasetWriter:
     """Write one snapshot's tables; `add` per capture in order, then `close` (contract 6)."""
 
@@ -135,12 +160,16 @@ class DatasetWriter:
         # Attachment URL → (document_id, article_id, page URL, file name, item_key) of the
         # last page written that links it: captures come in crawl order, the page first.
         self._links: dict[str, tuple[int | None, int | None, str, str | None, str | None]] = {}
+        # The crawl's site profile, when the tables are a snapshot's (`<snapshot>/datasets`
+        # next to a manifest that records it): the `profile` column, and the parse of pages
+        # whose platform detection cannot tell (scraper.parsers.parse_page `fallback`).
+        self.site_spec, self.profile_name, self.site_ref = _site_profile(self.out_dir)
 
     def add(self, capture_info: dict, parsed: dict | None) -> None:
         """Add the rows of one capture: a `pages` row always, table rows or rejects if parsed."""
         if self._closed:
             raise RuntimeError("DatasetWriter is closed")
-        tables = build_rows(capture_info, parsed, self.snapshot_id)
+        tables = build_rows(capture_info, parsed, self.snapshot_id, self.profile_name)
         self._link(tables)
         for table, rows in tables.items():
             if rows:

@@ -24,6 +24,7 @@ among all the WARCs given.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 import multiprocessing
@@ -381,6 +382,23 @@ class _FileResult:
     error: str | None
 
 
+def parse_with_fallback(site_ref: tuple[str, str | None], body: bytes, url: str,
+                        content_type: str | None = None) -> dict:
+    """`parse_page` with the crawl's profile (`site_ref`: snapshot folder and its profile file
+    or platform, see DatasetWriter.site_ref) as the fallback for undetected pages."""
+    from scraper.parsers import parse_page
+
+    return parse_page(body, url, content_type, fallback=_site_spec(site_ref))
+
+
+@functools.cache
+def _site_spec(site_ref: tuple[str, str | None]):
+    from scraper.profiles.choose import named_profile
+
+    folder, name = site_ref
+    return named_profile(name, Path(folder)) if name else None
+
+
 def _default_parse() -> ParseFn:
     from scraper.parsers import parse_page
 
@@ -478,6 +496,10 @@ def extract_warcs(
 
     result = ExtractResult(counts={})
     writer = DatasetWriter(out_dir, snapshot_id)
+    if parse is None and writer.site_ref is not None:
+        # The snapshot's crawl profile, for pages whose platform detection cannot tell (as
+        # the crawl parsed them); a reference, so that worker processes load it themselves.
+        parse = functools.partial(parse_with_fallback, writer.site_ref)
     try:
         with tempfile.TemporaryDirectory(prefix=".extract-", dir=out_dir) as spool_dir:
             indexed = indexed_records(paths)

@@ -99,7 +99,10 @@ def page_row(lin: dict, capture: dict, parsed: dict | None, profile: str | None 
         "listing_items": len(listing["items"]) if isinstance(listing.get("items"), list) else None,
         "next_page": _lenient(n.text, listing.get("next_page")) if listing else None,
         "item_key": _page_item_key(article, document),
-        **(site_columns(parsed, profile) if parsed else {"platform": None, "profile": None}),
+        # (A page's parse only: an attachment's text has no platform.)
+        **(site_columns(parsed, profile) if parsed and "page_type" in parsed
+           else {"platform": None, "profile": None}),
+        "location": _lenient(n.text, capture.get("location")),
     }
 
 

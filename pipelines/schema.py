@@ -58,6 +58,7 @@ PAGES = _table(
     pa.field("item_key", pa.string()),
     pa.field("platform", pa.string()),
     pa.field("profile", pa.string()),
+    pa.field("location", pa.string()),
 )
 
 ARTICLES = _table(

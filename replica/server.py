@@ -142,13 +142,13 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             return
 
         cookie = SimpleCookie(self.headers.get("Cookie") or "")
-        name = site.platform.session_cookie
-        sid = cookie[name].value if name in cookie else None
+        name = site.platform.session_cookie  # None: the platform sets no cookie (WordPress)
+        sid = cookie[name].value if name and name in cookie else None
         known = site.session_known(sid)
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         resp = site.route(Request(method, self.path, known, body), f"http://{host}")
         headers = list(site.platform.server_headers)
-        if not known:
+        if not known and name:
             headers.append(("Set-Cookie", f"{name}={site.new_session()}; path=/; HttpOnly"))
         headers += resp.headers
         if resp.stream_size:

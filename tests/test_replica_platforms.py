@@ -446,3 +446,30 @@ def test_fault_pages_are_linked_and_served_when_switched_on(platform):
     plain = site(platform)
     assert b"/vi/loop/" not in plain.render("/", base=BASE)[2]
     assert plain.render("/vi/loop/")[0] == MISSING[platform][0]
+
+
+def test_wordpress_over_http_sets_no_cookie_and_answers_404():
+    with run_replica(ReplicaConfig(articles=20, platform="wordpress", nfd_rate=0.0)) as base:
+        status, headers, body = fetch(base, "/")
+        assert status == 200 and "set-cookie" not in headers
+        assert headers["x-powered-by"].startswith("PHP/") and b"wp-content/themes" in body
+        assert fetch(base, "/khong-co/")[0] == 404
+
+
+ODD_TARGETS = [
+    "//", "/%ZZ", "/?p=abc", "/?p=99999999", "/?page=", "/page/abc/", "/page/1/", "/page/999/",
+    "/category/", "/category/kinh-te/page/2/feed/", "/tag/x/", "/van-ban/x/", "/van-ban?trang=x",
+    "/tin-tuc-su-kien?trang=2", "/tin-tuc-su-kien/kinh-te?trang=-1", "/a/b/c/d.html",
+    "/vn/chuyen-muc/abc/x.aspx", "/vn/chuyen-muc/112/999999/x.aspx", "/vn/in-bai.aspx?id=x",
+    "/vn/van-ban.aspx?page=0", "/upload/2003591/fck/files/x.pdf", "/wp-content/uploads/x.png",
+    "/Uploads/Files/2015/03/x.doc", "/2015/03/25/x/feed/", "/wp-sitemap-x.xml", "/index.php",
+]
+
+
+@pytest.mark.parametrize("platform", BUILT)
+def test_odd_requests_get_the_platform_answer_never_an_error(platform):
+    s = site(platform)
+    allowed = {200, MISSING[platform][0], 301}
+    for target in ODD_TARGETS:
+        for method in ("GET", "HEAD", "POST"):
+            assert s.respond(target, method=method).status in allowed, (method, target)

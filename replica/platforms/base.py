@@ -56,7 +56,8 @@ class Platform:
     """The facade: routing and ground truth of one platform for one Site (one night)."""
 
     name = ""
-    session_cookie = "nv4_sess"  # the cookie the server hands out (ASP.NET_SessionId, …)
+    # the cookie the server hands out (ASP.NET_SessionId, …); None: no cookie at all
+    session_cookie: str | None = "nv4_sess"
     server_headers: tuple[tuple[str, str], ...] = ()  # X-Powered-By and the like
     # URLs (path + query, regular expressions) that pages link but a crawl should not follow:
     # search results, print views, postbacks, API endpoints … (never in canonical_urls).

@@ -58,7 +58,7 @@ def utc_iso(t: datetime) -> str:
 
 class WordPress(ItemPlatform):
     name = "wordpress"
-    session_cookie = "wp-settings-time-1"  # unused by visitors, but the server needs a name
+    session_cookie = None  # WordPress sets no cookie for visitors
     server_headers = (("X-Powered-By", "PHP/8.1.27"),
                       ("Link", '</wp-json/>; rel="https://api.w.org/"'))
     static_files = STATIC
