@@ -529,6 +529,11 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
     role = profile.role(page.url_part)
     if role in ("trap", "file", "feed", "sitemap"):
         return _finish(result, page)
+    if role == "document_text":
+        # A document's full text on a page of its own (SharePoint's vbpq-toanvan.aspx beside
+        # the attribute page): the text of a document, not a second document record.
+        result["page_type"] = "document_text"
+        return _finish(result, page)
     doc_root = _first(profile.document.get("root"), doc, html_text)
     doc_root = doc_root if doc_root is not None and not isinstance(doc_root, str) else doc
     rows = page.doc_rows(doc_root) if role in (None, "document") else {}
