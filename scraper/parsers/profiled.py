@@ -549,7 +549,10 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
     root = _first(profile.article.get("root"), doc, html_text)
     root = root if root is not None and not isinstance(root, str) else None
     if role == "article" or root is not None or _looks_like_article(page):
-        if role != "article" and page.is_soft_404():
+        # An article URL answered with the platform's "not found" message and no title
+        # (SharePoint and EasyDNNnews answer a withdrawn item's URL with 200) is a soft 404.
+        if page.is_soft_404() and (role != "article" or not _first_text(
+                profile.article.get("title"), doc, html_text)):
             result["page_type"] = "soft_404"
             return _finish(result, page)
         result["page_type"] = "article"
