@@ -425,7 +425,18 @@ class _Page:
 
     def _id(self, rules, root, canonical: str) -> int | None:
         for value in _values(rules, root, self.html_text):
-            m = _ID_IN.search(_text(value) if not isinstance(value, str) else value)
+            value = _text(value) if not isinstance(value, str) else value
+            if value.startswith(("http://", "https://", "/")):
+                # A URL (WordPress's shortlink `http://host:8080/?p=1210`): the id is what
+                # the profile's [urls] id patterns read in its path and query, never the
+                # first digits of its host or port.
+                parts = urlsplit(value)
+                found = [m for p in self.profile.urls.get("id", ())
+                         if (m := p.search(parts.path + "?" + parts.query))]
+                if found:
+                    return int(found[0].group(1))
+                value = parts.path + "?" + parts.query
+            m = _ID_IN.search(value)
             if m:
                 return int(m.group(1))
         for pattern in self.profile.urls.get("id", ()):
@@ -549,14 +560,18 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
     root = _first(profile.article.get("root"), doc, html_text)
     root = root if root is not None and not isinstance(root, str) else None
     if role == "article" or root is not None or _looks_like_article(page):
-        # An article URL answered with the platform's "not found" message and no title
-        # (SharePoint and EasyDNNnews answer a withdrawn item's URL with 200) is a soft 404.
-        if page.is_soft_404() and (role != "article" or not _first_text(
-                profile.article.get("title"), doc, html_text)):
+        if role != "article" and page.is_soft_404():
+            result["page_type"] = "soft_404"
+            return _finish(result, page)
+        article = page.article(root if root is not None else doc)
+        # At an article URL, a not-found message only counts when no article is there: the
+        # 200 "Bài viết không tồn tại" page DotNetNuke, SharePoint and custom sites answer
+        # for a removed item (an article quoting such words keeps its title and body).
+        if role == "article" and _empty(article) and page.is_soft_404():
             result["page_type"] = "soft_404"
             return _finish(result, page)
         result["page_type"] = "article"
-        result["article"] = page.article(root if root is not None else doc)
+        result["article"] = article
         return _finish(result, page)
     if page.is_soft_404():
         result["page_type"] = "soft_404"
@@ -564,6 +579,11 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
         result["page_type"] = "category_listing"
         result["listing"] = page.listing(doc)
     return _finish(result, page)
+
+
+def _empty(article: dict) -> bool:
+    """No title, or next to no body text (a message, not an article)."""
+    return not article.get("title") or len(article.get("body_text") or "") < 200
 
 
 def _looks_like_article(page: _Page) -> bool:
