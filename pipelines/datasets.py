@@ -119,10 +119,10 @@ class _TableSink:
             path.unlink(missing_ok=True)
 
 
-def _site_profile(out_dir: Path) -> tuple[Any, str | None, tuple[str, str | None] | None]:
+def _site_profile(out_dir: Path) -> tuple[Any, str | None, tuple | None]:
     """(profile, its name, reference) the snapshot owning `out_dir` (its `datasets/` or an
     `extracts/<time>/` version) was crawled with, else Nones. The reference (snapshot folder,
-    profile file or platform) lets worker processes load the same profile."""
+    profile file or platform, the file if any) lets worker processes load the same profile."""
     snapshot = out_dir.parent if out_dir.name == "datasets" else (
         out_dir.parent.parent if out_dir.parent.name == "extracts" else None)
     if snapshot is None or not (snapshot / "manifest.json").is_file():
@@ -141,7 +141,8 @@ def _site_profile(out_dir: Path) -> tuple[Any, str | None, tuple[str, str | None
         spec = recorded_profile(snapshot, manifest)
     except ProfileError:
         return None, entry.get("name"), None
-    return spec, spec.name, (str(snapshot), entry.get("file") or entry.get("platform"))
+    return spec, spec.name, (str(snapshot), entry.get("file") or entry.get("platform"),
+                             entry.get("file"))
 
 
 class DatasetWriter:
@@ -164,6 +165,12 @@ class DatasetWriter:
         # next to a manifest that records it): the `profile` column, and the parse of pages
         # whose platform detection cannot tell (scraper.parsers.parse_page `fallback`).
         self.site_spec, self.profile_name, self.site_ref = _site_profile(self.out_dir)
+        # parse_page's keyword for it: a site profile file (written for this site) parses
+        # every page; a platform's shipped profile only those detection cannot tell.
+        self.parse_kwargs: dict[str, Any] = {}
+        if self.site_spec is not None:
+            own = self.site_ref is not None and self.site_ref[2] is not None
+            self.parse_kwargs = {"profile" if own else "fallback": self.site_spec}
 
     def add(self, capture_info: dict, parsed: dict | None) -> None:
         """Add the rows of one capture: a `pages` row always, table rows or rejects if parsed."""

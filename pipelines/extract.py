@@ -382,17 +382,21 @@ class _FileResult:
     error: str | None
 
 
-def parse_with_fallback(site_ref: tuple[str, str | None], body: bytes, url: str,
+def parse_with_fallback(site_ref: tuple, body: bytes, url: str,
                         content_type: str | None = None) -> dict:
-    """`parse_page` with the crawl's profile (`site_ref`: snapshot folder and its profile file
-    or platform, see DatasetWriter.site_ref) as the fallback for undetected pages."""
+    """`parse_page` with the crawl's profile (`site_ref`: snapshot folder, its profile file or
+    platform, the file if any; see DatasetWriter.site_ref): a site profile file parses every
+    page, a platform's profile those detection cannot tell, as in the crawl."""
     from scraper.parsers import parse_page
 
-    return parse_page(body, url, content_type, fallback=_site_spec(site_ref))
+    spec = _site_spec(site_ref[:2])
+    if spec is not None and site_ref[2]:
+        return parse_page(body, url, content_type, profile=spec)
+    return parse_page(body, url, content_type, fallback=spec)
 
 
 @functools.cache
-def _site_spec(site_ref: tuple[str, str | None]):
+def _site_spec(site_ref: tuple):
     from scraper.profiles.choose import named_profile
 
     folder, name = site_ref

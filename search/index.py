@@ -161,6 +161,13 @@ def _children_text(table: pa.Table | None, key: str, columns: list[str]) -> dict
     return {k: "\n".join(v) for k, v in out.items()}
 
 
+def _key(cols: dict[str, list], id_column: str, i: int) -> str:
+    """The item's key: `item_key` (the platform's id, else its URL path; issue 14), else the
+    id of datasets written before it."""
+    item = cols.get("item_key")
+    return item[i] if item and item[i] is not None else str(cols[id_column][i])
+
+
 def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
@@ -168,7 +175,7 @@ def _join(*parts: str | None) -> str:
 def read_docs(datasets: Path) -> Iterator[Doc]:
     """Every article, document and attachment text of one snapshot's datasets, in file order."""
     arts = _read(datasets, "articles", ["article_id", "url", "page_url", "title", "summary",
-                                        "body_text", "published_at", *_LINEAGE])
+                                        "body_text", "published_at", *_LINEAGE, "item_key"])
     if arts is not None and arts.num_rows:
         authors = _children_text(_read(datasets, "article_authors",
                                        ["article_id", "warc_record_id", "position", "name",
@@ -180,18 +187,20 @@ def read_docs(datasets: Path) -> Iterator[Doc]:
         for i in range(arts.num_rows):
             k = (cols["article_id"][i], cols["warc_record_id"][i])
             title = cols["title"][i] or ""
-            yield Doc("article", str(k[0]), cols["url"][i], cols["page_url"][i], title, title,
+            yield Doc("article", _key(cols, "article_id", i), cols["url"][i], cols["page_url"][i],
+                      title, title,
                       _join(cols["summary"][i], cols["body_text"][i], captions.get(k),
                             authors.get(k)),
                       _iso(cols["published_at"][i]), _iso(cols["captured_at"][i]),
                       cols["warc_file"][i], int(cols["warc_offset"][i]))
     docs = _read(datasets, "documents", ["document_id", "number", "url", "page_url", "title",
-                                         "summary", "body_text", "issued_on", *_LINEAGE])
+                                         "summary", "body_text", "issued_on", *_LINEAGE,
+                                         "item_key"])
     if docs is not None and docs.num_rows:
         cols = {c: docs.column(c).to_pylist() for c in docs.column_names}
         for i in range(docs.num_rows):
             title = cols["title"][i] or ""
-            yield Doc("document", str(cols["document_id"][i]), cols["url"][i],
+            yield Doc("document", _key(cols, "document_id", i), cols["url"][i],
                       cols["page_url"][i], _join(cols["number"][i], title), title,
                       _join(cols["summary"][i], cols["body_text"][i]),
                       _iso(cols["issued_on"][i]), _iso(cols["captured_at"][i]),

@@ -27,7 +27,7 @@ from e2e import CLI, cli, crawl, free_port, wait_for_port
 
 from replica import ReplicaConfig, Site
 
-ARTICLES, SEED = 20, 1
+ARTICLES, SEED = 12, 1
 # A custom site (ASP.NET, no structured metadata) has no platform profile: its archivist
 # writes a short site profile, as docs/profiles.md shows, and crawls with --profile.
 CUSTOM_SITE = """
@@ -35,6 +35,9 @@ CUSTOM_SITE = """
 name = "custom-aspx-portal"
 platform = "generic"
 extends = "generic"
+
+[site]
+seeds = ["/", "/favicon.ico"]
 
 [urls]
 article = ['^/vn/chuyen-muc/\\d+/\\d+/[\\w-]+\\.aspx$']
@@ -49,7 +52,8 @@ patterns = ['Không tìm thấy trang']
 selectors = [".notfound"]
 """
 # Platform → the site profile the crawl is given (None: detected on the home page).
-PLATFORMS = {"upload-portal": None, "dotnetnuke": None}
+PLATFORMS = {"upload-portal": None, "liferay": None, "sharepoint": None, "dotnetnuke": None,
+             "wordpress": None, "custom": CUSTOM_SITE}
 
 
 @contextlib.contextmanager
@@ -126,11 +130,13 @@ def test_crawl_extract_nightly_and_diff_equal_the_ground_truth(tmp_path, platfor
     articles0 = items(archive, first, "articles")
     assert len(articles0) >= ARTICLES * 0.8  # kept, with their keys (none rejected)
 
-    # `extract` of the same WARCs (no network) gives the same items.
-    warcs = sorted(str(p) for p in (archive / "snapshots" / first / "warcs").glob("*.warc.gz"))
-    cli("extract", *warcs, "--archive", str(archive), "--snapshot", "20260101T000001Z",
-        "--jobs", "1")
-    assert items(archive, "20260101T000001Z", "articles") <= articles0 | {None}
+    # `extract` of the same WARCs (no network) gives the same items, with the crawl's profile
+    # (a platform's, and a site profile file); once per kind keeps the module short.
+    if platform in ("upload-portal", "custom"):
+        warcs = sorted(str(p) for p in (archive / "snapshots" / first / "warcs").glob("*.gz"))
+        cli("extract", *warcs, "--archive", str(archive), "--snapshot", "20260101T000001Z",
+            "--jobs", "1")
+        assert items(archive, "20260101T000001Z", "articles") == articles0
 
     # Night 1: the scheduled command, then the diff of the two nights.
     with serve(platform, 1, port) as base:

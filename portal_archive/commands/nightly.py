@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.portal:
         _apply_portal(args, opts)
+    _check_profile(opts)
     try:
         result = run_nightly(opts)
     except LockHeld as exc:
@@ -88,6 +89,21 @@ def run(args: argparse.Namespace) -> int:
     if result.exit_code is not None:
         return result.exit_code
     return 0 if result.ok else 1
+
+
+def _check_profile(opts) -> None:
+    """An unknown platform or a malformed profile file: one line, before anything runs."""
+    from portal_archive.cli import CommandError
+    from scraper.profiles.choose import choose_profile
+    from scraper.profiles.spec import ProfileError
+
+    if not (opts.platform or opts.profile):
+        return
+    try:
+        choose_profile(None, platform=opts.platform, profile=opts.profile,
+                       base=opts.profile_base)
+    except ProfileError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _registry(args: argparse.Namespace):

@@ -479,7 +479,7 @@ class _Page:
             if rows.get(relation):
                 related.append({"relation": relation, "url": None, "title": rows[relation]})
         return {
-            "document_id": self._id([], root, canonical),
+            "document_id": self._id(rules.get("id", []), root, canonical),
             "url": canonical,
             "number": number,
             "serial": parsed["serial"] if parsed else None,

@@ -35,7 +35,7 @@ METADATA = ("jsonld", "microdata", "opengraph", "meta", "time")
 ARTICLE_FIELDS = ("root", "id", "title", "published", "authors", "byline", "source", "summary",
                   "body", "remove", "images", "tags", "category", "breadcrumbs", "related",
                   "attachments")
-DOCUMENT_FIELDS = ("root", "title", "summary", "rows", "body", "attachments")
+DOCUMENT_FIELDS = ("root", "id", "title", "summary", "rows", "body", "attachments")
 LISTING_FIELDS = ("items", "link", "date", "summary", "next")
 DOCUMENT_KEYS = ("number", "issued_on", "effective_on", "expires_on", "gazette_on", "doc_type",
                  "field", "issuer", "reviewer", "signer", "signer_title", "summary", "status",
