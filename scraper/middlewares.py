@@ -110,6 +110,10 @@ class WarcCaptureMiddleware:
             request.meta[META_CAPTURES].append(info)
         else:
             self.orphans.append(info)
+            # robots.txt's `Sitemap:` lines: the spider follows them at its next callback.
+            pending = getattr(self.crawler.spider, "pending_links", None)
+            if links and pending is not None:
+                pending.extend(links)
         return response
 
     def _outlinks(self, request: Request, response: Response) -> list | None:

@@ -28,7 +28,7 @@ from scraper.parsers.text import contains, contains_any, decode_page, needle_gro
 from scraper.profiles.spec import Profile, builtin
 
 PAGE_TYPES = ("article", "category_listing", "tag_listing", "document_detail",
-              "document_listing", "soft_404", "other")
+              "document_listing", "soft_404", "other", "document_text")
 
 
 def empty_result(url: str, page_type: str = "other") -> dict:

@@ -535,7 +535,18 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
     result = {"url": url, "page_type": "other", "article": None, "document": None,
               "listing": None, "sidebar_documents": []}
     role = profile.role(page.url_part)
-    if role in ("trap", "file", "feed", "sitemap"):
+    if role in ("file", "feed", "sitemap"):
+        return _finish(result, page)
+    if role == "trap":
+        # A trap is the crawl's word (do not follow: it duplicates or never ends); a page of
+        # that shape that was captured all the same (a seed, a redirect target, an older
+        # crawl) is read for what it holds. SharePoint's DispForm.aspx is a trap on a
+        # locked-down site (it sends visitors to sign in) and a document elsewhere.
+        role = None
+    if role == "document_text":
+        # A document's full text on a page of its own (SharePoint's vbpq-toanvan.aspx beside
+        # the attribute page): the text of a document, not a second document record.
+        result["page_type"] = "document_text"
         return _finish(result, page)
     doc_root = _first(profile.document.get("root"), doc, page.has)
     doc_root = doc_root if doc_root is not None and not isinstance(doc_root, str) else doc

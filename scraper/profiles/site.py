@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -66,6 +66,18 @@ class Link:
     url: str
     role: str
     via: str = "L"  # Heritrix hop letter: L link, E embed, R redirect, X sitemap/feed
+
+
+def _drop_params(query: str, dropped: frozenset[str]) -> str:
+    """`query` without the parameters named in `dropped`, every other byte kept as the page
+    wrote it. Re-encoding (parse_qsl + urlencode, or w3lib's canonicalize_url) would turn
+    Liferay's `/combo?…&/o/x.js` into `…&%2Fo%2Fx.js=`: another URL, which the server may
+    answer differently and which a replay of the page (its reference) would not find."""
+    if not query or not dropped:
+        return query
+    kept = [seg for seg in query.split("&")
+            if unquote_plus(seg.split("=", 1)[0]).lower() not in dropped]
+    return "&".join(kept)
 
 
 def _path_query(parts) -> str:
@@ -176,14 +188,7 @@ class SiteProfile:
                     end = path.find("/", at)
                     path = path[:at] + (path[end:] if end != -1 else "")
                     lowered = path.lower()
-        query = parts.query
-        if query and self.dropped_params:
-            params = parse_qsl(query, keep_blank_values=True)
-            kept = [(k, v) for k, v in params if k.lower() not in self.dropped_params]
-            # As served when nothing is dropped: re-encoding would change URLs such as
-            # Liferay's combo `…&/o/…js` (a bare path as a key) into ones nobody links.
-            if len(kept) != len(params):
-                query = urlencode(kept)
+        query = _drop_params(parts.query, self.dropped_params)
         # The root's host (a page linked through another of the site's hosts is the same page).
         canonical = urlunsplit((self.scheme, self.netloc, path, query, ""))
         if self.is_trap(canonical):
@@ -243,7 +248,11 @@ class SiteProfile:
         """Outlinks of a fetched resource, canonicalized, in scope, without traps, de-duplicated."""
         ctype = content_type.lower()
         role = self.role_of(url)
-        if role in (SITEMAP, FEED) or "xml" in ctype:
+        if urlsplit(url).path == "/robots.txt":
+            # Its `Sitemap:` lines (as Heritrix and search engines read them): a sitemap
+            # announced only there is still found.
+            found = [(u, SITEMAP, "X") for u in self._robots_sitemaps(body, url)]
+        elif role in (SITEMAP, FEED) or "xml" in ctype:
             raw = self._xml_links(body)
             via = "X"
             found = [(u, self.role_of(u), via) for u in raw]
@@ -325,6 +334,12 @@ class SiteProfile:
         else:
             return urljoin(base, href)
         return _cached(self._joined, key, lambda _: urljoin(base, href))
+
+    @staticmethod
+    def _robots_sitemaps(body: bytes, url: str) -> list[str]:
+        text = body.decode("utf-8", "replace")
+        return [urljoin(url, m.group(1).strip())
+                for m in re.finditer(r"(?im)^\s*sitemap\s*:\s*(\S+)", text)]
 
     @staticmethod
     def _xml_links(body: bytes) -> list[str]:

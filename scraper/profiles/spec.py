@@ -30,7 +30,7 @@ PLATFORMS = ("nukeviet", "upload-portal", "liferay", "sharepoint", "dotnetnuke",
              "joomla", "generic")
 FINGERPRINT_KINDS = ("generator", "html", "id", "url", "robots", "sitemap")
 URL_ROLES = ("article", "listing", "tag_listing", "document", "document_listing", "file",
-             "feed", "sitemap", "trap")
+             "feed", "sitemap", "trap", "document_text")
 METADATA = ("jsonld", "microdata", "opengraph", "meta", "time")
 ARTICLE_FIELDS = ("root", "id", "title", "published", "authors", "byline", "source", "summary",
                   "body", "remove", "images", "tags", "category", "breadcrumbs", "related",
@@ -63,7 +63,7 @@ _SCHEMA: dict[str, dict[str, type | tuple]] = {
 }
 
 
-_ROLE_ORDER = ("trap", "file", "feed", "sitemap", "document", "document_listing",
+_ROLE_ORDER = ("trap", "file", "feed", "sitemap", "document_text", "document", "document_listing",
                "tag_listing", "article", "listing")
 
 

@@ -58,6 +58,9 @@ class PortalSpider(scrapy.Spider):
         # Item URLs captured by earlier snapshots: re-checked even when no page links to them
         # any more, so a withdrawn article is seen as 404 / soft 404, not just "not captured".
         self.known_items = list(known_items)
+        # Links of captures that reach no callback (robots.txt's `Sitemap:` lines), followed
+        # at the next callback (scraper.middlewares.WarcCaptureMiddleware fills it).
+        self.pending_links: list[Link] = []
         # URLs this spider already asked for. Scrapy's dupefilter would drop repeats too, but
         # only after each went through the spider middlewares and the scheduler: a portal page
         # links ~20 URLs, mostly seen before, and that detour was most of the crawl's CPU.
@@ -168,7 +171,7 @@ class PortalSpider(scrapy.Spider):
         policy = self._referer.policy(response, Request(url))
         return policy.referrer(response.url, url)
 
-    def on_error(self, failure) -> Iterator[dict]:
+    def on_error(self, failure) -> Iterator[dict | Request]:
         yield from self._orphan_items()
         if failure.check(BudgetSpent):  # not sent: --max-pages was reached, not a failure
             return
@@ -180,7 +183,9 @@ class PortalSpider(scrapy.Spider):
         for info in request.meta.get(META_CAPTURES, []):
             yield {"capture": info, "parsed": None}
 
-    def _orphan_items(self) -> Iterator[dict]:
+    def _orphan_items(self) -> Iterator[dict | Request]:
         orphans = getattr(self.crawler, "portal_orphan_captures", None)
         while orphans:
             yield {"capture": orphans.pop(0), "parsed": None}
+        while self.pending_links:
+            yield from self.follow(self.pending_links.pop(0), hops="", via=None)
