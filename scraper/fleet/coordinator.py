@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.dedup import DedupIndex
 from archive.redis_dedup import RedisDedupIndex, archive_namespace
@@ -46,6 +47,7 @@ from scraper.fleet import serializer
 from scraper.fleet.frontier import NAMESPACE, CrawlKeys, Frontier, connect, jobs_key
 from scraper.fleet.worker import warc_prefix
 from scraper.freshness import is_item_url, known_captures
+from scraper.health import ERROR_STAT_PREFIX, assess, degraded_ratio
 from scraper.profiles.nukeviet import PAGE, Link, NukeVietProfile
 from scraper.resume import recover_state
 
@@ -144,7 +146,7 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
                 raise SnapshotError("a crawl needs a start URL")
             url = opts.url
             snap = create_snapshot(archive, opts.snapshot_id, profile="nukeviet4", seeds=[url],
-                                   settings=recorded)
+                                   settings=recorded, portal=opts.portal)
         log = _log_to(snap.path / "logs" / "coordinator.log")
         profile = NukeVietProfile(url)
         keys = CrawlKeys(namespace, snap.snapshot_id)
@@ -169,6 +171,8 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             reclaims = _wait(frontier, encoder, snap, profile, archive, redis_index, poll)
             counts = frontier.counts()
             workers = sorted(client.smembers(keys.workers))
+            fetch_errors = {ERROR_STAT_PREFIX + k: int(v)
+                            for k, v in client.hgetall(keys.fetch_errors).items()}
         except (redis.RedisError, ConnectionError) as exc:  # a socket error redis-py let by
             logger.error("lost Redis during distributed crawl %s: %s", snap.snapshot_id, exc)
             return CrawlResult(snap.snapshot_id, "open", REDIS_LOST_REASON,
@@ -181,8 +185,12 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
         try:
             extracted = extract_warcs([str(p) for p in snap.warc_files()], snap.snapshot_id,
                                       archive_root=archive, progress=False)
+            host = urlsplit(profile.root).netloc
+            threshold = degraded_ratio(settings.get("PORTAL_DEGRADED_ERROR_RATIO"))
             manifest = close_snapshot(
                 archive, snap.snapshot_id, dedup=_MirroredCommit(redis_index, sqlite),
+                # Nothing of the portal archived: `failed`, as a single-process crawl.
+                assess=lambda index, _: assess(index, fetch_errors, host, threshold),
                 extra_stats={"finish_reason": "finished", "resumed": bool(opts.resume),
                              "distributed": {
                                  "workers": workers,
@@ -205,6 +213,7 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
         result = CrawlResult(snap.snapshot_id, manifest["status"], "finished",
                              manifest["stats"], datasets=extracted.counts)
         result.repairs = [r for rec in reclaims for r in rec.repaired]
+        result.health = manifest.get("health")
         return result
     finally:
         _unlog(log)
@@ -335,4 +344,4 @@ def _forget(client: Any, keys: CrawlKeys) -> None:
     """Drop a closed crawl's frontier (its dedup entries live on in the dedup hash)."""
     client.delete(keys.queue, keys.seen, keys.leases, keys.owners, keys.deadlines,
                   keys.lease_seq, keys.robots, keys.fenced, keys.workers, keys.reclaimed,
-                  keys.finished, keys.acked)
+                  keys.finished, keys.acked, keys.fetch_errors)

@@ -170,6 +170,10 @@ class CrawlKeys:
     def robots(self) -> str:  # netloc → robots.txt body (latin-1 text), or "" after an error
         return self._k("robots")
 
+    @property
+    def fetch_errors(self) -> str:  # hash: kind → requests that ended without a response
+        return self._k("fetch-errors")
+
     def robots_claim(self, netloc: str) -> str:
         return self._k(f"robots-claim:{netloc}")
 

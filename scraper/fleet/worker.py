@@ -93,9 +93,16 @@ def find_crawl(client: Any, ns: str, wait: float | None) -> str | None:
     deadline = None if wait is None else time.monotonic() + wait
     pause = 0.05
     while True:
+        # With several crawls running (`nightly --all --redis`: one per portal), join the one
+        # with the fewest workers: each portal's politeness caps what extra workers give it.
+        running = []
         for snapshot_id in sorted(client.smembers(jobs_key(ns))):
-            if Frontier(client, CrawlKeys(ns, snapshot_id)).state() == "running":
-                return snapshot_id
+            keys = CrawlKeys(ns, snapshot_id)
+            if Frontier(client, keys).state() == "running":
+                crew = len(client.smembers(keys.workers) - client.smembers(keys.reclaimed))
+                running.append((crew, snapshot_id))
+        if running:
+            return min(running)[1]
         if deadline is not None and time.monotonic() >= deadline:
             return None
         time.sleep(pause)
@@ -182,6 +189,8 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     finally:
         files = writer.close()
         if fleet.lost is None:
+            _report_fetch_errors(client, keys, crawler.stats.get_stats() if crawler.stats
+                                 else {})
             # Gone: the coordinator reclaims whatever this worker still holds (nothing after a
             # finished crawl), without waiting for the heartbeat to expire.
             with contextlib.suppress(redis.RedisError):
@@ -193,6 +202,22 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     return WorkerResult(worker, snapshot_id, reason,
                         {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                          for k, v in stats.items()}, files)
+
+
+def _report_fetch_errors(client: Any, keys: CrawlKeys, stats: dict[str, Any]) -> None:
+    """Add this worker's failed requests by kind to the crawl's count, from which the
+    coordinator judges the snapshot's health (scraper.health) as a single process would."""
+    from scraper.health import ERROR_STAT_PREFIX
+
+    errors = {k[len(ERROR_STAT_PREFIX):]: int(v) for k, v in stats.items()
+              if k.startswith(ERROR_STAT_PREFIX) and v}
+    if not errors:
+        return
+    with contextlib.suppress(Exception):  # the crawl is done either way; health is advice
+        pipe = client.pipeline(transaction=True)
+        for kind, count in errors.items():
+            pipe.hincrby(keys.fetch_errors, kind, count)
+        pipe.execute()
 
 
 def _safe(url: str) -> str:
