@@ -93,3 +93,50 @@ def test_several_portals_need_a_registered_name_and_no_url(tmp_path):
     jobs = cli("nightly", "--all", "--jobs", "0", "--archive", str(archive), check=False)
     assert jobs.returncode == 2 and "--jobs 0" in jobs.stderr
     assert list_snapshots(archive) == []  # nothing started
+
+
+def test_nightly_all_over_redis_spreads_the_portals_over_the_fleet(tmp_path):
+    from redis_server import redis_server
+
+    archive = tmp_path / "archive"
+    dead = f"http://127.0.0.1:{free_port()}/"
+    fleet = ("--set", "PORTAL_FLEET_LEASE_MS=3000", "--set", "PORTAL_FLEET_POLL=0.1")
+    with redis_server(tmp_path / "redis") as url, \
+            replica_process(*replica_args(articles=5, seed=23)) as one, \
+            replica_process(*replica_args(articles=5, seed=24)) as two:
+        _register(archive, {"one": one, "two": two, "dead": dead})
+        nightly = subprocess.Popen([*CLI, "nightly", "--all", "--redis", url, "--archive",
+                                    str(archive), "--format", "json", *fleet],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Two workers for three portals: each serves crawl after crawl (--loop).
+        workers = [subprocess.Popen([*CLI, "worker", "--loop", "--wait", "5", "--archive",
+                                     str(archive), "--id", name],
+                                    env={**__import__("os").environ,
+                                         "PORTAL_ARCHIVE_REDIS": url},
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for name in ("w1", "w2")]
+        try:
+            out, err = nightly.communicate(timeout=300)
+            worker_out = [w.communicate(timeout=120) for w in workers]
+        finally:
+            for p in (nightly, *workers):
+                if p.poll() is None:
+                    p.kill()
+    assert nightly.returncode == 4, out + err
+    by_name = _lines(out)
+    assert by_name["one"].startswith("one: OK snapshot ") and by_name["two"].startswith(
+        "two: OK snapshot "), out
+    assert "unreachable" in by_name["dead"] and by_name["dead"].endswith("[exit 4]"), out
+    assert by_name["TOTAL 3 portals"].endswith("2 ok, 1 failed (dead)")
+    assert all(w.returncode == 0 for w in workers), worker_out
+    snaps = {snapshot_portal(s.manifest): s for s in list_snapshots(archive)}
+    assert {n: s.status for n, s in snaps.items()} == {
+        "one": "closed", "two": "closed", "dead": "failed"}
+    crews = {n: set(s.manifest["stats"]["distributed"]["workers"]) for n, s in snaps.items()
+             if s.status == "closed"}
+    # Every crawl was done by the fleet; both workers took part in the night.
+    assert all(crews.values()) and {w[:2] for c in crews.values() for w in c} <= {"w1", "w2"}
+    assert sum(len(c) for c in crews.values()) >= 2, crews
+    for name in ("one", "two"):
+        assert snaps[name].manifest["seeds"] == [{"one": one, "two": two}[name]]
+    cli("verify", "--archive", str(archive))

@@ -110,6 +110,17 @@ class _MirroredCommit:
             logger.warning("dedup entries of %s committed in SQLite only: %s", snapshot_id, exc)
             return 0
 
+    def discard_snapshot(self, snapshot_id: str) -> None:
+        """A failed snapshot is never a dedup source: drop its entries from both indexes."""
+        import redis
+
+        self.sqlite.discard_snapshot(snapshot_id)
+        try:
+            self.redis_index.discard_snapshot(snapshot_id)
+        except redis.RedisError as exc:  # pending entries only: never committed, never used
+            logger.warning("dedup entries of failed %s left pending in Redis: %s",
+                           snapshot_id, exc)
+
 
 def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str = NAMESPACE,
                           poll: float = 0.2, on_published: Any = None) -> CrawlResult:
