@@ -16,6 +16,7 @@ import logging
 import os
 import random
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +28,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet import task
 
+from archive.dedup import DedupEntry
+from archive.redis_dedup import RedisDedupIndex
 from scraper.crawl import ARCHIVE_ERROR_STAT
 from scraper.fleet.frontier import Frontier, heartbeat_key, host_keys
 from scraper.fleet.scheduler import META_LEASE
@@ -62,6 +65,27 @@ class Fleet:
         self._finishing = False
         self.crawler: Any = None
         self.scheduler: Any = None
+        # Commands that may wait for this worker's next round trip (`run`): links pushed, dedup
+        # entries, slots given back. Never a lease's ack: an ack sends them all first.
+        self.pending: list[tuple] = []
+
+    def defer(self, op: tuple) -> None:
+        self.pending.append(op)
+
+    def run(self, *ops: tuple) -> list:
+        """The pending commands, then `ops`, in one round trip; the replies to `ops`.
+        Raises what the client raises (the caller then `lose`s Redis)."""
+        batch, self.pending = self.pending, []
+        replies = self.frontier.run([*batch, *ops])
+        return replies[len(batch):]
+
+    def flush(self) -> None:
+        """Send what is pending now (before the worker leaves, or after a quiet spell)."""
+        if self.pending and self.lost is None:
+            try:
+                self.run()
+            except Exception as exc:  # noqa: BLE001 - any failure of the client
+                self.lose(exc)
 
     def lose(self, exc: BaseException) -> None:
         """Redis is gone: stop the crawl cleanly (finish the WARC files, keep every lease)."""
@@ -83,11 +107,37 @@ class Fleet:
         if self.lost is not None:
             return  # the coordinator decides from the WARCs instead
         try:
-            self.frontier.ack(lease_id, self.worker)
+            # The callback's links and the capture's dedup entry first, then the ack, in one
+            # MULTI/EXEC: a lease is never acked before its page's links are queued.
+            self.run(self.frontier.ack_op(lease_id, self.worker))
         except Exception as exc:  # noqa: BLE001 - any failure of the client is a lost Redis
             self.lose(exc)
             return
         self.leases.discard(lease_id)
+
+
+class FleetDedupIndex(RedisDedupIndex):
+    """The Redis dedup index as a worker uses it: a lookup is one round trip that also
+    carries whatever the worker has pending, and an entry waits for the next round trip (at
+    the latest its page's ack). An entry lost with a killed worker is put back from its WARC
+    when the coordinator reclaims that page's lease (`recover_state`), as before."""
+
+    def __init__(self, fleet: Fleet, namespace: str) -> None:
+        super().__init__(fleet.frontier.client, namespace)
+        self.fleet = fleet
+
+    def lookup(self, payload_digest: str) -> DedupEntry | None:
+        (raw,) = self.fleet.run(("HGET", self.committed_key, payload_digest))
+        return DedupEntry(**json.loads(raw)) if raw else None
+
+    def add(self, snapshot_id: str, entry: DedupEntry) -> None:
+        if entry.snapshot_id != snapshot_id:
+            raise ValueError(f"entry belongs to {entry.snapshot_id!r}, not {snapshot_id!r}")
+        self.fleet.defer(("HSETNX", self.pending_key(snapshot_id), entry.payload_digest,
+                          json.dumps(asdict(entry), sort_keys=True)))
+
+    def flush(self) -> None:
+        self.fleet.flush()
 
 
 class FleetPortalSpider(PortalSpider):
@@ -174,8 +224,10 @@ class FleetPolitenessMiddleware:
             if fleet.lost is not None:
                 raise fleet.lost
             try:
-                wait = fleet.frontier.acquire_slot(host, holder, self.concurrency,
-                                                   fleet.lease_ms, self.delay_ms)
+                # Slots given back since the last round trip go first: one round trip.
+                (wait,) = fleet.run(fleet.frontier.acquire_op(host, holder, self.concurrency,
+                                                              fleet.lease_ms, self.delay_ms))
+                wait = int(wait)
             except Exception as exc:  # noqa: BLE001 - any failure of the client
                 fleet.lose(exc)
                 raise fleet.lost from exc
@@ -201,10 +253,10 @@ class FleetPolitenessMiddleware:
         host = self.fleet.slots.pop(holder, None) if holder else None
         if host is None or self.fleet.lost is not None:
             return  # a lost Redis: the slot expires by itself
-        try:
-            self.fleet.frontier.release_slot(host, holder)
-        except Exception as exc:  # noqa: BLE001
-            self.fleet.lose(exc)
+        # Given back with this worker's next round trip (the next slot taken, or this page's
+        # ack, right after its callback): held a little longer, never shorter, than the
+        # download, so the fleet's count of a host's requests never falls below the truth.
+        self.fleet.defer(self.fleet.frontier.release_op(host, holder))
 
 
 class FleetRobotsTxtMiddleware(ArchivedRobotsTxtMiddleware):
@@ -335,10 +387,10 @@ class FleetWorker:
         if fleet.lost is not None:
             return
         try:
-            state = fleet.frontier.heartbeat(
+            (state,) = fleet.run(fleet.frontier.heartbeat_op(
                 fleet.worker, fleet.lease_ms, sorted(fleet.leases),
                 [(host_keys(host, fleet.frontier.keys.ns)[0], holder)
-                 for holder, host in fleet.slots.items()])
+                 for holder, host in fleet.slots.items()]))
         except Exception as exc:  # noqa: BLE001
             fleet.lose(exc)
             return
@@ -359,6 +411,7 @@ class FleetWorker:
     def take_work(self) -> None:
         fleet, engine = self.fleet, self.crawler.engine
         scheduler = fleet.scheduler
+        fleet.flush()  # nothing waits long for a round trip that may not come
         if (fleet.lost is not None or fleet.stopping or engine is None or scheduler is None
                 or scheduler.local or engine.downloader.needs_backout()):
             return
@@ -388,6 +441,7 @@ class FleetWorker:
         try:
             if writer is not None:
                 writer.close()
+            self.fleet.flush()  # dedup entries and links still waiting for a round trip
             if self.fleet.lost is None:
                 # Alive until the process has shut Scrapy down and says it is gone (the
                 # worker deletes the key as it exits): its log is in the snapshot, which the

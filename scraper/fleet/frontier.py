@@ -92,6 +92,27 @@ end
 return redis.call('HGET', KEYS[4], 'state') or 'gone'
 """
 
+# `lease` for up to ARGV[3] requests at once (same KEYS and ARGV[1..2]): a flat list of
+# id, data, score triples, best first.
+_LEASE_MANY = """
+local items = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1, 'WITHSCORES')
+if #items == 0 then return {} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = {}
+for i = 1, #items, 2 do
+  redis.call('ZREM', KEYS[1], items[i])
+  local id = tostring(redis.call('INCR', KEYS[5]))
+  redis.call('HSET', KEYS[2], id, items[i])
+  redis.call('HSET', KEYS[3], id, ARGV[1])
+  redis.call('ZADD', KEYS[4], now + tonumber(ARGV[2]), id)
+  out[#out + 1] = id
+  out[#out + 1] = items[i]
+  out[#out + 1] = items[i + 1]
+end
+return out
+"""
+
 # KEYS: holders (zset member → expiry), next request time; ARGV: holder, concurrency,
 # hold ms, delay ms. Returns 0 (acquired) or how many ms to wait (-1: all slots taken).
 _ACQUIRE = """
@@ -216,6 +237,9 @@ class Frontier:
         self._requeue = client.register_script(_REQUEUE)
         self._heartbeat = client.register_script(_HEARTBEAT)
         self._acquire = client.register_script(_ACQUIRE)
+        self._lease_many = client.register_script(_LEASE_MANY)
+        self._scripts = (self._push, self._lease, self._ack, self._requeue, self._heartbeat,
+                         self._acquire, self._lease_many)
 
     # -- the crawl --------------------------------------------------------------------------
     def spec(self) -> dict | None:
@@ -300,3 +324,71 @@ class Frontier:
 
     def release_slot(self, host: str, holder: str) -> None:
         self.client.zrem(host_keys(host, self.keys.ns)[0], holder)
+
+    # -- batched round trips ----------------------------------------------------------------
+    # A worker's calls as commands (`*_op`) sent together by `run`: one round trip for a
+    # page's pushed links, its dedup entry, its host slot given back and its lease's ack, or
+    # for a slot given back and the next one taken. A synchronous call blocks the worker's
+    # event loop for its round trip; seven of them per page were the fleet's cost
+    # (docs/benchmarks.md, "Distributed crawl").
+    def load_scripts(self) -> None:
+        """Load every script into the server (EVALSHA in a pipeline does not load them)."""
+        for script in self._scripts:
+            script.sha = self.client.script_load(script.script)
+
+    def run(self, ops: list[tuple]) -> list:
+        """Send `ops` in order in one MULTI/EXEC round trip; their replies, in order.
+
+        Every op is idempotent (a push is a seen-check, an ack or a release a no-op the
+        second time, a dedup entry an HSETNX), so after a NOSCRIPT (a restarted or flushed
+        server) they are simply sent again once the scripts are loaded."""
+        from redis.exceptions import NoScriptError
+
+        for attempt in (0, 1):
+            pipe = self.client.pipeline(transaction=True)
+            for op in ops:
+                pipe.execute_command(*op)
+            try:
+                return pipe.execute()
+            except NoScriptError:
+                if attempt:
+                    raise
+                self.load_scripts()
+        return []  # unreachable
+
+    def _evalsha(self, script: Any, keys: list[str], args: list[Any]) -> tuple:
+        return ("EVALSHA", script.sha, len(keys), *keys, *args)
+
+    def push_op(self, fingerprint: str, priority: int, data: str,
+                dont_filter: bool = False) -> tuple:
+        return self._evalsha(self._push, [self.keys.seen, self.keys.queue],
+                             [fingerprint, -priority, data, int(dont_filter)])
+
+    def ack_op(self, lease_id: str, worker: str = "") -> tuple:
+        return self._evalsha(self._ack, [self.keys.leases, self.keys.owners,
+                                         self.keys.deadlines, self.keys.acked],
+                             [lease_id, worker])
+
+    def lease_op(self, worker: str, ttl_ms: int, count: int) -> tuple:
+        """Its reply is a flat list of (lease id, request data, score) triples."""
+        return self._evalsha(self._lease_many, [self.keys.queue, self.keys.leases,
+                                                self.keys.owners, self.keys.deadlines,
+                                                self.keys.lease_seq],
+                             [worker, ttl_ms, max(1, count)])
+
+    def acquire_op(self, host: str, holder: str, concurrency: int, hold_ms: int,
+                   delay_ms: int) -> tuple:
+        holders, nxt = host_keys(host, self.keys.ns)
+        return self._evalsha(self._acquire, [holders, nxt],
+                             [holder, max(1, concurrency), hold_ms, delay_ms])
+
+    def release_op(self, host: str, holder: str) -> tuple:
+        return ("ZREM", host_keys(host, self.keys.ns)[0], holder)
+
+    def heartbeat_op(self, worker: str, ttl_ms: int, leases: list[str],
+                     slots: list[tuple[str, str]]) -> tuple:
+        return self._evalsha(self._heartbeat, [heartbeat_key(worker, self.keys.ns),
+                                               self.keys.fenced, self.keys.deadlines,
+                                               self.keys.state],
+                             [worker, ttl_ms, ttl_ms, *leases, "--",
+                              *(f"{z}|{m}" for z, m in slots)])

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.redis_dedup import RedisDedupIndex
 from archive.snapshot import SnapshotError, open_snapshot
 from archive.warc import SnapshotWarcWriter, sanitize_host
 from scraper.fleet.frontier import (
@@ -116,7 +115,7 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from scraper.fleet.components import Fleet, FleetPortalSpider
+    from scraper.fleet.components import Fleet, FleetDedupIndex, FleetPortalSpider
     from scraper.profiles.nukeviet import NukeVietProfile
 
     worker = worker_id or new_worker_id()
@@ -157,10 +156,15 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
 
     profile = NukeVietProfile(spec["url"])
     host = urlsplit(profile.root).netloc
+    fleet = Fleet(frontier, worker, lease_ms)
+    try:
+        frontier.load_scripts()  # batched calls (Fleet.run) send EVALSHA without loading
+    except redis.RedisError as exc:
+        raise WorkerError(f"cannot reach Redis at {_safe(redis_url)}: {exc}") from exc
     writer = SnapshotWarcWriter(
         snap.path, snapshot_id, host, prefix=warc_prefix(worker),
         max_size=int(spec.get("max_warc_size") or 10**9),
-        dedup=RedisDedupIndex(client, spec.get("dedup_namespace") or namespace),
+        dedup=FleetDedupIndex(fleet, spec.get("dedup_namespace") or namespace),
         archive_root=archive,
         warcinfo={
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
@@ -171,7 +175,6 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
             "crawl-settings": json.dumps(spec.get("recorded") or {}, sort_keys=True,
                                          ensure_ascii=False),
         })
-    fleet = Fleet(frontier, worker, lease_ms)
     # Alive before joining, for as long as Scrapy may take to start (the extension's
     # heartbeat then takes over): the coordinator reclaims joined workers that are not.
     client.set(heartbeat_key(worker, namespace), "starting", px=max(lease_ms, 120_000))
