@@ -347,6 +347,11 @@ def reclaim_worker(frontier: Frontier, encoder: _Encoder, worker: str, snap,
         logger.warning("worker %s is gone: %d leased requests were captured, %d requeued, "
                        "%d links recovered from its WARCs", worker, result.captured,
                        result.requeued, result.recovered_links)
+    # Fenced above: it can take no slot any more (the acquire script refuses it), and the
+    # ones it held would otherwise stay taken for PORTAL_FLEET_SLOT_MS.
+    freed = frontier.release_slots_of(urlsplit(profile.root).netloc, worker)
+    if freed:
+        logger.warning("worker %s is gone: %d host slots freed", worker, freed)
     client.sadd(keys.reclaimed, worker)
     return result
 

@@ -70,7 +70,8 @@ return 1
 """
 
 # KEYS: heartbeat, fenced set, lease deadlines, crawl state hash
-# ARGV: worker, heartbeat ttl, lease ttl, then `lease` ids, '--', then `zset|member` slots
+# ARGV: worker, heartbeat ttl, lease ttl, then `lease` ids, '--', the slots' ttl, then
+# `zset|member` slots
 _HEARTBEAT = """
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 'fenced' end
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
@@ -81,6 +82,9 @@ local slots = false
 for i = 4, #ARGV do
   if ARGV[i] == '--' then
     slots = true
+    until_ = now + tonumber(ARGV[i + 1])
+  elseif slots and ARGV[i - 1] == '--' then
+    -- the slots' ttl, read above
   elseif slots then
     local sep = string.find(ARGV[i], '|', 1, true)
     redis.call('ZADD', string.sub(ARGV[i], 1, sep - 1), 'XX', until_,
@@ -113,9 +117,11 @@ end
 return out
 """
 
-# KEYS: holders (zset member → expiry), next request time; ARGV: holder, concurrency,
-# hold ms, delay ms. Returns 0 (acquired) or how many ms to wait (-1: all slots taken).
+# KEYS: holders (zset member → expiry), next request time[, fenced workers of the crawl];
+# ARGV: holder, concurrency, hold ms, delay ms[, worker]. Returns 0 (acquired) or how many ms
+# to wait (-1: all slots taken; -2: the worker was declared dead and must send nothing more).
 _ACQUIRE = """
+if KEYS[3] and redis.call('SISMEMBER', KEYS[3], ARGV[5]) == 1 then return -2 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -307,7 +313,8 @@ class Frontier:
                   slots: list[tuple[str, str]]) -> str:
         """Renew `worker`'s liveness, leases and slots; returns the crawl's state, or
         `fenced` when the worker was declared dead and must stop at once."""
-        args = [worker, ttl_ms, ttl_ms, *leases, "--", *(f"{z}|{m}" for z, m in slots)]
+        args = [worker, ttl_ms, ttl_ms, *leases, "--", ttl_ms,
+                *(f"{z}|{m}" for z, m in slots)]
         return self._heartbeat(keys=[heartbeat_key(worker, self.keys.ns), self.keys.fenced,
                                      self.keys.deadlines, self.keys.state], args=args)
 
@@ -324,6 +331,12 @@ class Frontier:
 
     def release_slot(self, host: str, holder: str) -> None:
         self.client.zrem(host_keys(host, self.keys.ns)[0], holder)
+
+    def release_slots_of(self, host: str, worker: str) -> int:
+        """Give back every slot of `host` a dead worker held (holders are `worker:…`)."""
+        holders = host_keys(host, self.keys.ns)[0]
+        mine = [m for m in self.client.zrange(holders, 0, -1) if m.startswith(f"{worker}:")]
+        return int(self.client.zrem(holders, *mine)) if mine else 0
 
     # -- batched round trips ----------------------------------------------------------------
     # A worker's calls as commands (`*_op`) sent together by `run`: one round trip for a
@@ -377,18 +390,19 @@ class Frontier:
                              [worker, ttl_ms, max(1, count)])
 
     def acquire_op(self, host: str, holder: str, concurrency: int, hold_ms: int,
-                   delay_ms: int) -> tuple:
+                   delay_ms: int, worker: str) -> tuple:
+        """`acquire_slot` for `worker`, refused (-2) once the crawl has fenced it."""
         holders, nxt = host_keys(host, self.keys.ns)
-        return self._evalsha(self._acquire, [holders, nxt],
-                             [holder, max(1, concurrency), hold_ms, delay_ms])
+        return self._evalsha(self._acquire, [holders, nxt, self.keys.fenced],
+                             [holder, max(1, concurrency), hold_ms, delay_ms, worker])
 
     def release_op(self, host: str, holder: str) -> tuple:
         return ("ZREM", host_keys(host, self.keys.ns)[0], holder)
 
     def heartbeat_op(self, worker: str, ttl_ms: int, leases: list[str],
-                     slots: list[tuple[str, str]]) -> tuple:
+                     slots: list[tuple[str, str]], slot_ms: int) -> tuple:
         return self._evalsha(self._heartbeat, [heartbeat_key(worker, self.keys.ns),
                                                self.keys.fenced, self.keys.deadlines,
                                                self.keys.state],
-                             [worker, ttl_ms, ttl_ms, *leases, "--",
+                             [worker, ttl_ms, ttl_ms, *leases, "--", slot_ms,
                               *(f"{z}|{m}" for z, m in slots)])

@@ -156,7 +156,7 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
 
     profile = NukeVietProfile(spec["url"])
     host = urlsplit(profile.root).netloc
-    fleet = Fleet(frontier, worker, lease_ms)
+    fleet = Fleet(frontier, worker, lease_ms, settings.getint("PORTAL_FLEET_SLOT_MS") or None)
     try:
         frontier.load_scripts()  # batched calls (Fleet.run) send EVALSHA without loading
     except redis.RedisError as exc:
