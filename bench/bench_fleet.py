@@ -130,6 +130,9 @@ def main() -> None:
                      f"{r['worker_ms']:.1f}, {r['redis_ms']:.2f}, {r['replica_ms']:.1f} | "
                      + ", ".join(f"{x['crawl_s']:.1f} ({x['total_s']:.1f})" for x in r["runs"])
                      + " |")
+    two = rows[("this", 2)]
+    per_page = two["worker_ms"] + two["redis_ms"] + two["replica_ms"]
+    ceiling = 1000 * (os.cpu_count() or 1) / per_page
     versus = "".join(f"; the baseline ({args.baseline.name}): {ratio['baseline']:.2f}×"
                      for _ in [1] if args.baseline)
     body = (
@@ -149,6 +152,13 @@ def main() -> None:
         f"1.5×){versus}. The 2 cores also run the replica, Redis and the coordinator, and are "
         f"shared with other jobs (load average, 1 min, at the start and end: {load[0]:.1f} and "
         f"{load[1]:.1f})."
+        + f"\n\nThe ceiling on this machine: 2 workers, Redis and the replica need "
+        f"{per_page:.1f} ms of CPU per page together (the replica alone "
+        f"{two['replica_ms']:.1f} ms, as much as a worker), so {os.cpu_count()} cores all "
+        f"theirs would give at most {ceiling:.0f} pages/s, "
+        f"{ceiling / rows[('this', 1)]['pages_per_s']:.2f}× the median 1-worker rate measured "
+        "here. 1.5× needs cores the replica does not share (a real portal is another "
+        "machine) or more of them."
         + "\n\nMachine: x86_64, CPython "
         f"{sys.version.split()[0]}, {os.cpu_count()} cores."
     )
