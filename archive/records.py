@@ -43,6 +43,7 @@ def capture_info_for(record: Any, warc_file: str, offset: int, snapshot_id: str)
         "status": int(http.get_statuscode()) if http and http.get_statuscode() else None,
         "content_type": http.get_header("Content-Type") if http else None,
         "record_type": record.rec_type,
+        "location": http.get_header("Location") if http else None,
     }
     if record.rec_type == "revisit":
         info["refers_to_record_id"] = headers.get_header("WARC-Refers-To")

@@ -216,6 +216,13 @@ def capture_content_type(capture: Capture) -> str | None:
     return _content_type(_header_pairs(capture.response_headers))
 
 
+def _header(headers: list[tuple[str, str]], wanted: str) -> str | None:
+    for name, value in headers:
+        if name.lower() == wanted:
+            return value
+    return None
+
+
 def _content_type(headers: list[tuple[str, str]]) -> str | None:
     for name, value in headers:
         if name.lower() == "content-type":
@@ -495,6 +502,9 @@ class SnapshotWarcWriter:
             "status": capture.status,
             "content_type": _content_type(resp_headers.headers),
             "record_type": record_type,
+            # A redirect's target (pages.location): some platforms answer a missing item with
+            # a redirect to the home page instead of a 404.
+            "location": _header(resp_headers.headers, "location"),
             "length": length,
             # End of this capture's last record: the file holds complete records up to here.
             "warc_end": self._file.tell(),

@@ -21,6 +21,7 @@ the item: this is never a deletion, and items say so with `deleted: false`).
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.snapshot import SnapshotError, latest_closed, list_snapshots, open_snapshot
+from audit.keys import HOME_REDIRECT, fill_ids, needs_item_key, shown_key, sort_key
 
 ARTICLE_FIELDS: tuple[str, ...] = (
     "title", "body_text", "summary", "published_at", "authors", "images", "tags", "category",
@@ -45,7 +47,7 @@ DOCUMENT_FIELDS: tuple[str, ...] = (
 # Fields shown as running text with a word-level diff; the others are short values or lists.
 TEXT_FIELDS = frozenset({"title", "body_text", "summary"})
 LIST_FIELDS = frozenset({"authors", "images", "tags", "attachments"})
-DELETION_REASONS = ("http_404", "http_410", "soft_404")
+DELETION_REASONS = ("http_404", "http_410", "soft_404", "redirect_home")
 LINEAGE = ("snapshot_id", "captured_at", "warc_file", "warc_offset", "warc_record_id",
            "payload_digest")
 
@@ -129,7 +131,11 @@ def _read(datasets: Path, table: str, snapshot_id: str,
             f"build them from its WARCs as a new snapshot with `portal-archive extract "
             f"WARC… --snapshot NEW_ID` (a closed snapshot itself is never changed)"
         )
-    return pq.read_table(path, columns=columns)
+    if needs_item_key(table, columns, set(pq.read_schema(path).names)) and columns is not None \
+            and "item_key" not in columns:
+        return fill_ids(pq.read_table(path, columns=[*columns, "item_key"]),
+                        table).drop_columns(["item_key"])
+    return fill_ids(pq.read_table(path, columns=columns), table)
 
 
 def _last_per_key(table: pa.Table, key: str) -> pa.Table:
@@ -216,7 +222,10 @@ class PagesLookup:
     """B's latest `pages` row per URL, materialised only for the URLs asked about."""
 
     def __init__(self, pages: pa.Table) -> None:
-        self._pages = pages.select(["url", "status", "page_type", "record_type", *LINEAGE])
+        if "location" not in pages.column_names:  # datasets written before pages.location
+            pages = pages.append_column("location", pa.nulls(pages.num_rows, pa.string()))
+        self._pages = pages.select(["url", "status", "page_type", "record_type", "location",
+                                    *LINEAGE])
         order = pc.sort_indices(self._pages, sort_keys=[("captured_at", "ascending"),
                                                         ("warc_file", "ascending"),
                                                         ("warc_offset", "ascending")])
@@ -264,7 +273,8 @@ def resolve_ref(archive_root: Path, ref: str, portal: str | None = None) -> str:
         known = ", ".join(s.snapshot_id for s in list_snapshots(archive_root)) or "none"
         raise DiffError(f"no snapshot {ref!r} in {archive_root} (known: {known})") from None
     if snap.status != "closed":
-        raise DiffError(f"snapshot {ref} is {snap.status}; only closed snapshots can be diffed")
+        raise DiffError(f"snapshot {ref} is {snap.status}; only closed snapshots can be diffed "
+                        "or read as a portal state")
     return ref
 
 
@@ -399,6 +409,10 @@ def removal_reason(pages_b: PagesLookup | dict[str, dict[str, Any]],
             return "http_410", "B fetched the URL and got HTTP 410 Gone", page
         if page.get("page_type") == "soft_404":
             return "soft_404", f"B fetched the URL and got a soft-404 page (HTTP {status})", page
+        if status is not None and 300 <= status < 400 and re.match(
+                HOME_REDIRECT, page.get("location") or "x"):
+            return ("redirect_home", f"B fetched the URL and was redirected (HTTP {status}) to "
+                    "the home page: the platform's answer for a missing item", page)
         what = f"HTTP {status}" if status is not None else "no HTTP response"
         return ("not_captured",
                 f"B fetched the URL ({what}, page type {page.get('page_type')}) but did not "
@@ -498,7 +512,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: Sid
         names = [f for f in fields if f in changed]
         item = {
             "kind": kind,
-            "key": rows_b.column(key_col)[rb].as_py(),
+            "key": shown_key(rows_b.column(key_col)[rb].as_py()),
             "url": rows_b.column("url")[rb].as_py(),
             "title": normalize_text(rows_b.column("title")[rb].as_py()) or None,
             "fields": names,
@@ -508,7 +522,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: Sid
             "a": _evidence(rows_a, ra),
             "b": _evidence(rows_b, rb),
         }
-        key_a = rows_a.column(key_col)[ra].as_py()
+        key_a = shown_key(rows_a.column(key_col)[ra].as_py())
         if key_a != item["key"]:
             item["key_a"] = key_a
             item["matched_by"] = "number"
@@ -518,7 +532,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: Sid
     for rb in only_b:
         if rb in paired_b:
             continue
-        added.append({"kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+        added.append({"kind": kind, "key": shown_key(rows_b.column(key_col)[rb].as_py()),
                       "url": rows_b.column("url")[rb].as_py(),
                       "title": normalize_text(rows_b.column("title")[rb].as_py()) or None,
                       "b": _evidence(rows_b, rb)})
@@ -528,7 +542,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], side_a: SideKind, side_b: Sid
             continue
         url, page_url = rows_a.column("url")[ra].as_py(), rows_a.column("page_url")[ra].as_py()
         reason, why, page = removal_reason(pages_b, [page_url, url])
-        item = {"kind": kind, "key": rows_a.column(key_col)[ra].as_py(), "url": url,
+        item = {"kind": kind, "key": shown_key(rows_a.column(key_col)[ra].as_py()), "url": url,
                 "title": normalize_text(rows_a.column("title")[ra].as_py()) or None,
                 "reason": reason, "deleted": reason in DELETION_REASONS, "explanation": why,
                 "a": _evidence(rows_a, ra)}
@@ -558,7 +572,7 @@ def diff_snapshots(archive_root: Path | str, a: str, b: str) -> dict[str, Any]:
     order = {"article": 0, "document": 1}
 
     def sort(items: list[dict]) -> list[dict]:
-        return sorted(items, key=lambda it: (order[it["kind"]], it["key"]))
+        return sorted(items, key=lambda it: (order[it["kind"]], *sort_key(it["key"])))
 
     added = sort([x for p in parts for x in p["added"]])
     removed = sort([x for p in parts for x in p["removed"]])

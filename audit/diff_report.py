@@ -5,6 +5,11 @@ archived string goes through `html.escape` (so a `<script>` in an archived title
 text). Links never go to the live portal: each item links to its archived capture through the
 archive browser (`portal-archive serve`, default http://127.0.0.1:8500), with the live URL beside
 it as text. Insertions and deletions are `<ins>`/`<del>`.
+
+A diff marked for a phrase (`diff --phrase`, audit.phrase) shows which changes add or remove
+it: a list of those items at the top, a badge on each such field, and every occurrence of the
+phrase in the changes `<mark>`ed (bold in Markdown, a `phrase` column in CSV; JSON carries the
+marks of audit.phrase as they are).
 """
 
 from __future__ import annotations
@@ -14,9 +19,13 @@ import html
 import io
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from audit.phrase import op_marks, split_marks
+from search.text import phrase_spans
 
 FORMATS = ("html", "md", "json", "csv")
 # Where the HTML report's links point: the archive browser (`portal-archive serve`) at its
@@ -69,6 +78,51 @@ def _shorten(text: str) -> str:
     if len(words) <= 2 * CONTEXT_WORDS + 1:
         return text
     return " ".join(words[:CONTEXT_WORDS]) + " … " + " ".join(words[-CONTEXT_WORDS:])
+
+
+def _marked(text: str, marks: list[tuple[int, int]], esc: Callable[[str], str],
+            mark: Callable[[str], str], shorten: bool = False) -> str:
+    """`text` escaped by `esc`, the phrase's occurrences (`marks`, audit.phrase.op_marks)
+    wrapped by `mark`; `shorten`: an equal run cut to its ends as `_shorten` does, keeping
+    the words of an occurrence."""
+    if not shorten:
+        ranges = [(0, len(text))]
+    else:
+        words, pos = [], 0
+        for w in text.split(" "):
+            words.append((pos, pos + len(w)))
+            pos += len(w) + 1
+        n = len(words)
+        keep = [i < CONTEXT_WORDS or i >= n - CONTEXT_WORDS or n <= 2 * CONTEXT_WORDS + 1
+                or any(s < we and e > ws for s, e in marks) for i, (ws, we) in enumerate(words)]
+        ranges = []
+        for i, (ws, we) in enumerate(words):
+            if not keep[i]:
+                continue
+            if ranges and keep[i - 1]:
+                ranges[-1] = (ranges[-1][0], we)
+            else:
+                ranges.append((ws, we))
+    out = []
+    for start, end in ranges:
+        clipped = [(max(s, start) - start, min(e, end) - start) for s, e in marks
+                   if s < end and e > start]
+        out.append("".join(mark(esc(piece)) if hit else esc(piece)
+                           for piece, hit in split_marks(text[start:end], clipped)))
+    return " … ".join(out)
+
+
+def _phrase(diff: dict[str, Any]) -> str | None:
+    """The phrase the diff was marked for (`diff --phrase`), or None."""
+    return (diff.get("phrase") or {}).get("text")
+
+
+def _effect_text(change: dict[str, Any]) -> str:
+    """`phrase added` / `phrase removed` (with the counts) for a field, or ''."""
+    p = change.get("phrase") or {}
+    if not p.get("effect"):
+        return ""
+    return f"phrase {p['effect']}: {p['a']} in A, {p['b']} in B"
 
 
 def summary_line(diff: dict[str, Any]) -> str:
@@ -131,18 +185,24 @@ def _where(ev: dict | None, side: str) -> dict[str, Any]:
 
 
 def render_csv(diff: dict[str, Any]) -> str:
-    """One row per changed field, per added item and per removed item (UTF-8, header row)."""
+    """One row per changed field, per added item and per removed item (UTF-8, header row).
+
+    A diff marked for a phrase (`--phrase`) has a last column `phrase`: `added` / `removed`
+    on the changed fields that add or remove it."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\r\n")
+    phrase = _phrase(diff) is not None
+    writer = csv.DictWriter(out, CSV_COLUMNS + (("phrase",) if phrase else ()),
+                            lineterminator="\r\n")
     writer.writeheader()
     for item in diff["changed"]:
         for name in item["fields"]:
             change = item.get("changes", {}).get(name, {})
+            extra = {"phrase": (change.get("phrase") or {}).get("effect")} if phrase else {}
             writer.writerow({k: _cell(v) for k, v in {
                 "change": "changed", "kind": item["kind"], "key": item["key"],
                 "url": item["url"], "title": item["title"], "field": name,
                 "a_value": change.get("a"), "b_value": change.get("b"),
-                **_where(item.get("a"), "a"), **_where(item.get("b"), "b")}.items()})
+                **_where(item.get("a"), "a"), **_where(item.get("b"), "b"), **extra}.items()})
     for item in diff["added"]:
         writer.writerow({k: _cell(v) for k, v in {
             "change": "added", "kind": item["kind"], "key": item["key"], "url": item["url"],
@@ -170,18 +230,35 @@ def _md(text: Any) -> str:
                        quote=False).translate(_MD_SPECIAL)
 
 
-def _md_diff(change: dict[str, Any]) -> str:
+def _md_text(text: str) -> str:
+    """Normalised archived text made inert in Markdown (spaces kept, unlike _md)."""
+    return html.escape(text, quote=False).translate(_MD_SPECIAL)
+
+
+def _md_diff(change: dict[str, Any], phrase: str | None = None) -> str:
+    """One field's change; with `phrase`, its occurrences in **bold**."""
     parts = []
-    for op, text in change.get("diff") or []:
+    ops = change.get("diff") or []
+    marks = op_marks(change, phrase) if phrase else [[] for _ in ops]
+    bold = "**{}**".format
+    for (op, text), m in zip(ops, marks, strict=True):
         if op == "=":
-            parts.append(_md(_shorten(text)))
+            parts.append(_marked(text, m, _md_text, bold, shorten=True) if m
+                         else _md(_shorten(text)))
         elif op == "-":
-            parts.append(f"[-{_md(text)}-]")
+            parts.append(f"[-{_marked(text, m, _md_text, bold) if m else _md(text)}-]")
         else:
-            parts.append(f"{{+{_md(text)}+}}")
+            parts.append(f"{{+{_marked(text, m, _md_text, bold) if m else _md(text)}+}}")
     if not parts:
-        parts = [f"[-{_md(change.get('a'))}-]", f"{{+{_md(change.get('b'))}+}}"]
+        a, b = (_md_value(change.get(side), phrase, bold) for side in ("a", "b"))
+        parts = [f"[-{a}-]", f"{{+{b}+}}"]
     return " ".join(p for p in parts if p)
+
+
+def _md_value(value: Any, phrase: str | None, bold: Callable[[str], str]) -> str:
+    text = " ".join(str(value if value is not None else "").split())
+    marks = phrase_spans(text, phrase) if phrase and text else []
+    return _marked(text, marks, _md_text, bold) if marks else _md(value)
 
 
 def _md_where(ev: dict | None) -> str:
@@ -221,18 +298,42 @@ def render_markdown(diff: dict[str, Any]) -> str:
 
 
 def _md_changed(diff: dict[str, Any]) -> list[str]:
+    phrase = _phrase(diff)
     lines = [f"## Changed ({len(diff['changed'])})", ""]
+    if phrase:
+        p = diff["phrase"]
+        lines += [f"Phrase “{_md(phrase)}” ({_match_text(p)}, occurrences in **bold**): "
+                  f"added by {p['added']} changed item(s), removed by {p['removed']}.", ""]
     for item in diff["changed"]:
         restored = " (restored after withdrawal)" if item.get("restored") else ""
-        lines.append(f"### {item['kind']} {item['key']}: {_md(item['title'])}{restored}")
+        lines.append(f"### {item['kind']} {item['key']}: {_md(item['title'])}{restored}"
+                     f"{_phrase_badge(item)}")
         lines.append(f"<{_md(item['url'])}>  ")
         lines.append(f"A: {_md_where(item.get('a'))}  ")
         lines.append(f"B: {_md_where(item.get('b'))}")
         lines.append("")
         for name in item["fields"]:
-            lines.append(f"- **{name}**: {_md_diff(item.get('changes', {}).get(name, {}))}")
+            change = item.get("changes", {}).get(name, {})
+            effect = _effect_text(change)
+            lines.append(f"- **{name}**{f' ({effect})' if effect else ''}: "
+                         f"{_md_diff(change, phrase)}")
         lines.append("")
     return lines
+
+
+def _match_text(p: dict[str, Any]) -> str:
+    return ("matched exactly, case aside" if p.get("match") == "exact"
+            else "matched with or without diacritics")
+
+
+def _phrase_badge(item: dict[str, Any]) -> str:
+    """` [phrase added in body_text]`-style note of a changed item, or ''."""
+    p = item.get("phrase")
+    if not p:
+        return ""
+    parts = [f"phrase {what} in {', '.join(p[what])}" for what in ("added", "removed")
+             if p[what]]
+    return f" [{'; '.join(parts)}]"
 
 
 def _markdown_states(diff: dict[str, Any]) -> str:
@@ -278,6 +379,9 @@ padding-bottom:.2rem;margin-top:2rem}h3{font-size:1rem;margin:.2rem 0}
 .field{margin:.4rem 0}.field>.name{font-weight:600;font-family:ui-monospace,monospace}
 del{background:#ffebe9;color:#82071e;text-decoration:line-through}
 ins{background:#dafbe1;color:#116329;text-decoration:none}
+mark{background:#fff3a3;color:inherit;outline:1px solid #d4a72c}
+.phrase{font-size:.8rem;border-radius:4px;padding:0 .3rem;margin-left:.3rem}
+.phrase.added{background:#dafbe1;color:#116329}.phrase.removed{background:#ffebe9;color:#82071e}
 .live{font-family:ui-monospace,monospace;font-size:.85rem;color:#57606a;word-break:break-all}
 .ev{font-size:.8rem;color:#57606a;font-family:ui-monospace,monospace;word-break:break-all}
 .note{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.4rem .8rem}
@@ -310,23 +414,33 @@ def _link(url: Any, ev: dict | None = None, browser: str = DEFAULT_BROWSER) -> s
     return live
 
 
-def _html_diff(name: str, change: dict[str, Any]) -> str:
+def _mark_html(text: str) -> str:
+    return f"<mark>{text}</mark>"
+
+
+def _html_diff(name: str, change: dict[str, Any], phrase: str | None = None) -> str:
+    """One field's change; with `phrase`, its occurrences are `<mark>`ed."""
     ops = change.get("diff") or []
+    marks = op_marks(change, phrase) if phrase else [[] for _ in ops]
     if isinstance(change.get("a"), list) or isinstance(change.get("b"), list):
         rows = []
-        for op, text in ops:
+        for (op, text), m in zip(ops, marks, strict=True):
             tag = {"-": "del", "+": "ins"}.get(op)
-            rows.append(f"<li><{tag}>{_e(text)}</{tag}></li>" if tag else f"<li>{_e(text)}</li>")
+            body = _marked(text, m, _e, _mark_html)
+            rows.append(f"<li><{tag}>{body}</{tag}></li>" if tag else f"<li>{body}</li>")
         return f'<ul class="list">{"".join(rows)}</ul>'
     if not ops:
-        return f"<del>{_e(change.get('a'))}</del> → <ins>{_e(change.get('b'))}</ins>"
+        a, b = (str(v) if v is not None else "" for v in (change.get("a"), change.get("b")))
+        ma, mb = (phrase_spans(v, phrase) if phrase else [] for v in (a, b))
+        return (f"<del>{_marked(a, ma, _e, _mark_html) if a else _e(None)}</del> → "
+                f"<ins>{_marked(b, mb, _e, _mark_html) if b else _e(None)}</ins>")
     out = []
-    for op, text in ops:
+    for (op, text), m in zip(ops, marks, strict=True):
         if op == "=":
-            out.append(_e(_shorten(text)))
+            out.append(_marked(text, m, _e, _mark_html, shorten=True))
         else:
             tag = "del" if op == "-" else "ins"
-            out.append(f"<{tag}>{_e(text)}</{tag}>")
+            out.append(f"<{tag}>{_marked(text, m, _e, _mark_html)}</{tag}>")
     return " ".join(out)
 
 
@@ -389,18 +503,21 @@ def render_html_body(diff: dict[str, Any], browser: str = DEFAULT_BROWSER) -> st
                                        if oldest else ""), s["not_rechecked"]))
     cards = "".join(f"<div><b>{_e(n)}</b>{_e(label)}</div>" for label, n in counts)
     changed = []
+    phrase = _phrase(diff)
     for item in diff["changed"]:
         fields = "".join(
-            f'<div class="field"><span class="name">{_e(name)}</span>: '
-            f'{_html_diff(name, item.get("changes", {}).get(name, {}))}</div>'
+            f'<div class="field"><span class="name">{_e(name)}</span>'
+            f'{_html_effect(item.get("changes", {}).get(name, {}))}: '
+            f'{_html_diff(name, item.get("changes", {}).get(name, {}), phrase)}</div>'
             for name in item["fields"])
         matched = ""
         if item.get("matched_by") == "number":
             matched = f" (was {_e(item['kind'])} {_e(item.get('key_a'))}, matched by number)"
         if item.get("restored"):
             matched += f" (restored; seen withdrawn {_e(item.get('withdrawn_at'))})"
+        anchor = f' id="{_e(_item_anchor(item))}"' if item.get("phrase") else ""
         changed.append(
-            f'<div class="item"><h3>{_e(item["kind"])} {_e(item["key"])}{matched}: '
+            f'<div class="item"{anchor}><h3>{_e(item["kind"])} {_e(item["key"])}{matched}: '
             f'{_e(item["title"])}</h3><div>{_link(item["url"], item.get("b"), browser)}</div>'
             f'{fields}'
             f'{_html_where("A", item.get("a"), browser)}{_html_where("B", item.get("b"), browser)}'
@@ -425,7 +542,7 @@ They are <b>not</b> deletions: they may still be on the portal.</p>
 <p>A = <b>{_e(diff['a'])}</b> → B = <b>{_e(diff['b'])}</b>. Fields compared after Unicode NFC
 and whitespace normalisation; view, comment, download and rating counters are ignored.</p>
 <div class="summary" id="summary">{cards}</div>
-{policy}
+{policy}{_html_phrase(diff)}
 <h2>Changed ({len(diff['changed'])})</h2>
 {''.join(changed) or '<p>None.</p>'}
 <h2>Removed from the portal ({len(deleted)})</h2>
@@ -434,6 +551,38 @@ and whitespace normalisation; view, comment, download and rating counters are ig
 {_html_item_list(diff['added'], 'b', browser)}
 {tail}
 """
+
+
+def _item_anchor(item: dict[str, Any]) -> str:
+    return f"item-{item['kind']}-{item['key']}"
+
+
+def _html_effect(change: dict[str, Any]) -> str:
+    """The badge of a field whose change adds or removes the phrase, or ''."""
+    p = change.get("phrase") or {}
+    if not p.get("effect"):
+        return ""
+    return (f' <span class="phrase {_e(p["effect"])}">phrase {_e(p["effect"])}: '
+            f'{_e(p["a"])} in A, {_e(p["b"])} in B</span>')
+
+
+def _html_phrase(diff: dict[str, Any]) -> str:
+    """The section listing the changed items that add or remove the phrase (`--phrase`)."""
+    p = diff.get("phrase")
+    if not p:
+        return ""
+    rows = []
+    for what in ("added", "removed"):
+        items = [i for i in diff["changed"] if (i.get("phrase") or {}).get(what)]
+        links = "".join(
+            f'<li><a href="#{_e(_item_anchor(i))}">{_e(i["kind"])} {_e(i["key"])}: '
+            f'{_e(i["title"])}</a> ({_e(", ".join(i["phrase"][what]))})</li>' for i in items)
+        rows.append(f'<h3>Changes that {"add" if what == "added" else "remove"} it '
+                    f'({len(items)})</h3>'
+                    + (f'<ul class="list">{links}</ul>' if items else "<p>None.</p>"))
+    return (f'\n<div class="note" id="phrase"><p>Phrase <mark>{_e(p["text"])}</mark> '
+            f'({_e(_match_text(p))}): its occurrences are marked in the changes below.</p>'
+            f'{"".join(rows)}</div>')
 
 
 def _html_unchecked(items: list[dict], browser: str = DEFAULT_BROWSER) -> str:

@@ -37,13 +37,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from archive.snapshot import (
-    SnapshotError,
-    latest_closed,
-    list_snapshots,
-    open_snapshot,
-    snapshot_portal,
-)
+from archive.snapshot import list_snapshots, snapshot_portal
+from audit.diff import DiffError, resolve_ref
+from audit.keys import HOME_REDIRECT, fill_ids, needs_item_key, table_of
 from pipelines.schema import UTC_TIMESTAMP, schema_for
 
 KINDS = {"article": ("articles", "article_id"), "document": ("documents", "document_id")}
@@ -51,6 +47,16 @@ KINDS = {"article": ("articles", "article_id"), "document": ("documents", "docum
 CHILDREN = {"article_authors": "article", "images": "article", "document_files": "document"}
 STATUSES = ("present", "withdrawn", "not_rechecked")
 GONE_STATUSES = {404: "http_404", 410: "http_410"}
+
+
+def redirected_home(pages: pa.Table) -> pa.ChunkedArray:
+    """Per pages row: a 3xx answer whose Location is the site's home page."""
+    if "location" not in pages.column_names:
+        return pa.chunked_array([pa.array([False] * pages.num_rows)])
+    status = pages.column("status")
+    is_3xx = pc.and_kleene(pc.greater_equal(status, 300), pc.less(status, 400))
+    home = pc.match_substring_regex(pc.fill_null(pages.column("location"), "x"), HOME_REDIRECT)
+    return pc.fill_null(pc.and_kleene(is_3xx, home), False)
 STATE_FIELDS = [
     pa.field("status", pa.string(), nullable=False),
     pa.field("last_verified_at", UTC_TIMESTAMP, nullable=False),
@@ -98,28 +104,13 @@ class PortalState:
 
 
 # -- snapshots -------------------------------------------------------------------------------
-def resolve_snapshot(archive_root: Path, ref: str | None) -> str:
-    """A closed snapshot id from an id, `latest`/None or `previous`; StateError otherwise."""
-    root = Path(archive_root)
-    if ref in (None, "latest", "previous"):
-        latest = latest_closed(root)
-        if latest is None:
-            raise StateError(f"no closed snapshot in {root}")
-        if ref == "previous":
-            prev = latest_closed(root, before=latest.snapshot_id)
-            if prev is None:
-                raise StateError(f"only one closed snapshot in {root}: no `previous`")
-            return prev.snapshot_id
-        return latest.snapshot_id
+def resolve_snapshot(archive_root: Path, ref: str | None, portal: str | None = None) -> str:
+    """A closed snapshot id from an id, `latest`/None or `previous` (among `portal`'s
+    snapshots when given): `audit.diff.resolve_ref`, its errors as StateError."""
     try:
-        snap = open_snapshot(root, ref)
-    except SnapshotError:
-        known = ", ".join(s.snapshot_id for s in list_snapshots(root)) or "none"
-        raise StateError(f"no snapshot {ref!r} in {root} (known: {known})") from None
-    if snap.status != "closed":
-        raise StateError(f"snapshot {ref} is {snap.status}; a state is built from closed "
-                         "snapshots only")
-    return ref
+        return resolve_ref(Path(archive_root), ref or "latest", portal=portal)
+    except DiffError as exc:
+        raise StateError(str(exc)) from None
 
 
 def closed_up_to(archive_root: Path, snapshot_id: str) -> list[str]:
@@ -153,8 +144,11 @@ def _read(path: Path, columns: list[str], dictionary: tuple[str, ...] = ()) -> p
     `dictionary` stay dictionary-encoded (a snapshot's few WARC file names, not one string per
     row)."""
     names = set(pq.read_schema(path).names)
-    table = pq.read_table(path, columns=[c for c in columns if c in names],
+    extra = ["item_key"] if needs_item_key(table_of(path), columns, names) \
+        and "item_key" not in columns else []
+    table = pq.read_table(path, columns=[c for c in columns if c in names] + extra,
                           read_dictionary=[c for c in dictionary if c in names])
+    table = fill_ids(table, table_of(path))  # (audit.keys: ids completed from item_key)
     for name in columns:
         if name not in names:
             table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
@@ -180,6 +174,28 @@ def _file_ranks(*columns: pa.ChunkedArray) -> list[pa.Array]:
 
 
 # -- events ----------------------------------------------------------------------------------
+def withdrawal_reasons(status: pa.Array | pa.ChunkedArray,
+                       page_type: pa.Array | pa.ChunkedArray,
+                       home: pa.Array | pa.ChunkedArray | None = None) -> pa.Array:
+    """Per fetch (a `pages` row), why it found the item at that URL withdrawn: `http_404`,
+    `http_410` (GONE_STATUSES), `soft_404` (a "not found" page served as 2xx) or
+    `redirect_home` (a 3xx to the home page, as the upload portal answers a missing page:
+    `home` from `redirected_home`), else null.
+
+    The one rule of a withdrawal: the state and `search --timeline` (through the index) both
+    take it from here.
+    """
+    status = pc.cast(status, pa.int64())
+    reason = pc.if_else(pc.fill_null(pc.equal(page_type, "soft_404"), False),
+                        pa.scalar("soft_404"), pa.scalar(None, pa.string()))
+    if home is not None:
+        reason = pc.if_else(home, pa.scalar("redirect_home"), reason)
+    # Checked last, so first: a 404/410 status names the reason even on a soft-404 page.
+    for code, name in reversed(GONE_STATUSES.items()):
+        reason = pc.if_else(pc.fill_null(pc.equal(status, code), False), pa.scalar(name), reason)
+    return reason.combine_chunks() if isinstance(reason, pa.ChunkedArray) else reason
+
+
 def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Table:
     """Every capture of an item (present) and every fetch of its URL that found it gone.
 
@@ -196,14 +212,13 @@ def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Ta
             urls.append(pa.table({"url": rows.column(col), key: rows.column(key)}))
         # Pages that found an item gone: status and type first, the rest for those rows only.
         path = _parquet(archive_root, sid, "pages")
-        pages = _read(path, ["status", "page_type"])
-        is_gone = pc.or_kleene(
-            pc.is_in(pages.column("status"), value_set=pa.array(list(GONE_STATUSES))),
-            pc.equal(pages.column("page_type"), "soft_404"))
-        hits = np.flatnonzero(pc.fill_null(is_gone, False).to_numpy(zero_copy_only=False))
+        pages = _read(path, ["status", "page_type", "location"])
+        why = withdrawal_reasons(pages.column("status"), pages.column("page_type"),
+                                 redirected_home(pages))
+        hits = np.flatnonzero(pc.is_valid(why).to_numpy(zero_copy_only=False))
         found = None
         if len(hits):
-            read, renumber = _read_rows(path, hits, ["url", "status", *_ORDER_COLUMNS])
+            read, renumber = _read_rows(path, hits, ["url", *_ORDER_COLUMNS])
             found = read.take(pa.array(renumber(hits)))
         files = _file_ranks(rows.column("warc_file"),
                             *([found.column("warc_file")] if found is not None else []))
@@ -216,7 +231,7 @@ def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Ta
             "reason": pa.nulls(n, pa.string()),
         }))
         if found is not None:
-            reasons = [GONE_STATUSES.get(c, "soft_404") for c in found.column("status").to_pylist()]
+            reasons = why.take(pa.array(hits))
             m = found.num_rows
             gone.append(pa.table({
                 "url": found.column("url"), "captured_at": found.column("captured_at"),
@@ -224,7 +239,7 @@ def _events(archive_root: Path, snaps: list[str], table: str, key: str) -> pa.Ta
                 "warc_offset": found.column("warc_offset"),
                 "row": pa.array(np.full(m, -1, dtype=np.int64)),
                 "gone": pa.array(np.ones(m, dtype=bool)),
-                "reason": pa.array(reasons, pa.string()),
+                "reason": reasons,
             }))
     events = pa.concat_tables(present)
     if gone:
@@ -280,6 +295,15 @@ def _outcome(events: pa.Table, key: str) -> tuple[pa.Table, _Outcome]:
     return events, _Outcome(keys[starts], first, last_present, ends, withdrawn)
 
 
+def outcome(events: pa.Table, key: str) -> tuple[pa.Table, _Outcome]:
+    """The state's rule on a table of events (the columns `_events` gives: key, captured_at,
+    snap, file, warc_offset, gone, and any others, which are carried along): the events
+    sorted, and per item its first capture, its version (last capture), its last event and
+    the gone event that withdrew it (-1 if not withdrawn). `search --timeline` applies it to
+    the events its index keeps, so that a withdrawal means the same there as here."""
+    return _outcome(events, key)
+
+
 def _take_versions(archive_root: Path, snaps: list[str], table: str,
                    wanted: list[tuple[np.ndarray, np.ndarray]],
                    columns: list[str] | None = None) -> list[pa.Table]:
@@ -327,11 +351,15 @@ def _read_rows(path: Path, rows: np.ndarray, columns: list[str] | None):
     starts = np.r_[0, np.cumsum(sizes)[:-1]] if len(sizes) else np.zeros(0, dtype=np.int64)
     groups = np.unique(np.searchsorted(starts, rows, side="right") - 1)
     if len(sizes) <= 1 or sizes[groups].sum() > 0.6 * sizes.sum():
-        table = pq.read_table(path) if columns is None else _read(path, columns)
+        table = fill_ids(pq.read_table(path), table_of(path)) if columns is None \
+            else _read(path, columns)
         return table, lambda r: r
     names = set(meta.schema_arrow.names)
     wanted = None if columns is None else [c for c in columns if c in names]
-    table = meta.read_row_groups(groups.tolist(), columns=wanted)
+    if wanted is not None and needs_item_key(table_of(path), wanted, names) \
+            and "item_key" not in wanted:
+        wanted.append("item_key")
+    table = fill_ids(meta.read_row_groups(groups.tolist(), columns=wanted), table_of(path))
     if columns is not None:
         for name in columns:
             if name not in names:
@@ -477,7 +505,7 @@ def _children(archive_root: Path, snaps: list[str], parents_list: list[pa.Table]
         # Candidate rows from the narrow integer key column (a snapshot rarely holds two
         # captures of one item; the join below keeps the right capture's), then only their
         # row groups are read.
-        narrow = pq.read_table(path, columns=[key]).column(key)
+        narrow = _read(path, [key]).column(key)
         rows = np.flatnonzero(pc.is_in(narrow, value_set=keys).to_numpy(zero_copy_only=False))
         if len(rows):
             table, renumber = _read_rows(path, rows, None)

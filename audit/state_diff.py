@@ -45,14 +45,17 @@ from audit.diff import (
     field_change,
     normalize_text,
 )
+from audit.keys import shown_key, sort_key
 from audit.state import LazyKind, StateError, _children, closed_up_to, lazy_states, resolve_snapshot
 
 REASON_EXPLANATION = {
     "http_404": "fetched the URL and got HTTP 404",
     "http_410": "fetched the URL and got HTTP 410 Gone",
     "soft_404": "fetched the URL and got a soft-404 page",
+    "redirect_home": "fetched the URL and was redirected to the home page (the platform's "
+                     "answer for a missing item)",
 }
-_STATUS_OF = {"http_404": 404, "http_410": 410}
+_STATUS_OF = {"http_404": 404, "http_410": 410, "redirect_home": 302}
 # The version columns a diff reads: lineage, identity and the compared fields (no body_html,
 # counters or breadcrumbs, the bulk of a state it does not need).
 _IDENTITY = [*LINEAGE, "url", "page_url", "title"]
@@ -140,6 +143,30 @@ def _title(rows: _Rows, i: int) -> str | None:
     return normalize_text(rows.column("title")[i].as_py()) or None
 
 
+def _moves(la: LazyKind, lb: LazyKind, old: np.ndarray, added: np.ndarray) -> dict[int, int]:
+    """{B position: A position} of items whose URL changed (a re-filed article on a platform
+    whose items are keyed by URL): an A item gone from its URL (withdrawn, or not found
+    again) and an item added in B with the same title and publication time, each the only
+    one so: one item, changed (`category`, …), not one removed and one added. Items with
+    the platform's own ids never move (their key does not depend on the URL)."""
+    old = old[la.keys[old] < 0] if len(old) else old
+    added = added[lb.keys[added] < 0] if len(added) else added
+    if not len(old) or not len(added):
+        return {}
+
+    def index(lazy: LazyKind, positions: np.ndarray) -> dict[tuple, list[int]]:
+        rows = lazy.rows(positions, ["title", "published_at"]).to_pydict()
+        out: dict[tuple, list[int]] = {}
+        for pos, title, when in zip(positions.tolist(), rows["title"], rows["published_at"],
+                                    strict=True):
+            if normalize_text(title) and when is not None:
+                out.setdefault((normalize_text(title), when), []).append(int(pos))
+        return out
+
+    was, new = index(la, old), index(lb, added)
+    return {new[k][0]: was[k][0] for k in was if len(was[k]) == 1 and len(new.get(k, [])) == 1}
+
+
 def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
                cut_a: int) -> dict[str, Any]:
     keys_a, keys_b = la.keys, lb.keys
@@ -160,12 +187,17 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
     still_gone = np.flatnonzero(rechecked & in_a & gone_b & gone_a & ~withdrawn_after)
     compare = np.flatnonzero(rechecked & in_a & ~gone_b)
 
+    # Items that moved (URL keys): gone from their old URL, added at a new one.
+    gone_or_unseen = np.r_[removed, not_rechecked[in_a[not_rechecked]]].astype(np.int64)
+    moves = _moves(la, lb, pos_a[gone_or_unseen], added)
+    moved_a = set(moves.values())
     # Read only the versions compared or listed (documents: all, for matching by number).
     if kind == "document":
         side_a = _Side.read(la, np.arange(len(keys_a)))
         side_b = _Side.read(lb, np.arange(len(keys_b)))
     else:
-        side_a = _Side.read(la, pos_a[np.r_[compare, removed]])
+        side_a = _Side.read(la, np.r_[pos_a[np.r_[compare, removed]],
+                                      np.array(list(moves.values()), dtype=np.int64)])
         side_b = _Side.read(lb, np.r_[compare, added, removed])
     rows_a, rows_b = side_a.rows(), side_b.rows()
     canon_a, canon_b = side_a.canon(kind), side_b.canon(kind)
@@ -181,6 +213,14 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
 
     paired_b: set[int] = set()
     unpaired_old: set[int] = set()
+    moved_from: dict[int, str] = {}
+    for rb, ra in moves.items():
+        paired_b.add(rb)
+        unpaired_old.add(int(keys_a[ra]))
+        moved_from[rb] = rows_a.column("url")[ra].as_py()
+        row_a, row_b = int(side_a.sub(np.array([ra]))[0]), int(side_b.sub(np.array([rb]))[0])
+        pairs.append((ra, rb, {f for f in fields if canonical(canon_a[f][row_a].as_py())
+                               != canonical(canon_b[f][row_b].as_py())}))
     if kind == "document":
         # A document whose id changed: the old id went (or was not re-checked), a new id with
         # the same number appeared. Match them as one document, as audit.diff does.
@@ -204,7 +244,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
     for ra, rb, changed in pairs:
         names = [f for f in fields if f in changed]
         item = {
-            "kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+            "kind": kind, "key": shown_key(rows_b.column(key_col)[rb].as_py()),
             "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
             "fields": names,
             "changes": {f: field_change(f, _display(kind, f, rows_a, ra, children_a),
@@ -215,23 +255,28 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
         if rb in restored:
             item["restored"] = True
             item["withdrawn_at"] = _iso(rows_a.column("withdrawn_at")[ra].as_py())
-        key_a = rows_a.column(key_col)[ra].as_py()
-        if key_a != item["key"]:
+        key_a = shown_key(rows_a.column(key_col)[ra].as_py())
+        if rb in moved_from:
+            item["key_a"], item["matched_by"] = key_a, "content"
+            item["moved_from"] = moved_from[rb]
+        elif key_a != item["key"]:
             item["key_a"], item["matched_by"] = key_a, "number"
         changed_items.append(item)
 
-    added_items = [{"kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+    added_items = [{"kind": kind, "key": shown_key(rows_b.column(key_col)[rb].as_py()),
                     "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
                     "first_seen_at": _iso(rows_b.column("first_seen_at")[rb].as_py()),
                     "b": _evidence(rows_b, rb)}
                    for rb in added.tolist() if rb not in paired_b]
     removed_items = []
     for rb in removed.tolist():
+        if int(pos_a[rb]) in moved_a:
+            continue
         reason = rows_b.column("withdrawn_reason")[rb].as_py()
         sid = rows_b.column("withdrawn_snapshot")[rb].as_py()
         when = _iso(rows_b.column("withdrawn_at")[rb].as_py())
         removed_items.append({
-            "kind": kind, "key": rows_b.column(key_col)[rb].as_py(),
+            "kind": kind, "key": shown_key(rows_b.column(key_col)[rb].as_py()),
             "url": rows_b.column("url")[rb].as_py(), "title": _title(rows_b, rb),
             "reason": reason, "deleted": True,
             "explanation": f"snapshot {sid} {REASON_EXPLANATION.get(reason, reason)}",
@@ -251,7 +296,7 @@ def _diff_kind(kind: str, fields: tuple[str, ...], la: LazyKind, lb: LazyKind,
         evidence = {name: row[name] for name in LINEAGE}
         evidence.update(captured_at=_iso(row["captured_at"]), url=row["page_url"])
         unchecked.append({
-            "kind": kind, "key": row[key_col], "url": row["url"],
+            "kind": kind, "key": shown_key(row[key_col]), "url": row["url"],
             "title": normalize_text(row["title"]) or None,
             "status": "withdrawn" if row["status"] == "withdrawn" else "present",
             "last_verified_at": _iso(row["last_verified_at"]),
@@ -289,7 +334,7 @@ def diff_states(archive_root: Path | str, a: str, b: str) -> dict[str, Any]:
 
     def merged(name: str) -> list[dict]:
         items = [x for p in parts for x in p[name]]
-        return sorted(items, key=lambda it: (order[it["kind"]], it["key"]))
+        return sorted(items, key=lambda it: (order[it["kind"]], *sort_key(it["key"])))
 
     added, removed, changed = merged("added"), merged("removed"), merged("changed")
     unchecked = merged("not_rechecked")

@@ -8,7 +8,9 @@ record). `serve --no-replay --no-verify` runs in its own process; each page is f
 once to warm it (the first diff of a pair, the first quality report, are computed then and
 cached: their cold time is listed), then every page is fetched in turns, `--rounds` times.
 The peer is pywb's CDX server answering the URL-history question over the same CDXJ files
-(`/archive/cdx?url=…&output=json`), timed in the same turns.
+(`/archive/cdx?url=…&output=json`), timed in the same turns. The search pages search the
+archive's full-text index (`search.index.update_index`, built before `serve` starts, its time
+printed), with queries and phrases of the synthetic text, a different one each round.
 
     .venv/bin/python bench/bench_browser.py [--articles 20000] [--snapshots 10] [--rounds 20]
                                             [--keep DIR] [--no-write]
@@ -40,6 +42,10 @@ from audit.history import url_key  # noqa: E402
 from browser.replay import ReplayServer, free_port  # noqa: E402
 
 CLI = [str(Path(sys.executable).parent / "portal-archive")]
+# Words of bench_diff's text (every article is drawn from them: many matches per query).
+QUERIES = ('"phát triển kinh tế"', "can bo dang vien", "quốc phòng AND biên giới",
+           "nong thon moi", "title:huyện", "y tế OR giáo dục", "chính trị cơ sở")
+PHRASES = ("cập nhật", "cap nhat")  # the edited titles' suffix (bench_diff): ~1% a night
 
 
 def snapshot_ids(n: int) -> list[str]:
@@ -98,6 +104,14 @@ def main() -> int:
         t0 = time.perf_counter()
         make_archive(root, args.articles, args.snapshots)
         built = time.perf_counter() - t0
+        from search.index import index_dir, is_current, update_index
+
+        indexed = None
+        if not is_current(index_dir(root), root):
+            t0 = time.perf_counter()
+            update_index(root)
+            indexed = time.perf_counter() - t0
+            print(f"index built in {indexed:.0f} s")
         ids = [s.snapshot_id for s in list_snapshots(root)]
         port = free_port()
         proc = subprocess.Popen([*CLI, "serve", "--archive", str(root), "--port", str(port),
@@ -117,6 +131,9 @@ def main() -> int:
                     "URL history": lambda r: "/url?u=" + quote(
                         f"{BASE}/vi/news/muc-{keys[r] % 12}/bai-{keys[r]}-{keys[r]}.html"),
                     "diff (last two nights)": lambda r: f"/diff?a={ids[-2]}&b={ids[-1]}",
+                    "search (20 hits)": lambda r: "/search?q=" + quote(QUERIES[r % len(QUERIES)]),
+                    "phrase timeline": lambda r: "/search/timeline?phrase=" + quote(
+                        PHRASES[r % len(PHRASES)]),
                 }
                 peer = ("pywb CDX query (peer of URL history)", lambda r: (
                     "/archive/cdx?output=json&url=" + quote(
@@ -157,15 +174,22 @@ def main() -> int:
           f"{ratio:.2f}×")
     archive_note = (f"Archive built in {built:.0f} s." if built >= 1
                     else "Archive reused (built earlier with --keep).")
+    archive_note += (f" Full-text index built in {indexed:.0f} s." if indexed is not None
+                     else " Full-text index reused.")
     if not args.no_write:
         path = write_section("Archive browser", f"""
 `bench/bench_browser.py`: page times of `portal-archive serve` over HTTP on a synthetic archive
 of {args.articles:,} articles × {args.snapshots} snapshots (datasets written through
 `DatasetWriter` as in bench/bench_diff.py, a CDXJ index per snapshot; no WARC record is read by
-these pages). Each page is fetched once cold (a diff or a report computed then is cached for
-the server's life), then {args.rounds} times in turns with the others (a different article and
-URL each round). The peer answers the URL-history question from the same CDXJ files: pywb's CDX
-server, in the same turns. Target: p95 ≤ 300 ms for the main pages.
+these pages). The search pages ask the archive's full-text index (built before `serve`
+starts) a different query of the synthetic text each round (`"phát triển kinh tế"`,
+`can bo dang vien`, `quốc phòng AND biên giới`, …: words every article is drawn from, so every
+query matches thousands of versions), and the timeline of the edited titles' suffix
+(`cập nhật`, ~1% of the articles each night). Each page is fetched once cold (a diff or a
+report computed then is cached for the server's life), then {args.rounds} times in turns with
+the others (a different article and URL each round). The peer answers the URL-history question
+from the same CDXJ files: pywb's CDX server, in the same turns. Target: p95 ≤ 300 ms for the
+main pages.
 
 | page | cold (ms) | median (ms) | p95 (ms) | max (ms) |
 |---|---:|---:|---:|---:|
@@ -181,7 +205,14 @@ already warm.
 Every request is in the table ({args.rounds} per page, and the cold one). Earlier runs on the
 same archive, before the item rows were read from their row groups, the CDXJ searched by
 bisection and each snapshot's sorted pages kept: worst p95 387 ms (item page) and 437 ms
-(pages of a type, load average 7.7), URL history 18× pywb's CDX query.
+(pages of a type, load average 7.7), URL history 18× pywb's CDX query. The first run with the
+search pages, before the timeline found its items' pages through the index's URL table (it
+scanned the version table once per item): phrase timeline median 765 ms, p95 965 ms; search
+median 87 ms, p95 145 ms (load average 9). Runs of the code where the item page's nightly
+states come from `audit.state`, before the search pages: item p95 102 ms (cold 2.9 s, load
+3.3 → 4.1), 151 ms (cold 3.3 s; worst p95 527 ms for URL history in a load spike, pywb's CDX
+query 602 ms in the same turns), and computing each night's state on its own 345 ms (cold
+8.5 s); before `audit.state`, item cold 154 ms, p95 125 ms.
 
 Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()},
 2 cores shared with other jobs (load average, 1 min, at the start and end: {load_start:.1f} and

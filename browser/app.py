@@ -40,7 +40,6 @@ from flask import (
 from markupsafe import Markup
 
 from audit.diff import ARTICLE_FIELDS, DOCUMENT_FIELDS, DiffError
-from audit.diff_report import render_html_body
 from audit.history import HistoryError, closest, parse_when, url_captures
 from browser import data
 from browser.i18n import LANGUAGES, choose_language, format_day, format_time, translate
@@ -50,6 +49,7 @@ TOKEN_COOKIE = "pa_token"
 LANG_COOKIE = "lang"
 _TS = re.compile(r"^\d{14}$")
 _SNAPSHOT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_HOST_NAME = re.compile(r"^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])$")
 
 
 def is_loopback(host: str) -> bool:
@@ -70,8 +70,11 @@ def replay_link(url: str | None, when: Any) -> str | None:
 
 
 def create_app(archive: Path, *, replay_base: str | None = None, host: str = "127.0.0.1",
-               port: int = 8500, token: str | None = None, verify: bool = True) -> Flask:
-    """The app over `archive`. `replay_base` is pywb's origin (None: replay is off)."""
+               port: int = 8500, token: str | None = None, verify: bool = True,
+               replay_port: int | None = None) -> Flask:
+    """The app over `archive`. `replay_base` is pywb's origin (None: replay is off);
+    `replay_port`, when replay is served to other machines (browser/replay_proxy.py), the port
+    of the replay origin on the host name the browser used."""
     archive = Path(archive)
     app = Flask(__name__)
     app.config.update(ARCHIVE=archive, REPLAY_BASE=replay_base, HOST=host, PORT=port,
@@ -94,6 +97,16 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         return value
 
     app.jinja_env.finalize = finalize
+
+    def replay_origin() -> str | None:
+        if replay_base is None or replay_port is None:
+            return replay_base
+        name = request.host
+        if not name.endswith("]") and ":" in name:
+            name = name.rsplit(":", 1)[0]
+        if not _HOST_NAME.match(name):
+            name = f"[{host}]" if ":" in host else host
+        return f"{request.scheme}://{name}:{replay_port}"
 
     @app.before_request
     def guard() -> Response | None:
@@ -120,7 +133,7 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
 
     @app.after_request
     def headers(resp: Response) -> Response:
-        frames = replay_base or "'none'"  # only the replay (pywb) origin may be framed
+        frames = replay_origin() or "'none'"  # only the replay (pywb) origin may be framed
         resp.headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'self'; img-src 'self'; "
             f"frame-src {frames}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -294,7 +307,7 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
                 result = data.diff(archive, a, b)
             except DiffError as exc:
                 raise data.NotFound(str(exc)) from None
-            body = Markup(render_html_body(filter_diff(result, kind, fld), browser=""))
+            body = report_context(filter_diff(result, kind, fld))
         return render_template("diff.html", ids=ids, a=a, b=b, kind=kind, field=fld,
                                fields=fields, body=body)
 
@@ -307,7 +320,8 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         captures = captures_of(url)
         # The capture pywb will show (the nearest to `ts`), so the banner gives its real time.
         capture = closest(captures, parse_when(ts.ljust(14, "0")))
-        src = f"{replay_base}/archive/{capture.timestamp}/{url}" if replay_base else None
+        origin = replay_origin()
+        src = f"{origin}/archive/{capture.timestamp}/{url}" if origin else None
         return render_template("replay.html", url=url, ts=capture.timestamp, src=src,
                                capture=capture)
 
@@ -322,9 +336,26 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
 
         return Response(_CSS, mimetype="text/css")
 
+    from browser.search_pages import bp as search_pages
+
+    app.register_blueprint(search_pages)  # /search, /search/timeline (browser/search_pages.py)
+
     app.extensions["cleanup"] = lambda: [shutil.rmtree(p, ignore_errors=True)
                                          for p in cache.values()]
     return app
+
+
+def report_context(diff: dict[str, Any]) -> dict[str, Any]:
+    """What templates/diff_report.html needs: the diff, its removed items split as
+    `audit.diff_report` splits them (deleted from the portal / not captured in B), and the
+    report's shortening of long unchanged runs."""
+    from audit.diff_report import _shorten
+    from browser.i18n import MESSAGES
+
+    deleted = [r for r in diff["removed"] if r.get("deleted", r["reason"] != "not_captured")]
+    missing = [r for r in diff["removed"] if r not in deleted]
+    return {"report": diff, "deleted": deleted, "missing": missing, "shorten": _shorten,
+            "known": MESSAGES}
 
 
 def filter_diff(diff: dict[str, Any], kind: str, fld: str) -> dict[str, Any]:

@@ -191,6 +191,18 @@ def _rows_for(snap: Snapshot, table: str, key_col: str, key: Any,
     path = _datasets_dir(snap) / f"{table}.parquet"
     if not path.is_file():
         return None
+    if isinstance(key, int) and key < 0:
+        # An item keyed by URL (no numeric id on its platform): the state's id is a stand-in
+        # for its item_key (audit.keys), so its rows are found by item_key.
+        from audit.keys import fill_ids, shown_key
+
+        item = shown_key(key)
+        if not isinstance(item, str):
+            return None
+        wanted = None if columns is None else list(dict.fromkeys([*columns, "item_key"]))
+        rows = _keyed(str(path), path.stat().st_mtime, "item_key").rows("item_key", item, wanted)
+        rows = fill_ids(rows, table)
+        return rows if columns is None else rows.select(columns)
     return _keyed(str(path), path.stat().st_mtime, key_col).rows(key_col, key, columns)
 
 

@@ -175,3 +175,15 @@ def format_day(value: Any, lang: str) -> str:
     if moment is None:
         return "—"
     return moment.astimezone(PORTAL_TZ).strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+
+
+def _merge() -> None:
+    """The search pages and the diff report keep their strings in their own modules."""
+    from browser.i18n_diff import MESSAGES as DIFF_MESSAGES
+    from browser.i18n_search import MESSAGES as SEARCH_MESSAGES
+
+    MESSAGES.update(SEARCH_MESSAGES)
+    MESSAGES.update(DIFF_MESSAGES)
+
+
+_merge()

@@ -165,7 +165,8 @@ def _add(batch: list[_Entry]) -> dict[str, int]:
                 if info is None:
                     continue  # its records were never written (see WarcWriteError): no row
             if body is not None and wants_parse(info):
-                parsed = parse_page(body, url or info["url"], content_type)
+                parsed = parse_page(body, url or info["url"], content_type,
+                                    **_writer.parse_kwargs)
             elif body is not None:  # an attachment: its text (OCR runs on every core)
                 parsed = read_capture(info, body, text=_text_options)
             _writer.add(info, parsed)

@@ -119,6 +119,32 @@ class _TableSink:
             path.unlink(missing_ok=True)
 
 
+def _site_profile(out_dir: Path) -> tuple[Any, str | None, tuple | None]:
+    """(profile, its name, reference) the snapshot owning `out_dir` (its `datasets/` or an
+    `extracts/<time>/` version) was crawled with, else Nones. The reference (snapshot folder,
+    profile file or platform, the file if any) lets worker processes load the same profile."""
+    snapshot = out_dir.parent if out_dir.name == "datasets" else (
+        out_dir.parent.parent if out_dir.parent.name == "extracts" else None)
+    if snapshot is None or not (snapshot / "manifest.json").is_file():
+        return None, None, None
+    try:
+        manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None, None
+    entry = manifest.get("site_profile") if isinstance(manifest, dict) else None
+    if not isinstance(entry, dict):
+        return None, None, None
+    from scraper.profiles.choose import recorded_profile
+    from scraper.profiles.spec import ProfileError
+
+    try:
+        spec = recorded_profile(snapshot, manifest)
+    except ProfileError:
+        return None, entry.get("name"), None
+    return spec, spec.name, (str(snapshot), entry.get("file") or entry.get("platform"),
+                             entry.get("file"))
+
+
 class DatasetWriter:
     """Write one snapshot's tables; `add` per capture in order, then `close` (contract 6)."""
 
@@ -132,15 +158,25 @@ class DatasetWriter:
         self.snapshot_id = snapshot_id
         self._sinks = {t: _TableSink(self.out_dir, t, batch_size) for t in TABLES}
         self._closed = False
-        # Attachment URL → (document_id, article_id, page URL, file name) of the last page
-        # written that links it: captures come in crawl order, the page before its files.
-        self._links: dict[str, tuple[int | None, int | None, str, str | None]] = {}
+        # Attachment URL → (document_id, article_id, page URL, file name, item_key) of the
+        # last page written that links it: captures come in crawl order, the page first.
+        self._links: dict[str, tuple[int | None, int | None, str, str | None, str | None]] = {}
+        # The crawl's site profile, when the tables are a snapshot's (`<snapshot>/datasets`
+        # next to a manifest that records it): the `profile` column, and the parse of pages
+        # whose platform detection cannot tell (scraper.parsers.parse_page `fallback`).
+        self.site_spec, self.profile_name, self.site_ref = _site_profile(self.out_dir)
+        # parse_page's keyword for it: a site profile file (written for this site) parses
+        # every page; a platform's shipped profile only those detection cannot tell.
+        self.parse_kwargs: dict[str, Any] = {}
+        if self.site_spec is not None:
+            own = self.site_ref is not None and self.site_ref[2] is not None
+            self.parse_kwargs = {"profile" if own else "fallback": self.site_spec}
 
     def add(self, capture_info: dict, parsed: dict | None) -> None:
         """Add the rows of one capture: a `pages` row always, table rows or rejects if parsed."""
         if self._closed:
             raise RuntimeError("DatasetWriter is closed")
-        tables = build_rows(capture_info, parsed, self.snapshot_id)
+        tables = build_rows(capture_info, parsed, self.snapshot_id, self.profile_name)
         self._link(tables)
         for table, rows in tables.items():
             if rows:
@@ -151,18 +187,22 @@ class DatasetWriter:
         for item in tables["document_listings"]:  # a listing may link the files first
             if item["document_id"] is not None and item["url"]:
                 for a in item["attachments"]:
-                    self._links[a["url"]] = (item["document_id"], None, item["url"], a["name"])
+                    self._links[a["url"]] = (item["document_id"], None, item["url"], a["name"],
+                                             str(item["document_id"]))
         for art in tables["articles"]:
             for a in art["attachments"]:
-                self._links[a["url"]] = (None, art["article_id"], art["url"], a["name"])
+                self._links[a["url"]] = (None, art["article_id"], art["url"], a["name"],
+                                         art["item_key"])
         for doc in tables["documents"]:
             for f in tables["document_files"]:
-                if f["document_id"] == doc["document_id"]:
-                    self._links[f["url"]] = (doc["document_id"], None, doc["url"], f["name"])
+                if f["item_key"] == doc["item_key"]:
+                    self._links[f["url"]] = (doc["document_id"], None, doc["url"], f["name"],
+                                             doc["item_key"])
         for row in tables["attachment_texts"]:
             link = self._links.get(row["url"])
             if link is not None:
-                row["document_id"], row["article_id"], row["linked_from"], row["name"] = link
+                (row["document_id"], row["article_id"], row["linked_from"], row["name"],
+                 row["item_key"]) = link
 
     def add_reject(self, capture_info: dict, table: str, reason: str, raw: object = None) -> None:
         """Record a capture whose content could not be read (e.g. an unresolvable revisit)."""

@@ -14,16 +14,18 @@ file back to the full sequential read, which also checks every digest. Fixity of
 `portal-archive verify`'s job.
 
 Files are read in parallel (one worker per file; an indexed file is cut into consecutive runs of
-its CDXJ lines when there are more jobs than files, so one large WARC uses every core); each
-worker spools its results to a temporary pickle stream that the parent merges in input order,
-so output is deterministic and memory stays flat. A revisit's content comes from its original:
-looked up in the archive's dedup index, then in the same file (or share), then (in the parent)
-among all the WARCs given.
+its CDXJ lines of about equal cost when there are more jobs than files, so one large WARC uses
+every core); each worker spools its results to a temporary pickle stream that the parent
+merges in input order as soon as it is done, so output is deterministic and memory stays flat.
+A revisit's content comes from its original: looked up in the archive's dedup index, then in
+the same file (or share), then among all the WARCs given (by the worker when every file is
+indexed, else by the parent).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 import multiprocessing
@@ -31,7 +33,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,7 +48,7 @@ from archive.records import (
     read_record_at,
 )
 from pipelines.reading import read_capture, wants_body
-from pipelines.selection import HTML_TYPES
+from pipelines.selection import HTML_TYPES, wants_text
 
 if TYPE_CHECKING:
     from pipelines.attachment_text import TextOptions
@@ -118,7 +120,8 @@ def source_archive(warc: Path) -> Path | None:
 
 
 def iter_file(path: Path, snapshot_id: str, parse: ParseFn, dedup: _DedupLookup,
-              text: TextOptions | None = None) -> Iterator[tuple[dict, Any]]:
+              text: TextOptions | None = None,
+              originals: Originals | None = None) -> Iterator[tuple[dict, Any]]:
     """(capture_info, parsed | None | _UNRESOLVED) per capture of one WARC, in file order.
 
     A damaged file ends the iteration with `WarcReadError` naming the file and the offset of
@@ -146,7 +149,7 @@ def iter_file(path: Path, snapshot_id: str, parse: ParseFn, dedup: _DedupLookup,
                     if info["payload_digest"]:
                         local.setdefault(info["payload_digest"], offset)
                 else:
-                    parsed = _resolve(info, path, local, dedup, parse, text)
+                    parsed = _resolve(info, path, local, dedup, parse, text, originals)
                 yield info, parsed
         except WarcReadError:
             raise
@@ -171,13 +174,16 @@ _HEAD_BYTES = 16384
 # First try for `read_head`: enough for the headers of nearly every record.
 _FIRST_HEAD_BYTES = 4096
 
-# offset, length, url, whether the index says HTML, payload digest of a response (else None)
-IndexLine = tuple[int, int, str, bool, str | None]
+# offset, length, url, whether the index says HTML, payload digest of a response (else None),
+# whether it is an attachment whose text is read (`wants_text`: what may take seconds of OCR)
+IndexLine = tuple[int, int, str, bool, str | None, bool]
+# payload digest → (WARC, offset) of a response with that payload
+Originals = dict[str, tuple[Path, int]]
 
 
 def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: ParseFn,
-                 dedup: _DedupLookup,
-                 text: TextOptions | None = None) -> Iterator[tuple[dict, Any]]:
+                 dedup: _DedupLookup, text: TextOptions | None = None,
+                 originals: Originals | None = None) -> Iterator[tuple[dict, Any]]:
     """Like `iter_file`, visiting only the records the CDXJ lists.
 
     Anything unexpected (no WARC capture of that URL at the offset, a record that cannot be
@@ -187,7 +193,7 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
     name = path.name
     local: dict[str, int] = {}
     with open(path, "rb") as fh:
-        for offset, length, url, html, _ in records:
+        for offset, length, url, html, *_ in records:
             # Only the head of an image or attachment: its body is neither parsed nor checked.
             size = length if html else min(length, _HEAD_BYTES)
             try:
@@ -208,7 +214,7 @@ def iter_indexed(path: Path, records: list[IndexLine], snapshot_id: str, parse: 
                 raise _IndexMismatch(f"{name}: offset {offset}: {_one_line(exc)}") from exc
             info["length"] = length
             if record.rec_type == "revisit":
-                parsed = _resolve(info, path, local, dedup, parse, text)
+                parsed = _resolve(info, path, local, dedup, parse, text, originals)
             else:
                 parsed = None if body is None else parse_capture(info, body, parse, text)
                 if info["payload_digest"]:
@@ -277,8 +283,10 @@ def _records_of_snapshot(snapshot_dir: Path, warcs: list[Path]) -> dict[Path, li
                 if path is not None:
                     mime = str(fields.get("mime", "")).lower()
                     digest = fields.get("digest") if mime != "warc/revisit" else None
+                    text = wants_text({"status": fields.get("status"), "url": fields["url"],
+                                       "content_type": mime})
                     records[path].append((int(fields["offset"]), int(fields["length"]),
-                                          fields["url"], mime in HTML_TYPES, digest))
+                                          fields["url"], mime in HTML_TYPES, digest, text))
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return {}
     for path in records:
@@ -315,9 +323,12 @@ def _check_record_complete(it: ArchiveIterator, record: Any) -> None:
 
 def _resolve(
     info: dict, path: Path, local: dict[str, int], dedup: _DedupLookup, parse: ParseFn,
-    text: TextOptions | None = None,
+    text: TextOptions | None = None, originals: Originals | None = None,
 ) -> Any:
-    """Parse a revisit from its original's body, or _UNRESOLVED for the parent to finish."""
+    """Parse a revisit from its original's body, or _UNRESOLVED for the parent to finish.
+
+    `originals`: the responses the WARCs' indexes list (all the files of the job), so that a
+    share of a file finds an original in another share or file itself."""
     if not wants_body(info):
         return None
     digest = info["payload_digest"]
@@ -327,6 +338,8 @@ def _resolve(
         info.update(extra)
     elif digest in local:
         original_path, original_offset = path, local[digest]
+    elif originals and digest in originals:
+        original_path, original_offset = originals[digest]
     else:
         return _UNRESOLVED
     _, body = read_record_at(original_path, original_offset)
@@ -357,6 +370,8 @@ class _FileJob:
     # Byte range of the file this job covers when a file is shared out between jobs
     # (`_share_out`): [start, end), end None for the end of the file.
     span: tuple[int, int | None] | None = None
+    # Every response the indexes list, when all the files are indexed (`_index_originals`).
+    originals: Originals | None = None
 
     def size(self) -> int:
         """Bytes of the file this job stands for (the progress bar's unit)."""
@@ -381,6 +396,27 @@ class _FileResult:
     error: str | None
 
 
+def parse_with_fallback(site_ref: tuple, body: bytes, url: str,
+                        content_type: str | None = None) -> dict:
+    """`parse_page` with the crawl's profile (`site_ref`: snapshot folder, its profile file or
+    platform, the file if any; see DatasetWriter.site_ref): a site profile file parses every
+    page, a platform's profile those detection cannot tell, as in the crawl."""
+    from scraper.parsers import parse_page
+
+    spec = _site_spec(site_ref[:2])
+    if spec is not None and site_ref[2]:
+        return parse_page(body, url, content_type, profile=spec)
+    return parse_page(body, url, content_type, fallback=spec)
+
+
+@functools.cache
+def _site_spec(site_ref: tuple):
+    from scraper.profiles.choose import named_profile
+
+    folder, name = site_ref
+    return named_profile(name, Path(folder)) if name else None
+
+
 def _default_parse() -> ParseFn:
     from scraper.parsers import parse_page
 
@@ -395,7 +431,7 @@ def _captures_of(job: _FileJob, parse: ParseFn,
     if job.records is not None:
         try:
             for info, parsed in iter_indexed(job.path, job.records, job.snapshot_id, parse,
-                                             dedup, job.text):
+                                             dedup, job.text, job.originals):
                 done.add(info["warc_offset"])
                 yield info, parsed
             return
@@ -403,7 +439,8 @@ def _captures_of(job: _FileJob, parse: ParseFn,
             pass
     # A share of a file (`span`) reads the whole file too, and keeps its own captures: rare
     # (the index disagreed with the file), and then every record is checked anyway.
-    for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup, job.text):
+    for info, parsed in iter_file(job.path, job.snapshot_id, parse, dedup, job.text,
+                                  job.originals):
         if info["warc_offset"] not in done and job.covers(info["warc_offset"]):
             yield info, parsed
 
@@ -478,6 +515,10 @@ def extract_warcs(
 
     result = ExtractResult(counts={})
     writer = DatasetWriter(out_dir, snapshot_id)
+    if parse is None and writer.site_ref is not None:
+        # The snapshot's crawl profile, for pages whose platform detection cannot tell (as
+        # the crawl parsed them); a reference, so that worker processes load it themselves.
+        parse = functools.partial(parse_with_fallback, writer.site_ref)
     try:
         with tempfile.TemporaryDirectory(prefix=".extract-", dir=out_dir) as spool_dir:
             indexed = indexed_records(paths)
@@ -486,10 +527,13 @@ def extract_warcs(
             if jobs > len(file_jobs):
                 file_jobs = _share_out(file_jobs, jobs)
             jobs = min(jobs, len(file_jobs) or 1)
-            if jobs == 1 and all(job.records is not None for job in file_jobs):
-                _run_direct(file_jobs, writer, result, parse, progress, text)
+            originals = _index_originals(file_jobs)
+            if jobs == 1 and originals is not None:
+                _run_direct(file_jobs, writer, result, parse, progress, text, originals)
             else:
-                _merge(_run(file_jobs, jobs, progress), writer, result, parse, text)
+                if originals is not None:
+                    file_jobs = [dataclasses.replace(j, originals=originals) for j in file_jobs]
+                _merge(_run(file_jobs, jobs, progress), writer, result, parse, text, originals)
     except BaseException:
         writer.abort()
         raise
@@ -500,32 +544,44 @@ def extract_warcs(
 # A file is shared out between jobs only with at least this many captures per share: below
 # that, a share's start (its own reader, dedup index and spool) costs more than it spreads.
 _MIN_SHARE_RECORDS = 32
+# Shares per job: the pool hands the next share to whichever worker is free, so more shares
+# even out the end of the run (4 against 2: bench/bench_attachments.py, docs/benchmarks.md).
+_SHARES_PER_JOB = 4
+# What an attachment whose text is read weighs when a file is cut into shares, in bytes of
+# page: parsing HTML runs at about 20 MB/s, while an attachment costs 0.05 s (text layer) to
+# seconds (OCR of a scan) whatever its size; cut by bytes alone, a snapshot's attachments (its
+# documents' files, crawled last) all fell into its last share (bench_attachments.py: 16 of
+# the 18 s of a 2-job run in one share of 133 records).
+_TEXT_COST = 2_000_000
 
 
 def _share_out(file_jobs: list[_FileJob], jobs: int) -> list[_FileJob]:
-    """Cut each indexed file into consecutive runs of its CDXJ lines, of about equal bytes,
-    so that `jobs` processes have work even when a snapshot is one large WARC.
+    """Cut each indexed file into consecutive runs of its CDXJ lines, of about equal cost
+    (bytes, an attachment whose text is read as _TEXT_COST), so that `jobs` processes have
+    work even when a snapshot is one large WARC.
 
-    Two shares per job, so a share heavy with OCR or large pages does not leave the other
-    cores idle at the end. The shares are merged in file order, so the rows do not depend on
-    `jobs`; a revisit whose original is in an earlier share is resolved by the merge, as one
-    whose original is in an earlier file.
+    _SHARES_PER_JOB shares per job, so a share heavy with OCR or large pages does not leave
+    the other cores idle at the end. The shares are merged in file order, so the rows do not
+    depend on `jobs`; a revisit whose original is in another share is resolved by its worker
+    from the indexes' responses (`_index_originals`).
     """
     out: list[_FileJob] = []
     for job in file_jobs:
         records = job.records
-        parts = min(2 * jobs, len(records) // _MIN_SHARE_RECORDS) if records else 0
+        parts = (min(_SHARES_PER_JOB * jobs, len(records) // _MIN_SHARE_RECORDS)
+                 if records else 0)
         if parts < 2:
             out.append(job)
             continue
-        total = sum(length for _, length, *_ in records)
+        cost = [line[1] + (_TEXT_COST if line[5] else 0) for line in records]
+        total = sum(cost)
         shares: list[list[IndexLine]] = [[]]
         done = 0
-        for line in records:
+        for line, c in zip(records, cost, strict=True):
             if shares[-1] and len(shares) < parts and done >= total * len(shares) / parts:
                 shares.append([])
             shares[-1].append(line)
-            done += line[1]
+            done += c
         for i, share in enumerate(shares):
             start = 0 if i == 0 else share[0][0]
             end = shares[i + 1][0][0] if i + 1 < len(shares) else None
@@ -541,13 +597,27 @@ def _progress_bar(file_jobs: list[_FileJob], progress: bool) -> Any:
                 desc="extract", disable=not progress, file=sys.stderr)
 
 
-def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResult]:
+def _index_originals(file_jobs: list[_FileJob]) -> Originals | None:
+    """Every response the indexes list (digest → its first WARC and offset), when every file
+    is indexed; None otherwise (originals are then learnt as the files are read)."""
+    if not all(job.records is not None for job in file_jobs):
+        return None
+    originals: Originals = {}
+    for job in file_jobs:
+        for offset, _, _, _, digest, *_ in job.records or ():
+            if digest:
+                originals.setdefault(digest, (job.path, offset))
+    return originals
+
+
+def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> Iterator[_FileResult]:
+    """The workers' results in input order, each as soon as it and those before it are done
+    (the parent merges one while the workers read the next)."""
     bar = _progress_bar(file_jobs, progress)
-    results = []
     try:
         if jobs == 1:
             for job in file_jobs:
-                results.append(_extract_file(job))
+                yield _extract_file(job)
                 bar.update(job.size())
         else:
             # spawn, not fork: a caller such as a resumed crawl has Twisted's threads
@@ -556,25 +626,31 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> list[_FileResu
             with multiprocessing.get_context("spawn").Pool(jobs) as pool:
                 # imap hands results back in input order, so the output is deterministic.
                 for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
-                    results.append(res)
                     bar.update(job.size())
+                    yield res
     finally:
         bar.close()
-    return results
 
 
 def _merge(
-    file_results: list[_FileResult],
+    file_results: Iterable[_FileResult],
     writer: DatasetWriter,
     result: ExtractResult,
     parse: ParseFn | None,
     text: TextOptions | None = None,
+    originals: Originals | None = None,
 ) -> None:
-    """Feed every spooled capture to the writer in input order, finishing cross-file revisits."""
-    originals: dict[str, tuple[Path, int]] = {}
-    for res in file_results:
-        for digest, offset in res.digests.items():
-            originals.setdefault(digest, (res.path, offset))
+    """Feed every spooled capture to the writer in input order, finishing cross-file revisits.
+
+    With `originals` (every file indexed: the workers had them too) each result is merged as
+    it comes, while the workers go on; otherwise all of them are waited for, since a revisit's
+    original may be in a later file."""
+    if originals is None:
+        file_results = list(file_results)
+        originals = {}
+        for res in file_results:
+            for digest, offset in res.digests.items():
+                originals.setdefault(digest, (res.path, offset))
     for res in file_results:
         for info, parsed in _read_spool(res.spool):
             _add(writer, result, info, parsed, originals, parse, text)
@@ -584,15 +660,12 @@ def _merge(
 
 
 def _run_direct(file_jobs: list[_FileJob], writer: DatasetWriter, result: ExtractResult,
-                parse: ParseFn | None, progress: bool, text: TextOptions | None = None) -> None:
+                parse: ParseFn | None, progress: bool, text: TextOptions | None,
+                originals: Originals) -> None:
     """One process and indexed WARCs: captures go straight to the writer, without the spool
     (pickling every parse cost about a twentieth of the job). The indexes say in advance where
-    each response is, so a revisit whose original is in a later file is resolved in place."""
-    originals: dict[str, tuple[Path, int]] = {}
-    for job in file_jobs:
-        for offset, _, _, _, digest in job.records or ():
-            if digest:
-                originals.setdefault(digest, (job.path, offset))
+    each response is (`originals`), so a revisit whose original is in a later file is
+    resolved in place."""
     with _progress_bar(file_jobs, progress) as bar:
         for job in file_jobs:
             dedup = _DedupLookup(job.archive_root, job.path)

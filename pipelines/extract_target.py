@@ -78,6 +78,9 @@ def _new_snapshot(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[
         shutil.rmtree(work, ignore_errors=True)  # left by a killed run with this pid
         for sub in SUBDIRS:
             (work / sub).mkdir(parents=True)
+        site = _source_site(warcs, work)
+        if site:  # read by the DatasetWriter: the pages are parsed as the crawl parsed them
+            write_manifest(work, site)
         result = extract_warcs(warcs, snapshot_id, archive_root=root,
                                out_dir=work / "datasets", jobs=jobs, text=text)
         manifest = {
@@ -93,6 +96,7 @@ def _new_snapshot(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[
             "stats": {"captures": result.captures, "datasets": dict(result.counts)},
             "source_warcs": [str(p) for p in warcs],
             "files": file_entries(work),
+            **site,
         }
         if result.errors:
             manifest["abort_reason"] = f"extract: {result.errors[0]}"
@@ -105,6 +109,33 @@ def _new_snapshot(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[
         shutil.rmtree(work, ignore_errors=True)
         raise
     return ExtractOutcome(result, manifest["status"], snapshot_dir / "datasets")
+
+
+def _source_site(warcs: list[Path], work: Path) -> dict:
+    """The site profile of the crawl that wrote `warcs`, when they all come from one
+    snapshot's `warcs/` folder that recorded one (`platform`, `site_profile`; a profile file
+    is copied along), else {}."""
+    from scraper.profiles.choose import SNAPSHOT_PROFILE
+
+    sources = {Path(p).resolve().parent.parent for p in warcs
+               if Path(p).resolve().parent.name == "warcs"}
+    if len(sources) != 1 or len({Path(p).resolve().parent for p in warcs}) != 1:
+        return {}
+    (source,) = sources
+    try:
+        manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    entry = manifest.get("site_profile") if isinstance(manifest, dict) else None
+    if not isinstance(entry, dict):
+        return {}
+    if entry.get("file"):
+        try:
+            shutil.copyfile(source / entry["file"], work / SNAPSHOT_PROFILE)
+        except OSError:
+            return {}
+    return {"platform": manifest.get("platform"),
+            "site_profile": {**entry, "chosen_by": f"snapshot {source.name}"}}
 
 
 def _new_version(root: Path, snapshot_dir: Path, snapshot_id: str, warcs: list[Path],

@@ -11,6 +11,7 @@ import json
 import os
 import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from pipelines import normalize as n
 from pipelines.schema import TABLES
@@ -45,7 +46,37 @@ def reject(lin: dict, table: str, key: Any, url: str | None, reason: str, raw: A
             "reason": reason, "raw": raw_json(raw)}
 
 
-def page_row(lin: dict, capture: dict, parsed: dict | None) -> dict:
+def item_key(item_id: int | None, url: str | None) -> str | None:
+    """The key audits match an item on: the platform's own id (NukeViet's article id, a
+    WordPress post id, a SharePoint ItemID: what the profile's `id` rules read), else its
+    canonical URL without scheme and host (`/tin-tuc/thoi-su/slug.html`: the upload portal
+    shows no id; a portal moving to https or to another host name keeps its keys)."""
+    if item_id is not None:
+        return str(item_id)
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _page_item_key(article: dict, document: dict) -> str | None:
+    record = article or document
+    if not record:
+        return None
+    id_name = "article_id" if article else "document_id"
+    item_id = _lenient(n.integer, record.get(id_name))
+    return item_key(item_id, _lenient(n.url, record.get("url")))
+
+
+def site_columns(parsed: dict | None, profile: str | None = None) -> dict[str, str | None]:
+    """`platform` (from the parse) and `profile` (the crawl's, else the platform's)."""
+    platform = (parsed or {}).get("platform")
+    platform = platform if isinstance(platform, str) else None
+    return {"platform": platform, "profile": profile or (parsed or {}).get("profile")
+            or platform}
+
+
+def page_row(lin: dict, capture: dict, parsed: dict | None, profile: str | None = None) -> dict:
     """One `pages` row per capture, whatever it holds (errors, redirects, revisits, files)."""
     article = _dict((parsed or {}).get("article"))
     document = _dict((parsed or {}).get("document"))
@@ -67,6 +98,11 @@ def page_row(lin: dict, capture: dict, parsed: dict | None) -> dict:
         "document_id": _lenient(n.integer, document.get("document_id")) if document else None,
         "listing_items": len(listing["items"]) if isinstance(listing.get("items"), list) else None,
         "next_page": _lenient(n.text, listing.get("next_page")) if listing else None,
+        "item_key": _page_item_key(article, document),
+        # (A page's parse only: an attachment's text has no platform.)
+        **(site_columns(parsed, profile) if parsed and "page_type" in parsed
+           else {"platform": None, "profile": None}),
+        "location": _lenient(n.text, capture.get("location")),
     }
 
 
@@ -83,19 +119,21 @@ def _lenient(convert, value):
         return None
 
 
-def article_rows(lin: dict, art: Any, page_url: str) -> Rows:
+def article_rows(lin: dict, art: Any, page_url: str, site: dict | None = None) -> Rows:
     what = "article"
     art = expect_mapping(art, what)
     article_id = field(art, "article_id", n.integer, what)
-    if article_id is None:
-        raise ValidationError("article: missing article_id")
+    url = field(art, "url", n.url, what) or page_url
+    key = item_key(article_id, url)
+    if key is None:
+        raise ValidationError("article: missing article_id and url")
     rating = expect_mapping(art.get("rating") or {}, "article.rating")
     authors = expect_list(art.get("authors"), "article.authors")
     images = expect_list(art.get("images"), "article.images")
     row = {
         **lin,
         "article_id": article_id,
-        "url": field(art, "url", n.url, what) or page_url,
+        "url": url,
         "page_url": page_url,
         "title": field(art, "title", n.text, what),
         "published_at": field(art, "published_at", n.portal_timestamp, what),
@@ -116,16 +154,18 @@ def article_rows(lin: dict, art: Any, page_url: str) -> Rows:
         "attachments": [_link(a, "article.attachments") for a in
                         expect_list(art.get("attachments"), "article.attachments")],
         "related": [_related(r) for r in expect_list(art.get("related"), "article.related")],
+        "item_key": key,
+        **(site or {"platform": None, "profile": None}),
     }
     out: Rows = {"articles": [row], "article_authors": [], "images": [], "rejects": []}
     for pos, author in enumerate(authors, 1):
-        _child(out, "article_authors", lin, f"{article_id}#{pos}", page_url, author,
+        _child(out, "article_authors", lin, f"{key}#{pos}", page_url, author,
                lambda a, pos=pos: {**lin, "article_id": article_id, "position": pos,
-                                   **_author(a)})
+                                   **_author(a), "item_key": key})
     for pos, image in enumerate(images, 1):
-        _child(out, "images", lin, f"{article_id}#{pos}", page_url, image,
+        _child(out, "images", lin, f"{key}#{pos}", page_url, image,
                lambda i, pos=pos: {**lin, "article_id": article_id, "position": pos,
-                                   **_image(i)})
+                                   **_image(i), "item_key": key})
     return out
 
 
@@ -190,12 +230,14 @@ def _missing(what: str, key: str):
     raise ValidationError(f"{what}: missing {key}")
 
 
-def document_rows(lin: dict, doc: Any, page_url: str) -> Rows:
+def document_rows(lin: dict, doc: Any, page_url: str, site: dict | None = None) -> Rows:
     what = "document"
     doc = expect_mapping(doc, what)
     document_id = field(doc, "document_id", n.integer, what)
-    if document_id is None:
-        raise ValidationError("document: missing document_id")
+    url = field(doc, "url", n.url, what) or page_url
+    key = item_key(document_id, url)
+    if key is None:
+        raise ValidationError("document: missing document_id and url")
     number = field(doc, "number", n.text, what)
     files = expect_list(doc.get("attachments"), "document.attachments")
     row = {
@@ -206,7 +248,7 @@ def document_rows(lin: dict, doc: Any, page_url: str) -> Rows:
         "year": field(doc, "year", n.integer, what),
         "type_code": field(doc, "type_code", n.text, what),
         "issuer_code": field(doc, "issuer_code", n.text, what),
-        "url": field(doc, "url", n.url, what) or page_url,
+        "url": url,
         "page_url": page_url,
         "title": field(doc, "title", n.text, what),
         "summary": field(doc, "summary", n.text, what),
@@ -225,12 +267,15 @@ def document_rows(lin: dict, doc: Any, page_url: str) -> Rows:
         "body_text": field(doc, "body_text", n.block, what),
         "related": [_doc_relation(r) for r in expect_list(doc.get("related"),
                                                           "document.related")],
+        "item_key": key,
+        **(site or {"platform": None, "profile": None}),
     }
     out: Rows = {"documents": [row], "document_files": [], "rejects": []}
     for pos, f in enumerate(files, 1):
-        _child(out, "document_files", lin, f"{document_id}#{pos}", page_url, f,
+        _child(out, "document_files", lin, f"{key}#{pos}", page_url, f,
                lambda f, pos=pos: {**lin, "document_id": document_id, "number": number,
-                                   "position": pos, **_link(f, "document.attachments")})
+                                   "position": pos, **_link(f, "document.attachments"),
+                                   "item_key": key})
     return out
 
 
@@ -263,23 +308,27 @@ def listing_row(lin: dict, item: Any, listing_url: str, block: str, pos: int) ->
     }
 
 
-def build_rows(capture: dict, parsed: dict | None, snapshot_id: str) -> Rows:
-    """All rows one capture contributes, table by table (every table present, maybe empty)."""
+def build_rows(capture: dict, parsed: dict | None, snapshot_id: str,
+               profile: str | None = None) -> Rows:
+    """All rows one capture contributes, table by table (every table present, maybe empty).
+    `profile`: the name of the crawl's site profile (the `profile` column)."""
     lin = lineage(capture, snapshot_id)
     out: Rows = {t: [] for t in TABLES}
-    out["pages"].append(page_row(lin, capture, parsed))
+    out["pages"].append(page_row(lin, capture, parsed, profile))
     if not parsed:
         return out
     page_url = out["pages"][0]["url"]
     page_type = parsed.get("page_type")
 
+    site = site_columns(parsed, profile)
     article = parsed.get("article")
     if article is not None or page_type == "article":
-        _merge(out, _guarded(lin, "articles", article, page_url, article_rows, "article_id"))
+        _merge(out, _guarded(lin, "articles", article, page_url, article_rows, "article_id",
+                             site))
     document = parsed.get("document")
     if document is not None or page_type == "document_detail":
         _merge(out, _guarded(lin, "documents", document, page_url, document_rows,
-                             "document_id"))
+                             "document_id", site))
     listing = parsed.get("listing")
     if page_type == "document_listing" and isinstance(listing, dict):
         _listing_block(out, lin, listing.get("items"), page_url, "listing")
@@ -316,7 +365,7 @@ def _attachment(out: Rows, lin: dict, capture: dict, record: Any, url: str) -> N
             "language": field(record, "language", n.text, what),
             "seconds": field(record, "seconds", n.number, what) or 0.0,
             "document_id": None, "article_id": None, "linked_from": None, "name": None,
-            "text": text,
+            "text": text, "item_key": None,
         })
     except ValidationError as exc:
         out["rejects"].append(reject(lin, "attachment_texts", url, url, str(exc), record))
@@ -333,13 +382,14 @@ def _listing_block(out: Rows, lin: dict, items: Any, page_url: str, block: str) 
                lambda i, pos=pos: listing_row(lin, i, page_url, block, pos))
 
 
-def _guarded(lin: dict, table: str, record: Any, page_url: str, build, key_name: str) -> Rows:
+def _guarded(lin: dict, table: str, record: Any, page_url: str, build, key_name: str,
+             site: dict | None = None) -> Rows:
     if record is None:
         return {"rejects": [reject(lin, table, None, page_url,
                                    f"page_type says {table[:-1]} but no {table[:-1]} record",
                                    record)]}
     try:
-        return build(lin, record, page_url)
+        return build(lin, record, page_url, site)
     except ValidationError as exc:
         key = record.get(key_name) if isinstance(record, dict) else None
         return {"rejects": [reject(lin, table, key, page_url, str(exc), record)]}

@@ -54,10 +54,15 @@ PAGES = _table(
     pa.field("document_id", pa.int64()),
     pa.field("listing_items", pa.int64()),
     pa.field("next_page", pa.string()),
+    # Issue 14: the item a page holds, and the platform / profile that parsed it.
+    pa.field("item_key", pa.string()),
+    pa.field("platform", pa.string()),
+    pa.field("profile", pa.string()),
+    pa.field("location", pa.string()),
 )
 
 ARTICLES = _table(
-    pa.field("article_id", pa.int64(), nullable=False),
+    pa.field("article_id", pa.int64()),
     pa.field("url", pa.string(), nullable=False),
     pa.field("page_url", pa.string(), nullable=False),
     pa.field("title", pa.string()),
@@ -78,26 +83,32 @@ ARTICLES = _table(
     pa.field("image_count", pa.int64(), nullable=False),
     pa.field("attachments", pa.list_(LINK), nullable=False),
     pa.field("related", pa.list_(RELATED), nullable=False),
+    # The item's key (what audits match on): the platform's own id, else the canonical URL.
+    pa.field("item_key", pa.string(), nullable=False),
+    pa.field("platform", pa.string()),
+    pa.field("profile", pa.string()),
 )
 
 ARTICLE_AUTHORS = _table(
-    pa.field("article_id", pa.int64(), nullable=False),
+    pa.field("article_id", pa.int64()),
     pa.field("position", pa.int64(), nullable=False),
     pa.field("name", pa.string(), nullable=False),
     pa.field("organization", pa.string()),
+    pa.field("item_key", pa.string(), nullable=False),
 )
 
 IMAGES = _table(
-    pa.field("article_id", pa.int64(), nullable=False),
+    pa.field("article_id", pa.int64()),
     pa.field("position", pa.int64(), nullable=False),
     pa.field("src", pa.string(), nullable=False),
     pa.field("alt", pa.string()),
     pa.field("caption", pa.string()),
     pa.field("credit", pa.string()),
+    pa.field("item_key", pa.string(), nullable=False),
 )
 
 DOCUMENTS = _table(
-    pa.field("document_id", pa.int64(), nullable=False),
+    pa.field("document_id", pa.int64()),
     pa.field("number", pa.string()),
     pa.field("serial", pa.int64()),
     pa.field("year", pa.int64()),
@@ -121,14 +132,18 @@ DOCUMENTS = _table(
     pa.field("file_count", pa.int64(), nullable=False),
     pa.field("body_text", pa.string()),
     pa.field("related", pa.list_(DOC_RELATION), nullable=False),
+    pa.field("item_key", pa.string(), nullable=False),
+    pa.field("platform", pa.string()),
+    pa.field("profile", pa.string()),
 )
 
 DOCUMENT_FILES = _table(
-    pa.field("document_id", pa.int64(), nullable=False),
+    pa.field("document_id", pa.int64()),
     pa.field("number", pa.string()),
     pa.field("position", pa.int64(), nullable=False),
     pa.field("url", pa.string(), nullable=False),
     pa.field("name", pa.string()),
+    pa.field("item_key", pa.string(), nullable=False),
 )
 
 DOCUMENT_LISTINGS = _table(
@@ -166,6 +181,7 @@ ATTACHMENT_TEXTS = _table(
     pa.field("linked_from", pa.string()),
     pa.field("name", pa.string()),
     pa.field("text", pa.string(), nullable=False),
+    pa.field("item_key", pa.string()),  # of the linking document or article
 )
 
 REJECTS = _table(

@@ -122,7 +122,7 @@ class DatasetPipeline:
             from scraper.parsers import parse_page
 
             parsed = parse_page(body, adapter.get("url") or info["url"],
-                                adapter.get("content_type"))
+                                adapter.get("content_type"), **self.writer.parse_kwargs)
             self.writer.add(info, parsed)
         else:  # an attachment: its text
             from pipelines.reading import read_capture

@@ -45,6 +45,12 @@ class NightlyOptions:
     # Distributed: the crawl is queued in this Redis for `portal-archive worker` processes
     # (scraper.fleet.coordinator); the rest of the run (verify, diff, report) is the same.
     redis: str | None = None
+    # The site profile (scraper.profiles.choose): a platform and/or a profile (platform name
+    # or .toml file); neither: the previous night's, else detected on the home page.
+    platform: str | None = None
+    profile: str | None = None
+    profile_chosen_by: str = "option"
+    profile_base: Path | None = None
 
 
 @dataclass
@@ -66,6 +72,21 @@ def _logger(log_path: Path) -> logging.Logger:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.handlers[:] = [handler]
     return log
+
+
+def _previous_profile(crawl: CrawlOptions, previous) -> None:
+    """Tonight's crawl follows the profile of the previous night's (no detection request;
+    the same rules, so the two nights compare)."""
+    from scraper.profiles.choose import SNAPSHOT_PROFILE
+
+    entry = previous.manifest.get("site_profile")
+    if not entry:
+        return
+    if entry.get("file"):
+        crawl.profile = str(previous.path / SNAPSHOT_PROFILE)
+    else:
+        crawl.platform = entry.get("platform")
+    crawl.profile_chosen_by = "previous"
 
 
 def run_nightly(opts: NightlyOptions) -> NightlyResult:
@@ -91,7 +112,11 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
             url=opts.url, archive=archive, concurrency=opts.concurrency, delay=opts.delay,
             max_pages=opts.max_pages, settings=dict(opts.settings), progress=False,
             portal=opts.portal, snapshot_id=f"{stamp}{suffix}" if opts.portal else None,
+            platform=opts.platform, profile=opts.profile,
+            profile_chosen_by=opts.profile_chosen_by, profile_base=opts.profile_base,
         )
+        if not (opts.platform or opts.profile) and previous is not None:
+            _previous_profile(crawl, previous)
         if interrupted:
             crawl.resume = True
             crawl.snapshot_id = interrupted[-1].snapshot_id

@@ -42,6 +42,15 @@ class Portal:
     recent_interval_days: float = 1.0
     schedule: list[str] = field(default_factory=lambda: list(WEEKDAYS))  # which nights
     tags: list[str] = field(default_factory=list)
+    # The portal's platform (`upload-portal`, …): its shipped profile, unless `profile` names
+    # another (a platform name or a .toml file, relative to the registry's folder).
+    platform: str | None = None
+
+    def profile_options(self) -> tuple[str | None, str | None]:
+        """(platform, profile) a crawl of this portal is given (scraper.profiles.choose)."""
+        if self.platform and self.profile == DEFAULT_PROFILE:
+            return self.platform, None
+        return self.platform, self.profile
 
     def due(self, weekday: int) -> bool:
         """Is a nightly run due on this weekday (0 = Monday)?"""

@@ -1,4 +1,5 @@
-"""Local replica of a NukeViet 4.x provincial portal, for demos, tests and benchmarks.
+"""Local replica of a provincial portal (NukeViet 4.x by default, or another platform: see
+replica.platforms), for demos, tests and benchmarks.
 
 Public API::
 
@@ -10,9 +11,9 @@ Public API::
     with run_replica_process(ReplicaConfig(articles=50000)) as base_url: ...  # child process
 """
 
-from replica.config import THEMES, FaultConfig, ReplicaConfig
+from replica.config import PLATFORMS, THEMES, FaultConfig, ReplicaConfig
 from replica.server import run_replica, run_replica_process
 from replica.site import Site
 
-__all__ = ["THEMES", "FaultConfig", "ReplicaConfig", "Site", "run_replica",
+__all__ = ["PLATFORMS", "THEMES", "FaultConfig", "ReplicaConfig", "Site", "run_replica",
            "run_replica_process"]

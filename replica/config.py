@@ -1,10 +1,13 @@
-"""Run settings of one replica: size, seed, night, theme and fault rates."""
+"""Run settings of one replica: size, seed, night, platform, theme and fault rates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 THEMES = ("custom2015", "default40", "egov45")
+# The CMS the replica imitates (replica/platforms/); `theme` only matters for nukeviet.
+PLATFORMS = ("nukeviet", "upload-portal", "wordpress", "custom", "liferay", "sharepoint",
+             "dotnetnuke")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class ReplicaConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     nfd_rate: float = 0.1  # share of HTML pages served NFD-decomposed
     cp1258_rate: float = 0.0  # share of HTML pages served as windows-1258
+    platform: str = "nukeviet"
 
     def __post_init__(self) -> None:
         if self.articles < 1:
@@ -50,5 +54,8 @@ class ReplicaConfig:
             raise ValueError("night must be >= 0")
         if self.theme not in THEMES:
             raise ValueError(f"unknown theme {self.theme!r} (choose from {', '.join(THEMES)})")
+        if self.platform not in PLATFORMS:
+            raise ValueError(f"unknown platform {self.platform!r} "
+                             f"(choose from {', '.join(PLATFORMS)})")
         if self.documents is not None and self.documents < 4:
             raise ValueError("documents must be >= 4 (the seed's four)")

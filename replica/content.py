@@ -397,6 +397,20 @@ class SiteModel:
         r = rng(self.seed, "tags", k)
         return tuple(r.sample(self.tags, r.randint(0, 4)))
 
+    def first_title(self, k: int) -> str:
+        """Article k's title before any edit: what its slug is made from. Cheaper than
+        `head(k)` (platforms whose URLs carry the slug index every article by it)."""
+        if k == seed.ARTICLE_ID:
+            return seed.TITLE
+        title = tg.title(rng(self.seed, "head", k))  # the first draw of `_head`'s stream
+        return title[0].upper() + title[1:]
+
+    def first_alias(self, k: int) -> str:
+        """The slug `head(k).alias`, from `first_title` (no edit changes it)."""
+        if k == seed.ARTICLE_ID:
+            return seed.ALIAS
+        return tg.alias(self.first_title(k))[:90].strip("-")
+
     # An article is drawn from independent streams, so a listing (head), the URL list
     # (head + shape) and an article page (everything) each generate only what they show.
     def _head(self, k: int) -> Teaser:

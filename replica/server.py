@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from replica import faults as faultmod
 from replica.config import FaultConfig, ReplicaConfig
-from replica.routes import Request, route
+from replica.routes import Request
 from replica.site import Site
 
 COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml", "application/javascript")
@@ -142,13 +142,14 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             return
 
         cookie = SimpleCookie(self.headers.get("Cookie") or "")
-        sid = cookie["nv4_sess"].value if "nv4_sess" in cookie else None
+        name = site.platform.session_cookie  # None: the platform sets no cookie (WordPress)
+        sid = cookie[name].value if name and name in cookie else None
         known = site.session_known(sid)
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
-        resp = route(site, Request(method, self.path, known, body), f"http://{host}")
-        headers = [("X-Powered-By", "PHP/7.4.33")]
-        if not known:
-            headers.append(("Set-Cookie", f"nv4_sess={site.new_session()}; path=/; HttpOnly"))
+        resp = site.route(Request(method, self.path, known, body), f"http://{host}")
+        headers = list(site.platform.server_headers)
+        if not known and name:
+            headers.append(("Set-Cookie", f"{name}={site.new_session()}; path=/; HttpOnly"))
         headers += resp.headers
         if resp.stream_size:
             self.stream_oversize(resp.stream_size, headers, method)

@@ -27,9 +27,16 @@ from archive.snapshot import (
     write_manifest,
 )
 from archive.warc import SnapshotWarcWriter
-from scraper.freshness import FreshnessPolicy, is_item_url, known_captures
+from scraper.freshness import FreshnessPolicy, known_captures
 from scraper.health import assess, degraded_ratio
-from scraper.profiles.nukeviet import NukeVietProfile
+from scraper.profiles.choose import (
+    ProfileChoice,
+    choose_profile,
+    record_choice,
+    recorded_profile,
+    site_profile,
+)
+from scraper.profiles.site import SiteProfile
 from scraper.resume import ResumeState, recover_state
 
 logger = logging.getLogger(__name__)
@@ -67,6 +74,14 @@ class CrawlOptions:
     announce: Callable[[str], None] | None = None
     # The registry's portal name, recorded in the manifest (portal_archive.registry).
     portal: str | None = None
+    # The site profile: a platform name (`upload-portal`) and/or a profile (a platform name
+    # or a .toml file); neither: detected on the home page (scraper.profiles.choose).
+    platform: str | None = None
+    profile: str | None = None
+    # How they were given (`option` on the command line, `registry`), recorded.
+    profile_chosen_by: str = "option"
+    # Relative profile paths are read from here (the registry's archive), when given.
+    profile_base: Path | None = None
 
 
 @dataclass
@@ -173,7 +188,8 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
 
     archive = Path(opts.archive)
     archive.mkdir(parents=True, exist_ok=True)
-    profile = NukeVietProfile(opts.url) if opts.url else None
+    profile: SiteProfile | None = None
+    choice: ProfileChoice | None = None
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
     snap = None
@@ -216,13 +232,18 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
                                r["removed_bytes"], r["file"], r.get("partial_path"))
         # The interrupted run's seed is authoritative: a resume continues the same crawl.
         seeds = snap.manifest.get("seeds") or [opts.url]
-        profile = NukeVietProfile(seeds[0])
+        profile = site_profile(seeds[0], recorded_profile(snap.path, snap.manifest))
         state = recover_state(snap.warc_files(), profile, archive, dedup)
     else:
-        if profile is None:
+        if not opts.url:
             raise SnapshotError("a crawl needs a start URL")
+        choice = pick_profile(opts, settings.get("USER_AGENT"))
+        profile = site_profile(opts.url, choice.spec)
         snap = create_snapshot(archive, opts.snapshot_id, profile=profile.name,
                                seeds=[opts.url], settings=recorded, portal=opts.portal)
+        manifest = record_choice(snap.path, snap.manifest, choice)
+        write_manifest(snap.path, manifest)
+        snap = dataclasses.replace(snap, manifest=manifest)
 
     host = urlsplit(profile.root).netloc
     warc_args = {
@@ -262,9 +283,11 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     known = known_captures(archive) if (freshness is not None or opts.recheck_known) else {}
     if freshness is not None and not freshness.known:
         freshness.known = known
+    if freshness is not None and freshness.is_item is None:
+        freshness.is_item = profile.is_item
     # Only this portal's items: an archive may hold several portals (docs/portals.md).
     known_items = sorted(u for u, seen in known.items()
-                         if seen.ok and is_item_url(u) and profile.canonicalize(u) == u
+                         if seen.ok and profile.is_item(u) and profile.canonicalize(u) == u
                          and urlsplit(u).netloc == host)
     process.crawl(crawler, profile=profile, frontier=state.frontier, freshness=freshness,
                   known_items=known_items if opts.recheck_known else ())
@@ -310,6 +333,14 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
 
         index_after_close(archive)  # derived; a failure is a warning line, never the crawl's
     return result
+
+
+def pick_profile(opts: CrawlOptions, user_agent: str | None = None) -> ProfileChoice:
+    """The profile of a new crawl (scraper.profiles.choose); ValueError (one line) for an
+    unknown platform or a malformed profile file."""
+    return choose_profile(opts.url, platform=opts.platform, profile=opts.profile,
+                          chosen_by=opts.profile_chosen_by, base=opts.profile_base,
+                          user_agent=user_agent)
 
 
 def _record_resume(snap: Any, before: dict[str, Any], recorded: dict[str, Any]) -> Any:

@@ -15,7 +15,7 @@ are re-fetched only when due:
 from __future__ import annotations
 
 import hashlib
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +23,8 @@ from pathlib import Path
 from archive.cdxj import read_cdxj
 from archive.snapshot import list_snapshots
 
-ITEM_PATTERNS = (
-    re.compile(r"-\d+\.html$"),  # article: /vi/news/<cat>/<alias>-<ID>.html
-    re.compile(r"/detail/[^/]+-\d+/?$"),  # laws detail: /vi/<mod>/detail/<alias>-<ID>/
-)
+# NukeViet's item pages, the default when no site profile says (scraper.profiles).
+from scraper.profiles.nukeviet import ITEM_PATTERNS
 
 
 @dataclass(frozen=True)
@@ -43,13 +41,15 @@ class FreshnessPolicy:
     recent_interval_days: float = 1.0
     known: dict[str, Seen] = field(default_factory=dict)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Which pages are items (the site profile's `is_item`); None: NukeViet's URL shapes.
+    is_item: Callable[[str], bool] | None = None
 
     def is_navigation(self, url: str, role: str) -> bool:
         if role in ("feed", "sitemap"):
             return True
         if role != "page":
             return False
-        return not is_item_url(url)
+        return not (self.is_item or is_item_url)(url)
 
     def due(self, url: str, role: str) -> bool:
         """Whether to fetch `url` tonight."""

@@ -20,7 +20,7 @@ from archive.dedup import DedupEntry, DedupIndex
 from archive.records import read_record_at
 from archive.snapshot import resolve_archive_path
 from archive.warc import dedup_candidate
-from scraper.profiles.nukeviet import Link, NukeVietProfile
+from scraper.profiles.site import Link, SiteProfile
 
 
 @dataclass
@@ -37,7 +37,7 @@ def _http_header(record, name: str) -> str | None:
 
 
 def recover_state(
-    warc_paths: list[Path], profile: NukeVietProfile, archive_root: Path,
+    warc_paths: list[Path], profile: SiteProfile, archive_root: Path,
     dedup: DedupIndex | None = None,
 ) -> ResumeState:
     """Captured URLs, the outstanding frontier and archived robots.txt, from repaired WARCs."""
@@ -58,7 +58,7 @@ def recover_state(
     return state
 
 
-def _visit(record, state: ResumeState, outlinks: dict[str, Link], profile: NukeVietProfile,
+def _visit(record, state: ResumeState, outlinks: dict[str, Link], profile: SiteProfile,
            archive_root: Path, dedup: DedupIndex | None) -> int:
     """Note one captured response or revisit and the links it leads to; returns its status."""
     url = record.rec_headers.get_header("WARC-Target-URI")

@@ -54,20 +54,13 @@ def _where(filters: Filters, idx: SearchIndex) -> tuple[list[str], list]:
             raise QueryError(f"unknown snapshot {filters.snapshot!r} (indexed: {known})")
         sql.append("v.first_pos <= ? AND v.last_pos >= ?")
         args += [row[0], row[0]]
-    if filters.by == "published":
-        if filters.since:
-            sql.append("substr(v.published_at, 1, 10) >= ?")
-            args.append(filters.since)
-        if filters.until:
-            sql.append("substr(v.published_at, 1, 10) <= ?")
-            args.append(filters.until)
-    else:  # the version was in the archive at some capture within [since, until]
-        if filters.since:
-            sql.append("substr(v.last_captured_at, 1, 10) >= ?")
-            args.append(filters.since)
-        if filters.until:
-            sql.append("substr(v.first_captured_at, 1, 10) <= ?")
-            args.append(filters.until)
+    # By capture: the version was in the archive at some capture within [since, until].
+    after, before = (("published_at", "published_at") if filters.by == "published"
+                     else ("last_captured_at", "first_captured_at"))
+    for bound, column, op in ((filters.since, after, ">="), (filters.until, before, "<=")):
+        if bound:
+            sql.append(f"substr(v.{column}, 1, 10) {op} ?")
+            args.append(bound)
     return sql, args
 
 

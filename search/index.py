@@ -8,8 +8,9 @@
   portal (the URL's host), publication date and the text (zlib) for snippets;
 - `fts_fold` / `fts_exact` (contentless FTS5, rowid = version id): the folded text (no
   diacritics, đ → d) and the NFC lower-case text, each in a `title` and a `body` column;
-- `gone`: fetches that found an item withdrawn (HTTP 404 / 410 or a soft-404 page, the rule of
-  the portal state) for the timeline; `item_urls` maps an item's URLs to it;
+- `gone`: fetches that found an item withdrawn (HTTP 404 / 410 or a soft-404 page: the portal
+  state's rule, `audit.state.withdrawal_reasons`) for the timeline; `item_urls` maps an
+  item's URLs to it;
 - `snapshots`: the closed snapshots indexed, in archive order.
 
 Why SQLite FTS5 and not tantivy: measured in docs/search.md. Incremental: each closed snapshot
@@ -42,15 +43,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.snapshot import list_snapshots
+from audit.state import redirected_home, withdrawal_reasons
 from search.fulltext import FullText
 from search.text import nfc
 
-FORMAT = 2
+FORMAT = 3  # 3: the gone table keeps the last gone fetch of a night (was the first)
 INDEX_DIR = "index"
 DB_NAME = "search.sqlite3"
 FULLTEXT = "fulltext"  # the tantivy folder, beside the SQLite file
 SIDECAR = "search.json"
-GONE_STATUSES = {404: "http_404", 410: "http_410"}
 KINDS = ("article", "document", "attachment")
 _SEP = "\x1f"
 _BATCH = 2000
@@ -161,6 +162,13 @@ def _children_text(table: pa.Table | None, key: str, columns: list[str]) -> dict
     return {k: "\n".join(v) for k, v in out.items()}
 
 
+def _key(cols: dict[str, list], id_column: str, i: int) -> str:
+    """The item's key: `item_key` (the platform's id, else its URL path; issue 14), else the
+    id of datasets written before it."""
+    item = cols.get("item_key")
+    return item[i] if item and item[i] is not None else str(cols[id_column][i])
+
+
 def _join(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
@@ -168,7 +176,7 @@ def _join(*parts: str | None) -> str:
 def read_docs(datasets: Path) -> Iterator[Doc]:
     """Every article, document and attachment text of one snapshot's datasets, in file order."""
     arts = _read(datasets, "articles", ["article_id", "url", "page_url", "title", "summary",
-                                        "body_text", "published_at", *_LINEAGE])
+                                        "body_text", "published_at", *_LINEAGE, "item_key"])
     if arts is not None and arts.num_rows:
         authors = _children_text(_read(datasets, "article_authors",
                                        ["article_id", "warc_record_id", "position", "name",
@@ -180,18 +188,20 @@ def read_docs(datasets: Path) -> Iterator[Doc]:
         for i in range(arts.num_rows):
             k = (cols["article_id"][i], cols["warc_record_id"][i])
             title = cols["title"][i] or ""
-            yield Doc("article", str(k[0]), cols["url"][i], cols["page_url"][i], title, title,
+            yield Doc("article", _key(cols, "article_id", i), cols["url"][i], cols["page_url"][i],
+                      title, title,
                       _join(cols["summary"][i], cols["body_text"][i], captions.get(k),
                             authors.get(k)),
                       _iso(cols["published_at"][i]), _iso(cols["captured_at"][i]),
                       cols["warc_file"][i], int(cols["warc_offset"][i]))
     docs = _read(datasets, "documents", ["document_id", "number", "url", "page_url", "title",
-                                         "summary", "body_text", "issued_on", *_LINEAGE])
+                                         "summary", "body_text", "issued_on", *_LINEAGE,
+                                         "item_key"])
     if docs is not None and docs.num_rows:
         cols = {c: docs.column(c).to_pylist() for c in docs.column_names}
         for i in range(docs.num_rows):
             title = cols["title"][i] or ""
-            yield Doc("document", str(cols["document_id"][i]), cols["url"][i],
+            yield Doc("document", _key(cols, "document_id", i), cols["url"][i],
                       cols["page_url"][i], _join(cols["number"][i], title), title,
                       _join(cols["summary"][i], cols["body_text"][i]),
                       _iso(cols["issued_on"][i]), _iso(cols["captured_at"][i]),
@@ -211,17 +221,17 @@ def read_docs(datasets: Path) -> Iterator[Doc]:
 
 
 def read_gone(datasets: Path) -> list[tuple[str, str, str, int, str]]:
-    """(url, captured_at, warc_file, warc_offset, reason) of fetches that found an item gone."""
+    """(url, captured_at, warc_file, warc_offset, reason) of fetches that found an item gone,
+    by the portal state's rule (audit.state.withdrawal_reasons)."""
     pages = _read(datasets, "pages", ["url", "status", "page_type", "captured_at",
-                                      "warc_file", "warc_offset"])
+                                      "warc_file", "warc_offset", "location"])
     if pages is None or pages.num_rows == 0:
         return []
-    is_gone = pc.or_kleene(pc.is_in(pages.column("status"),
-                                    value_set=pa.array(list(GONE_STATUSES))),
-                           pc.equal(pages.column("page_type"), "soft_404"))
-    found = pages.filter(pc.fill_null(is_gone, False))
+    why = withdrawal_reasons(pages.column("status"), pages.column("page_type"),
+                             redirected_home(pages))
+    found = pages.append_column("reason", why).filter(pc.is_valid(why))
     return [(r["url"], _iso(r["captured_at"]), r["warc_file"], int(r["warc_offset"]),
-             GONE_STATUSES.get(r["status"], "soft_404")) for r in found.to_pylist()]
+             r["reason"]) for r in found.to_pylist()]
 
 
 # -- the index file --------------------------------------------------------------------------
@@ -311,10 +321,13 @@ class SearchIndex:
                 self._flush(inserts, updates)
         self._flush(inserts, updates)
         db.executemany("INSERT OR IGNORE INTO item_urls VALUES (?, ?, ?)", sorted(urls))
-        for url, captured_at, warc_file, offset, reason in read_gone(datasets):
+        # One gone fetch per item and snapshot is kept: the last (by capture time), which
+        # decides, with the item's captures, whether the state as of the snapshot withdrew it.
+        for url, captured_at, warc_file, offset, reason in sorted(read_gone(datasets),
+                                                                  key=lambda g: g[1]):
             for typ, key in db.execute(
                     "SELECT type, item_key FROM item_urls WHERE url = ?", (url,)).fetchall():
-                db.execute("INSERT OR IGNORE INTO gone VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                db.execute("INSERT OR REPLACE INTO gone VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (typ, key, position, snapshot_id, captured_at, warc_file, offset,
                             reason))
         db.execute("INSERT INTO snapshots VALUES (?, ?, ?, ?, ?)",

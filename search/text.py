@@ -9,6 +9,7 @@ to the original (for snippets).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -49,13 +50,18 @@ def fold(text: str) -> str:
 
 def fold_with_map(text: str) -> tuple[str, list[int] | range]:
     """The folded text and, per folded character, its index in `text` (already NFC)."""
-    folded = fold(text)
-    if len(folded) == len(text):
-        return folded, range(len(text))
+    return _with_map(text, fold(text), _fold_char)
+
+
+def _with_map(text: str, whole: str, per_char) -> tuple[str, list[int] | range]:
+    """`whole` (`text` converted) and, per character of it, its index in `text`; when the
+    conversion changed the length, it is redone character by character (`per_char`)."""
+    if len(whole) == len(text):
+        return whole, range(len(text))
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        f = _fold_char(ch)
+        f = per_char(ch)
         out.append(f)
         where.extend([i] * len(f))
     return "".join(out), where
@@ -64,3 +70,42 @@ def fold_with_map(text: str) -> tuple[str, list[int] | range]:
 def has_diacritics(text: str) -> bool:
     """True when folding changes more than case (the query asked for exact accents)."""
     return fold(text) != nfc(text).lower()
+
+
+# A word as the index's tokenizer sees it (tantivy's `simple`: runs of letters and digits);
+# the query parser (search.query.WORD) splits words the same way.
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD_RE.finditer(text)]
+
+
+def phrase_spans(text: str | None, phrase: str) -> list[tuple[int, int]]:
+    """Where `phrase` occurs in `text` (NFC), as (start, end) character ranges of `text`.
+
+    The rule of `search` (docs/search.md): the phrase's words in a row, whatever lies between
+    them (spaces, punctuation); matched exactly (NFC, case-insensitive) when the phrase has
+    diacritics, on the folded text (no diacritics, đ → d) when it has none.
+    """
+    if not text:
+        return []
+    exact = has_diacritics(phrase)
+    norm = (lambda s: nfc(s).lower()) if exact else fold
+    wanted_text = norm(phrase)
+    wanted = [wanted_text[s:e] for s, e in _words(wanted_text)]
+    if not wanted:
+        return []
+    if exact:
+        lowered, where = _with_map(text, text.lower(), str.lower)
+    else:
+        lowered, where = fold_with_map(text)
+    spans = _words(lowered)
+    tokens = [lowered[s:e] for s, e in spans]
+    n = len(wanted)
+    out = []
+    for i in range(len(tokens) - n + 1):
+        if tokens[i:i + n] == wanted:
+            start, end = spans[i][0], spans[i + n - 1][1]
+            out.append((where[start], where[end - 1] + 1))
+    return out

@@ -43,9 +43,9 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> N
 
 
 def replica_args(articles: int = 40, seed: int = 1, night: int = 0, theme: str = "custom2015",
-                 extra: tuple[str, ...] = ()) -> list[str]:
+                 extra: tuple[str, ...] = (), platform: str = "nukeviet") -> list[str]:
     return ["--articles", str(articles), "--seed", str(seed), "--night", str(night),
-            "--theme", theme, *extra]
+            "--theme", theme, "--platform", platform, *extra]
 
 
 @contextlib.contextmanager

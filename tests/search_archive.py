@@ -31,12 +31,19 @@ def item_urls(s: Site) -> list[str]:
 
 
 def add_night(root: Path, snapshot_id: str, s: Site, urls: list[str], night: int) -> None:
+    add_fetches(root, snapshot_id, [(s, url) for url in urls], night)
+
+
+def add_fetches(root: Path, snapshot_id: str, fetches: list[tuple[Site, str]],
+                night: int) -> None:
+    """A snapshot of `fetches` [(replica Site, path)] in that order, a second apart (a night
+    may mix sites: a page as one night served it, then as a later night does)."""
     snap = create_snapshot(root, snapshot_id, profile="nukeviet4", seeds=[BASE + "/"])
     when = datetime(2026, 11, 27, 19, 0, tzinfo=UTC) + timedelta(days=night)
     with DedupIndex(root / "dedup.sqlite3") as idx:
         writer = SnapshotWarcWriter(snap.path, snapshot_id, "127.0.0.1:8080", dedup=idx,
                                     archive_root=root)
-        for i, url in enumerate(urls):
+        for i, (s, url) in enumerate(fetches):
             status, headers, body = s.render(url, base=BASE)
             writer.write_capture(Capture(url=BASE + url, status=status,
                                          response_headers=list(headers.items()), body=body,

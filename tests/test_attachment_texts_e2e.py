@@ -120,7 +120,7 @@ def test_extract_shares_one_file_between_jobs(crawled, tmp_path):
     records = ex.indexed_records(warcs)[warcs[0]]
     job = ex._FileJob(warcs[0], sid, archive, tmp_path, None, records)
     shares = ex._share_out([job], 2)
-    assert len(shares) == 4
+    assert len(shares) == 2 * ex._SHARES_PER_JOB
     assert [line for share in shares for line in share.records] == records
     assert [s.span for s in shares][0][0] == 0 and shares[-1].span[1] is None
     assert all(a.span[1] == b.span[0] for a, b in zip(shares, shares[1:], strict=False))

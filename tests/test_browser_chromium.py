@@ -260,3 +260,78 @@ def test_capture_quality_command_and_page(driver, app, demo_archive, checked):
     visit(driver, f"{app}/item/article/{key}", checked)
     states = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#states tr")[1:]]
     assert states[0].endswith("present") and "withdrawn (HTTP 404, since " in states[1]
+
+
+def test_search_a_phrase_and_follow_a_hit_to_its_replayed_capture(driver, app, demo_archive,
+                                                                   checked):
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get(app + "/")
+    box = driver.find_element(By.CSS_SELECTOR, "header form.searchbox input[name=q]")
+    box.send_keys('"bao ve rung"', Keys.ENTER)  # typed without diacritics
+    WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/search")
+    visit(driver, driver.current_url, checked, "search")
+    hits = driver.find_elements(By.CSS_SELECTOR, "#hits li.hit")
+    assert hits
+    marks = {nfc(m.text).lower() for m in driver.find_elements(By.CSS_SELECTOR, ".snippet mark")}
+    assert marks == {"bảo vệ rừng"}, marks
+    # The timeline of the phrase, across the two nights.
+    driver.find_element(By.ID, "timeline-link").click()
+    visit(driver, driver.current_url, checked, "search-timeline")
+    nights = driver.find_elements(By.CSS_SELECTOR, "#phrase-nights tr:first-child a")
+    assert [n.text for n in nights] == e2e.snapshot_ids(demo_archive)
+    driver.back()
+    # Follow the first article hit to its archived capture (the replica is stopped).
+    hit = next(h for h in driver.find_elements(By.CSS_SELECTOR, "#hits li.hit")
+               if "kind-article" in h.get_attribute("class"))
+    title = hit.find_element(By.CSS_SELECTOR, ".title").text
+    hit.find_element(By.CSS_SELECTOR, "a.replay").click()
+    WebDriverWait(driver, 30).until(lambda d: urlsplit(d.current_url).path == "/replay")
+    visit(driver, driver.current_url, checked, allow=lambda e: not_archived(demo_archive, e))
+    driver.switch_to.frame(driver.find_element(By.ID, "replay"))
+    try:
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+        assert nfc(title) in nfc(driver.execute_script("return document.title"))
+        assert "bảo vệ rừng" in nfc(driver.find_element(By.TAG_NAME, "body").text).lower()
+    finally:
+        driver.switch_to.default_content()
+    assert not [e for e in bd.console_errors(driver) if not not_archived(demo_archive, e)]
+
+
+def test_replay_for_a_browser_on_another_machine(driver, demo_archive):
+    """`serve --host` other than loopback: pywb is also served on that address (its own port,
+    so its own origin) behind the app's token, which the browser sends as the app's cookie."""
+    token = "t0ken-for-the-test"
+    arts = pq.read_table(demo_archive / "snapshots" / e2e.snapshot_ids(demo_archive)[1]
+                         / "datasets" / "articles.parquet",
+                         columns=["page_url", "title", "captured_at"]).to_pylist()
+    art = arts[0]
+    # 127.0.0.2 is not one of the loopback names the app trusts: it is served as any other
+    # address would be (token required), and a browser here can reach it.
+    with bd.serve(demo_archive, "--host", "127.0.0.2", "--token", token) as address:
+        app = address.split("?", 1)[0].rstrip("/")
+        driver.get(address)  # the token, traded for the cookie
+        ts = art["captured_at"].strftime("%Y%m%d%H%M%S")
+        driver.get(f"{app}/replay?url={quote(art['page_url'], safe='')}&ts={ts}")
+        frame = driver.find_element(By.ID, "replay")
+        src = urlsplit(frame.get_attribute("src"))
+        assert src.hostname == "127.0.0.2" and f"{src.scheme}://{src.netloc}" != app
+        # Without the token the replay origin answers nothing of the archive.
+        conn = http.client.HTTPConnection(src.hostname, src.port, timeout=30)
+        conn.request("GET", src.path)
+        assert conn.getresponse().status == 401
+        conn.close()
+        driver.switch_to.frame(frame)
+        try:
+            WebDriverWait(driver, 30).until(
+                lambda d: d.execute_script("return document.readyState") == "complete")
+            assert nfc(art["title"]) in nfc(driver.execute_script("return document.title"))
+            images = driver.execute_script(
+                "return Array.from(document.images).map(i => i.currentSrc)")
+            assert images and all(i.startswith(f"{src.scheme}://{src.netloc}/archive/")
+                                  for i in images)
+        finally:
+            driver.switch_to.default_content()
+        errors = [e for e in bd.console_errors(driver) if not not_archived(demo_archive, e)]
+        assert not errors, errors

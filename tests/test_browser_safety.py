@@ -150,7 +150,8 @@ def test_token_is_required_off_loopback(hostile):
             finally:
                 conn.close()
 
-        for path in ("/", "/snapshot/S1", "/snapshot/S1/datasets/articles.csv", "/diff"):
+        for path in ("/", "/snapshot/S1", "/snapshot/S1/datasets/articles.csv", "/diff",
+                     "/search?q=x", "/search/timeline?phrase=x"):
             status, _, body = request(path)
             assert status == 401 and APP_MARKER.encode() not in body, path
         assert request("/", {"Authorization": "Bearer wrong"})[0] == 401
@@ -167,7 +168,7 @@ def test_read_only_and_headers(hostile, client):
     paths = ["/", "/portal/127.0.0.1:8080", "/snapshot/S1", "/snapshot/S1/pages",
              "/snapshot/S1/datasets/pages.csv", "/snapshot/S1/wacz", "/item/article/1001",
              f"/url?u={quote(EVIL_URL)}", f"/replay?url={quote(EVIL_URL)}&ts=20261127193000",
-             "/diff", "/lang/en?next=/"]
+             "/diff", "/lang/en?next=/", "/search?q=x", "/search/timeline?phrase=x"]
     for path in paths:
         resp = get(client, path)
         assert resp.status_code in (200, 302), (path, resp.status_code)

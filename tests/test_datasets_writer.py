@@ -7,6 +7,7 @@ import json
 import random
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -202,7 +203,8 @@ def test_seed_article_rows():
     assert art["body_html"].startswith("<p>")
     assert rows["article_authors"] == [{**{k: art[k] for k in LINEAGE_COLUMNS},
                                         "article_id": 1234, "position": 1, "name": "Thúy Vân",
-                                        "organization": "Văn phòng Tỉnh ủy"}]
+                                        "organization": "Văn phòng Tỉnh ủy", "item_key": "1234"}]
+    assert art["item_key"] == "1234"  # the NukeViet id, as text (issue 14)
     assert [i["credit"] for i in rows["images"]] == ["TP", "AT"]
     (side,) = rows["document_listings"]
     assert (side["block"], side["document_id"], side["downloads"]) == ("sidebar", 87, 9)
@@ -251,8 +253,23 @@ def test_invalid_records_go_to_rejects_with_reason():
     assert len(rows["pages"]) == 1 and len(rows["document_listings"]) == 1
 
 
+def test_an_article_without_a_numeric_id_is_keyed_by_its_url():
+    """Issue 14: a platform that shows no id (the upload portal) keys items by canonical URL
+    (without scheme and host); before, every such article was rejected."""
+    parsed = copy.deepcopy(seed_parse())
+    parsed["article"].pop("article_id")
+    parsed["platform"] = "upload-portal"
+    rows = build_rows(capture(), parsed, SNAP, profile="upload-portal")
+    assert rows["rejects"] == []
+    (art,) = rows["articles"]
+    url = urlsplit(parsed["article"]["url"])
+    assert art["article_id"] is None and art["item_key"] == url.path
+    assert (art["platform"], art["profile"]) == ("upload-portal", "upload-portal")
+    assert {a["item_key"] for a in rows["article_authors"] + rows["images"]} == {url.path}
+    assert rows["pages"][0]["item_key"] == url.path
+
+
 @pytest.mark.parametrize("mutate,table,needle", [
-    (lambda p: p["article"].pop("article_id"), "articles", "missing article_id"),
     (lambda p: p["article"].update(views="nhiều"), "articles", "views"),
     (lambda p: p["article"].update(tags="a, b"), "articles", "expected a list"),
     (lambda p: p.update(article=None), "articles", "no article record"),

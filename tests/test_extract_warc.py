@@ -176,7 +176,8 @@ class FakeCrawl:
         info = {"snapshot_id": SNAP, "captured_at": date, "warc_file": self.files[-1].name,
                 "warc_offset": offset, "warc_record_id": rid, "payload_digest": digest,
                 "url": url, "status": status, "content_type": ctype,
-                "record_type": "revisit" if revisit else "response", "length": length}
+                "record_type": "revisit" if revisit else "response", "length": length,
+                "location": dict(extra).get("Location")}  # (a redirect's target, issue 14)
         if revisit:
             info.update(refers_to_uri=ref_uri, refers_to_date=ref_date)
         # The crawl parses the body Scrapy hands it: decoded, whatever the record type.

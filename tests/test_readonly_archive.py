@@ -201,6 +201,10 @@ def test_serve_qa_and_search_on_a_read_only_archive(archive, tmp_path):
             for path in ("/", "/snapshot/N3", f"/url?u={archive_page(view)}"):
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as r:
                     assert r.status == 200 and b"<html" in r.read(), path
+            # The search page finds the index `search` built in the cache, and searches it.
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=t%E1%BB%89nh",
+                                        timeout=60) as r:
+                assert r.status == 200 and b'class="hit ' in r.read()
         finally:
             server.terminate()
             server.wait(timeout=60)

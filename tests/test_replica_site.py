@@ -388,3 +388,10 @@ def test_startup_is_lazy_at_50000_articles():
     assert s.model.base_article.cache_info().currsize < 100
     assert s.render("/vi/news/page-2400/")[0] == 200
     assert s.render("/vi/news/page-2600/")[0] == 200
+
+
+def test_first_title_and_alias_are_the_heads():
+    """Platforms index every article by `first_alias` instead of building every teaser."""
+    m = Site(ReplicaConfig(articles=120, seed=4, night=3)).model
+    for k in range(1, m.state(3).max_article + 1):
+        assert (m.first_title(k), m.first_alias(k)) == (m.head(k).title, m.head(k).alias)

@@ -64,6 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "core, at most 32)")
     parser.add_argument("--portals", type=Path, metavar="FILE",
                         help="the portal registry (default ARCHIVE/portals.toml)")
+    parser.add_argument("--platform", metavar="NAME",
+                        help="the portal's platform: nukeviet, upload-portal, wordpress, "
+                             "liferay, sharepoint, dotnetnuke, joomla or generic (default: "
+                             "the registry's, else detected on the home page; docs/profiles.md)")
+    parser.add_argument("--profile", metavar="FILE.toml",
+                        help="a site profile file (or a platform name) the crawl follows: "
+                             "seeds, scope, URL roles, traps; copied into the snapshot")
     parser.add_argument("--redis", metavar="URL",
                         help="distributed crawl: queue it in Redis (redis:// or rediss://, "
                              "password allowed) for `portal-archive worker` processes and wait "
@@ -139,6 +146,10 @@ def run(args: argparse.Namespace) -> int:
         progress=False if args.no_progress else None,
         operator=args.operator,
         portal=args.portal,
+        platform=args.platform,
+        profile=args.profile,
+        profile_chosen_by=getattr(args, "profile_chosen_by", "option"),
+        profile_base=getattr(args, "profile_base", None),
         announce=lambda line: print(f"portal-archive crawl: {line}", file=sys.stderr,
                                     flush=True),
     )
@@ -225,5 +236,9 @@ def _apply_portal(args: argparse.Namespace) -> None:
         args.concurrency = entry.concurrency if args.concurrency is None else args.concurrency
         if not entry.robots:
             args.ignore_robots = True
+        if not args.platform and not args.profile:
+            args.platform, args.profile = entry.profile_options()
+            args.profile_chosen_by = "registry"
+            args.profile_base = registry_path(args.archive, args.portals).parent
     if not args.snapshot:
         args.snapshot = f"{new_snapshot_id()}-{args.portal}"

@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", default="custom2015",
                         choices=["custom2015", "default40", "egov45"])
     parser.add_argument("--nights", type=int, default=2, help="nights to crawl (default 2)")
+    parser.add_argument("--no-platforms", dest="platforms", action="store_false",
+                        help="skip the night pair of the upload-portal replica")
 
 
 def _prepare(archive: Path) -> None:
@@ -118,8 +120,52 @@ def run(args: argparse.Namespace) -> int:
               f"{len(truth['removed'])} removed, {len(truth['changed'])} changed")
         print(f"\nreport: {report}")
         changed_url = next((c["url"] for c in diff["changed"] if c.get("url")), None)
+    if args.platforms:
+        _platform_pair(archive / "platforms" / PLATFORM_DEMO, PLATFORM_DEMO, args.seed)
     print(next_steps(archive, snaps, changed_url or base + "/"))
     return 0
+
+
+# Issue 14: the same content on today's laichau.gov.vn platform, where articles have no ids.
+PLATFORM_DEMO = "upload-portal"
+PLATFORM_ARTICLES = 12  # a few seconds: two small crawls
+
+
+def _platform_pair(archive: Path, platform: str, seed: int) -> None:
+    """Two nights of the `platform` replica in an archive of their own (another portal),
+    crawled with the platform detected on the home page, diffed against the ground truth."""
+    from archive.snapshot import list_snapshots
+    from audit.diff import diff_snapshots
+    from audit.diff_report import write_report
+    from replica import ReplicaConfig, Site
+    from replica.server import make_server
+
+    archive.mkdir(parents=True, exist_ok=True)
+    port, base = 0, ""
+    for night in (0, 1):
+        config = ReplicaConfig(articles=PLATFORM_ARTICLES, seed=seed, night=night,
+                               platform=platform)
+        server = make_server(config, port)
+        port, base = server.server_address[1], server.base_url
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        print(f"\n== {platform} night {night}: replica ({PLATFORM_ARTICLES} articles, no "
+              f"article ids: items keyed by URL) at {base}", flush=True)
+        try:
+            _crawl(base, archive)
+        finally:
+            server.shutdown()
+            server.server_close()
+    a, b = [s for s in list_snapshots(archive) if s.status == "closed"][-2:]
+    diff = diff_snapshots(archive, a.snapshot_id, b.snapshot_id)
+    report = write_report(diff, b.path / "reports" / f"diff-{a.snapshot_id}-{b.snapshot_id}.html")
+    truth = Site(ReplicaConfig(articles=PLATFORM_ARTICLES, seed=seed, night=1,
+                               platform=platform)).changes(0, 1)
+    print(f"== {platform} diff (platform {b.manifest.get('platform')}, detected): "
+          f"{len(diff['added'])} added, {len(diff['removed'])} removed, "
+          f"{len(diff['changed'])} changed; replica ground truth: {len(truth['added'])} "
+          f"added, {len(truth['removed'])} removed, {len(truth['changed'])} changed")
+    print(f"   archive: {archive}   report: {report}")
 
 
 def next_steps(archive: Path, snaps: list, url: str) -> str:

@@ -26,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--captures", action="store_true",
                         help="compare only what A and B themselves captured (items B did not "
                              "fetch are `not_captured`), not the portal's states")
+    parser.add_argument("--phrase", metavar="TEXT", default=None,
+                        help="mark which changes add or remove this phrase (matched as "
+                             "`search` matches it: without diacritics it matches any); "
+                             "highlighted in every report format")
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -55,11 +59,14 @@ def _order_warning(archive: Path, a: str, b: str) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from audit.diff import DiffError, diff_snapshots
     from audit.diff_report import render, summary_line, write_report
+    from audit.phrase import PhraseError, check_phrase, mark_phrase
     from audit.state import StateError
     from audit.state_diff import diff_states
     from portal_archive.cli import CommandError
 
     try:
+        if args.phrase is not None:
+            check_phrase(args.phrase)
         if args.portal:
             from audit.diff import resolve_ref
 
@@ -69,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
             diff = diff_snapshots(args.archive, args.a, args.b)
         else:
             diff = diff_states(args.archive, args.a, args.b)
-    except (DiffError, StateError) as exc:
+        if args.phrase is not None:
+            mark_phrase(diff, args.phrase)
+    except (DiffError, StateError, PhraseError) as exc:
         raise CommandError(str(exc)) from None
     warning = _order_warning(args.archive, diff["a"], diff["b"])
     if warning:
@@ -79,5 +88,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render(diff, fmt))
         return 0
     write_report(diff, args.out, fmt)
-    print(f"{summary_line(diff)}; report: {args.out}")
+    phrase = diff.get("phrase")
+    marked = (f"; phrase added by {phrase['added']} changed item(s), removed by "
+              f"{phrase['removed']}" if phrase else "")
+    print(f"{summary_line(diff)}{marked}; report: {args.out}")
     return 0

@@ -24,6 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "process each); one summary line per portal and a total")
     parser.add_argument("--portals", type=Path, metavar="FILE",
                         help="the portal registry (default ARCHIVE/portals.toml)")
+    parser.add_argument("--platform", metavar="NAME",
+                        help="the portal's platform (nukeviet, upload-portal, wordpress, …; "
+                             "default: the registry's, else the previous night's, else "
+                             "detected on the home page)")
+    parser.add_argument("--profile", metavar="FILE.toml",
+                        help="a site profile file (or a platform name) the crawl follows")
     parser.add_argument("--full", action="store_true",
                         help="re-fetch every page instead of only those due")
     parser.add_argument("--max-age-days", type=float, default=7.0, metavar="D",
@@ -76,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
         delay=args.delay, max_pages=args.max_pages, full=args.full,
         max_age_days=args.max_age_days, recent_days=args.recent_days,
         recent_interval_days=args.recent_interval_days, report_format=args.report_format,
-        settings=settings, redis=args.redis,
+        settings=settings, platform=args.platform, profile=args.profile, redis=args.redis,
     )
     if args.portal:
         _apply_portal(args, opts)
+    _check_profile(opts)
     fleet_errors: tuple[type[Exception], ...] = ()
     if opts.redis:
         from scraper.fleet.coordinator import FleetError
@@ -99,6 +106,21 @@ def run(args: argparse.Namespace) -> int:
     if result.exit_code is not None:
         return result.exit_code
     return 0 if result.ok else 1
+
+
+def _check_profile(opts) -> None:
+    """An unknown platform or a malformed profile file: one line, before anything runs."""
+    from portal_archive.cli import CommandError
+    from scraper.profiles.choose import choose_profile
+    from scraper.profiles.spec import ProfileError
+
+    if not (opts.platform or opts.profile):
+        return
+    try:
+        choose_profile(None, platform=opts.platform, profile=opts.profile,
+                       base=opts.profile_base)
+    except ProfileError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _registry(args: argparse.Namespace):
@@ -131,6 +153,10 @@ def _apply_portal(args: argparse.Namespace, opts) -> None:
                                "or give its URL")
         return
     opts.url = args.url or entry.seeds[0]
+    if not (args.platform or args.profile):
+        opts.platform, opts.profile = entry.profile_options()
+        opts.profile_chosen_by = "registry"
+        opts.profile_base = path.parent
     if args.delay is None:
         opts.delay = entry.delay
     if args.concurrency is None:

@@ -22,6 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("name", help="short name, e.g. laichau")
     add.add_argument("url", help="its home page (the seed)")
     add.add_argument("--profile", default=None, help="site profile (default nukeviet)")
+    add.add_argument("--platform", default=None,
+                     help="the portal's platform (upload-portal, wordpress, …; docs/profiles.md)")
     add.add_argument("--delay", type=float, metavar="SECONDS")
     add.add_argument("--concurrency", type=int, metavar="N", help="requests at a time per host")
     add.add_argument("--ignore-robots", action="store_true")
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
                 name=args.name, seeds=[args.url], profile=args.profile or DEFAULT_PROFILE,
                 delay=args.delay, concurrency=args.concurrency, robots=not args.ignore_robots,
                 schedule=(args.schedule.split(",") if args.schedule else list(WEEKDAYS)),
-                tags=args.tags)
+                tags=args.tags, platform=args.platform)
             add_portal(path, portal)
             print(f"added portal {portal.name} ({args.url}) to {path}")
             return 0

@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--night", type=int, default=0, help="time travel: night K >= 0")
     parser.add_argument("--theme", default="custom2015",
                         choices=["custom2015", "default40", "egov45"])
+    parser.add_argument("--platform", default="nukeviet", metavar="NAME",
+                        help="the CMS to imitate: nukeviet (default), upload-portal, wordpress, "
+                             "custom, liferay, sharepoint, dotnetnuke (--theme: nukeviet only)")
     parser.add_argument("--nfd-rate", type=_rate, default=0.1,
                         help="share of HTML pages served NFD-decomposed (default 0.1)")
     parser.add_argument("--cp1258-rate", type=_rate, default=0.0,
@@ -72,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
             oversize=args.oversize)
         config = ReplicaConfig(articles=args.articles, documents=args.documents, seed=args.seed,
                                night=args.night, theme=args.theme, faults=faults,
-                               nfd_rate=args.nfd_rate, cp1258_rate=args.cp1258_rate)
+                               nfd_rate=args.nfd_rate, cp1258_rate=args.cp1258_rate,
+                               platform=args.platform)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     if args.latency_ms < 0:
@@ -98,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from exc
     print(f"replica serving {server.base_url}/ (articles={args.articles}, seed={args.seed}, "
-          f"night={args.night}, theme={args.theme}); Ctrl-C to stop", flush=True)
+          f"night={args.night}, platform={args.platform}, theme={args.theme}); Ctrl-C to stop",
+          flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

@@ -22,6 +22,7 @@ WARCs as a single-process resume does.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -40,15 +41,23 @@ from archive.snapshot import (
     create_snapshot,
     dedup_path,
     open_snapshot,
+    write_manifest,
 )
 from archive.warc import OPEN_SUFFIX
-from scraper.crawl import CrawlOptions, CrawlResult, _recorded_settings, scrapy_settings
+from scraper.crawl import (
+    CrawlOptions,
+    CrawlResult,
+    _recorded_settings,
+    pick_profile,
+    scrapy_settings,
+)
 from scraper.fleet import serializer
 from scraper.fleet.frontier import NAMESPACE, CrawlKeys, Frontier, connect, jobs_key
 from scraper.fleet.worker import warc_prefix
-from scraper.freshness import is_item_url, known_captures
+from scraper.freshness import known_captures
 from scraper.health import ERROR_STAT_PREFIX, assess, degraded_ratio
-from scraper.profiles.nukeviet import PAGE, Link, NukeVietProfile
+from scraper.profiles.choose import record_choice, recorded_profile, site_profile
+from scraper.profiles.site import PAGE, Link, SiteProfile
 from scraper.resume import recover_state
 
 logger = logging.getLogger(__name__)
@@ -78,7 +87,7 @@ class _Encoder:
     """Requests as the workers queue them (same spider callbacks, JSON, Scrapy's
     fingerprints), for the seeds and the links recovered from a dead worker's WARCs."""
 
-    def __init__(self, profile: NukeVietProfile, depth_priority: int) -> None:
+    def __init__(self, profile: SiteProfile, depth_priority: int) -> None:
         from scrapy.utils.request import RequestFingerprinter
 
         from scraper.spiders.portal import PortalSpider
@@ -156,10 +165,16 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             if not opts.url:
                 raise SnapshotError("a crawl needs a start URL")
             url = opts.url
-            snap = create_snapshot(archive, opts.snapshot_id, profile="nukeviet4", seeds=[url],
-                                   settings=recorded, portal=opts.portal)
+            choice = pick_profile(opts, settings.get("USER_AGENT"))
+            snap = create_snapshot(archive, opts.snapshot_id, profile=site_profile(
+                url, choice.spec).name, seeds=[url], settings=recorded,
+                portal=opts.portal)
+            manifest = record_choice(snap.path, snap.manifest, choice)
+            write_manifest(snap.path, manifest)
+            snap = dataclasses.replace(snap, manifest=manifest)
         log = _log_to(snap.path / "logs" / "coordinator.log")
-        profile = NukeVietProfile(url)
+        # (Workers build the same profile from the manifest: scraper.fleet.worker.)
+        profile = site_profile(url, recorded_profile(snap.path, snap.manifest))
         keys = CrawlKeys(namespace, snap.snapshot_id)
         frontier = Frontier(client, keys)
         encoder = _Encoder(profile, settings.getint("DEPTH_PRIORITY"))
@@ -259,7 +274,7 @@ def _resumable(archive: Path, snapshot_id: str | None):
     return snap
 
 
-def _seed(frontier: Frontier, encoder: _Encoder, profile: NukeVietProfile, archive: Path,
+def _seed(frontier: Frontier, encoder: _Encoder, profile: SiteProfile, archive: Path,
           recheck_known: bool) -> None:
     """The seeds, and item URLs earlier closed snapshots captured (as `run_crawl` does)."""
     for link in profile.seeds():
@@ -267,11 +282,11 @@ def _seed(frontier: Frontier, encoder: _Encoder, profile: NukeVietProfile, archi
     if recheck_known:
         known = known_captures(archive)
         for url in sorted(u for u, seen in known.items()
-                          if seen.ok and is_item_url(u) and profile.canonicalize(u) == u):
+                          if seen.ok and profile.is_item(u) and profile.canonicalize(u) == u):
             encoder.push(frontier, Link(url, PAGE, "K"))
 
 
-def _rebuild_frontier(frontier: Frontier, encoder: _Encoder, snap, profile: NukeVietProfile,
+def _rebuild_frontier(frontier: Frontier, encoder: _Encoder, snap, profile: SiteProfile,
                       archive: Path, redis_index: RedisDedupIndex) -> None:
     """Redis lost the crawl: every worker must be stopped; repair every WARC, mark what they
     captured as seen, queue the outlinks not captured (a single-process resume's state)."""
@@ -289,7 +304,7 @@ def _rebuild_frontier(frontier: Frontier, encoder: _Encoder, snap, profile: Nuke
         frontier.client.hset(frontier.keys.robots, mapping=state.robots)
 
 
-def _wait(frontier: Frontier, encoder: _Encoder, snap, profile: NukeVietProfile,
+def _wait(frontier: Frontier, encoder: _Encoder, snap, profile: SiteProfile,
           archive: Path, redis_index: RedisDedupIndex, poll: float) -> list[Reclaim]:
     keys, client = frontier.keys, frontier.client
     reclaims: list[Reclaim] = []
@@ -312,7 +327,7 @@ def _wait(frontier: Frontier, encoder: _Encoder, snap, profile: NukeVietProfile,
 
 
 def reclaim_worker(frontier: Frontier, encoder: _Encoder, worker: str, snap,
-                   profile: NukeVietProfile, archive: Path,
+                   profile: SiteProfile, archive: Path,
                    redis_index: RedisDedupIndex) -> Reclaim:
     """Take a gone worker's leases back, deciding from its WARC files which were captured."""
     keys, client = frontier.keys, frontier.client

@@ -116,7 +116,7 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     from scrapy.settings import Settings
 
     from scraper.fleet.components import Fleet, FleetDedupIndex, FleetPortalSpider
-    from scraper.profiles.nukeviet import NukeVietProfile
+    from scraper.profiles.choose import recorded_profile, site_profile
 
     worker = worker_id or new_worker_id()
     client = connect(redis_url)
@@ -154,7 +154,8 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     settings.set("LOG_FILE_APPEND", True)
     lease_ms = settings.getint("PORTAL_FLEET_LEASE_MS", DEFAULT_LEASE_MS)
 
-    profile = NukeVietProfile(spec["url"])
+    # The coordinator's choice, as its manifest records it (a profile file is in the snapshot).
+    profile = site_profile(spec["url"], recorded_profile(snap.path, snap.manifest))
     host = urlsplit(profile.root).netloc
     fleet = Fleet(frontier, worker, lease_ms, settings.getint("PORTAL_FLEET_SLOT_MS") or None)
     try:

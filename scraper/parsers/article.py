@@ -281,6 +281,14 @@ def _caption_text(img, scope) -> str | None:
     if container is scope:
         return None
     sib = container.getnext()
+    # Wrappers around the image alone (SharePoint's RichImageField: two `div`s): the caption
+    # follows the outermost one that holds nothing else.
+    levels = 0
+    while sib is None and levels < 3:
+        parent = container.getparent()
+        if parent is None or parent is scope or parent.tag in ("body", "html") or text_of(parent):
+            break
+        container, sib, levels = parent, parent.getnext(), levels + 1
     skipped = 0
     text = text_of(sib)
     while sib is not None and skipped < 2 and not text and not _has_img(sib):

@@ -24,7 +24,8 @@ _HMS = (
     r"(?P<H>\d{1,2})\s*[:hg]\s*(?P<M>\d{2})(?:\s*:\s*(?P<S>\d{2}))?"
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?"
 )
-_DATE_TIME = re.compile(_DMY + r"(?:\s*,?\s*(?:lúc\s*)?" + _HMS + r")?")
+# (`Thứ năm, 18/04/2024 - 14:05`: themes print `l, d/m/Y - H:i` too.)
+_DATE_TIME = re.compile(_DMY + r"(?:\s*[,\-–—|]?\s*(?:lúc\s*)?" + _HMS + r")?")
 # Some templates print the time first (`topic.tpl`: `09:21 25/03/2015`, `09:21 - 25/03/2015`).
 _TIME_DATE = re.compile(_HMS + r"\s*[-,|]?\s*(?:ngày\s*)?" + _DMY)
 _DASHES = "-–—|,"

@@ -50,14 +50,23 @@ def _names(value, index: dict) -> list[str]:
 
 
 class PageMeta:
-    """The machine-readable metadata of one page, each source read on first use."""
+    """The machine-readable metadata of one page, each source read on first use.
 
-    def __init__(self, doc) -> None:
+    `has` (`needle in has` for the page's source), when given, spares the walk of a source
+    the page cannot hold (no `ld+json`, no `itemprop`, …): most pages lack most of them."""
+
+    def __init__(self, doc, has=None) -> None:
         self.doc = doc
+        self.has = has
+
+    def _lacks(self, *words: str) -> bool:
+        return self.has is not None and not any(w in self.has for w in words)
 
     @cached_property
     def jsonld(self) -> dict:
         nodes: list[dict] = []
+        if self._lacks("ld+json"):
+            return {}
         for raw in _LD(self.doc):
             try:
                 data = json.loads(raw)
@@ -103,6 +112,8 @@ class PageMeta:
     @cached_property
     def _meta(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
+        if self._lacks("<meta", "<META", "<Meta"):
+            return found
         for el in _META(self.doc):
             key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
             value = el.get("content")
@@ -128,7 +139,8 @@ class PageMeta:
     @cached_property
     def microdata(self) -> dict:
         out: dict = {"authors": []}
-        for el in _ITEMPROP(self.doc):
+        for el in (() if self._lacks("itemprop", "ITEMPROP", "itemProp") else
+                   _ITEMPROP(self.doc)):
             if el.tag == "meta":
                 continue  # (read by `_meta` with the other meta tags)
             prop = el.get("itemprop")
@@ -149,7 +161,7 @@ class PageMeta:
 
     @cached_property
     def time(self) -> dict:
-        for el in _TIMES(self.doc):
+        for el in (() if self._lacks("<time", "<TIME") else _TIMES(self.doc)):
             when = parse_machine(el.get("datetime"))
             if when:
                 return {"published": when, "element": el}
@@ -253,6 +265,20 @@ def title_before(date_el) -> str | None:
             prev = prev.getprevious()
         el, levels = el.getparent(), levels + 1
     return None
+
+
+# The words `_AUTHOR_TEXTS` and `_SOURCE_TEXTS` look for: a page whose source holds none of
+# them (nor a character reference or a named accented letter that could spell one) has no
+# such text node, and the walk over every text node is skipped.
+AUTHOR_WORDS = ("ác giả", "ÁC GIẢ", "uthor", "gười viết", "hóng viên", "ài và ảnh", "ài, ảnh")
+SOURCE_WORDS = ("guồn", "GUỒN", "ource")
+_SPELLED = ("&#", "acute;", "grave;", "circ;", "tilde;")
+
+
+def may_hold(has, words: tuple[str, ...]) -> bool:
+    """Whether a page (`has`: a container of its source, `needle in has`) may hold one of
+    `words` in its text."""
+    return any(w in has for w in words) or any(s in has for s in _SPELLED)
 
 
 _AUTHOR_TEXTS = etree.XPath(

@@ -51,22 +51,29 @@ def _is_soft_404(doc) -> bool:
 
 
 def parse_page(body: bytes, url: str, content_type: str | None = None,
-               profile: Profile | None = None) -> dict:
+               profile: Profile | None = None, fallback: Profile | None = None) -> dict:
     """Parse one page. Never raises on bad input: unknown or broken pages give `other`.
 
     The platform comes from the fingerprints of the shipped profiles (`detect`), unless a
     `profile` is given (`portal-archive profile check`); its `parse` hook, if it names one,
-    parses the page, else its rules do (`profiled.py`).
+    parses the page, else its rules do (`profiled.py`). `fallback`: the crawl's profile, for
+    a page whose platform the fingerprints do not tell (detected `generic`: a page with
+    little chrome, such as a bare table listing).
     """
+    # (No page to detect from: the platform is the given profile's, else `generic`.)
     if not body or looks_binary(body):
-        return _finish(empty_result(url), "generic")
+        return _finish(empty_result(url), profile.platform if profile else "generic")
     text, _, verbatim = decode_page(body, content_type)
     doc = parse_html(text, body if verbatim else None)
     if doc is None:
-        return _finish(empty_result(url), "generic")
-    base = base_url(doc, url)
+        return _finish(empty_result(url), profile.platform if profile else "generic")
+    # (`<base href>` is rare: two reverse scans spare the XPath on the other pages.)
+    base = (base_url(doc, url) if text.rfind("<base") != -1 or text.rfind("<BASE") != -1
+            else url)
     if profile is None:
-        profile = builtin(detect(text, url).platform)
+        platform = detect(text, url, complete=False).platform
+        profile = fallback if platform == "generic" and fallback is not None \
+            else builtin(platform)
     hook = profile.hooks.get("parse")
     if hook is not None:
         return _finish(hook(doc, text, url, base, profile), profile.platform)

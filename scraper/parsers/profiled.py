@@ -8,7 +8,6 @@ anything the generic readers (`generic.py`) fill it, and `sources` records which
 
 from __future__ import annotations
 
-import copy
 import re
 from urllib.parse import urlsplit
 
@@ -17,10 +16,13 @@ from scraper.parsers.authors import labelled_field, parse_author_line, parse_sou
 from scraper.parsers.dates import parse_date
 from scraper.parsers.dom import absolute, drop_tree, inner_html, lines_of, text_of
 from scraper.parsers.generic import (
+    AUTHOR_WORDS,
+    SOURCE_WORDS,
     PageMeta,
     byline,
     content_images,
     main_text,
+    may_hold,
     source_line,
     title_before,
     visible_date,
@@ -28,9 +30,10 @@ from scraper.parsers.generic import (
 from scraper.parsers.numbers import parse_document_number
 from scraper.parsers.text import fold, normalize_text
 from scraper.parsers.vndates import parse_machine, parse_visible, parse_with_formats, same_minute
-from scraper.profiles.spec import Profile
+from scraper.profiles.spec import PageNeedles, Profile
 
 _ID_IN = re.compile(r"(\d+)")
+_CRUMB_CLASS = re.compile(r"""(?:class|CLASS)\s*=\s*["']?[^"'>]*breadcrumb""")
 _DOCUMENT_RECORD_KEYS = frozenset({"number", "title", "summary", "issued_on", "effective_on",
                                    "expires_on", "doc_type", "field", "issuer", "reviewer",
                                    "signer"})
@@ -78,51 +81,24 @@ def _first_text(rules, root, text: str | None = None) -> str | None:
     return None
 
 
-def _path(el, ancestor) -> list[int] | None:
-    """Child indexes from `ancestor` down to `el`, or None when el is not inside it."""
-    path = []
-    while el is not None and el is not ancestor:
-        parent = el.getparent()
-        if parent is None:
-            return None
-        path.append(parent.index(el))
-        el = parent
-    return path[::-1] if el is ancestor and path else None
-
-
-def _remove(body, profile: Profile, byline_el=None):
-    """A copy of the body without the profile's chrome (share bars, related lists, …) and
-    without the byline block when the editor typed it inside the body."""
-    remove = profile.remove_all
-    doomed = [p for p in (_path(el, body) for el in (remove(body) if remove else ()))
-              if p is not None]
-    byline_path = _path(byline_el, body) if byline_el is not None else None
-    if byline_path is not None:
-        doomed.append(byline_path)
+def _remove(body, profile: Profile, byline_el=None, text=None):
+    """Drop from the body, in place, the profile's chrome (share bars, related lists, …) and
+    the byline block when the editor typed it inside the body. The page's tree is not read
+    after this (`article` calls it last): a copy of the body cost more than the rest of the
+    body's extraction."""
+    remove = profile.remove_for(text)
+    doomed = [el for el in (remove(body) if remove else ()) if el is not body]
+    if byline_el is not None and byline_el is not body and any(
+            a is body for a in byline_el.iterancestors()):
+        doomed.append(byline_el)
     if not doomed:
         return body
-    body = copy.deepcopy(body)
-    # By index paths into the copy, deepest and last first, so that no removal shifts the
-    # indexes of one still to come; an element inside one already removed is skipped.
-    targets = []
-    for path in doomed:
-        el = body
-        for index in path:
-            el = el[index]
-        targets.append(el)
-    for el in sorted(targets, key=lambda e: _depth_order(e), reverse=True):
-        if el.getparent() is not None and all(a.getparent() is not None or a is body
-                                              for a in el.iterancestors()):
+    ids = {id(el) for el in doomed}
+    for el in doomed:
+        # (Only the outermost of nested ones: its removal takes the others along.)
+        if not any(id(a) in ids for a in el.iterancestors()):
             drop_tree(el)
     return body
-
-
-def _depth_order(el) -> tuple:
-    path = []
-    while el.getparent() is not None:
-        path.append(el.getparent().index(el))
-        el = el.getparent()
-    return tuple(reversed(path))
 
 
 def _date_of(value, profile: Profile) -> tuple[str | None, str | None]:
@@ -143,7 +119,8 @@ class _Page:
     def __init__(self, doc, url: str, base: str, html_text: str, profile: Profile) -> None:
         self.doc, self.url, self.base, self.html_text = doc, url, base, html_text
         self.profile = profile
-        self.meta = PageMeta(doc)
+        self.has = PageNeedles(html_text)
+        self.meta = PageMeta(doc, self.has)
         self.sources: dict[str, str] = {}
         self.disagreements: list[dict] = []
         parts = urlsplit(url)
@@ -159,7 +136,7 @@ class _Page:
         found: dict[str, str] = {}
         if not labels or not rows:
             return found
-        for row in _values(rows, root, self.html_text):
+        for row in _values(rows, root, self.has):
             cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th", "dt",
                                                                              "dd", "span",
                                                                              "div", "strong")]
@@ -168,15 +145,18 @@ class _Page:
                 label, sep, value = text.partition(":")
                 pairs = [(label, value)] if sep else []
             else:
-                values = [lines_of(c).replace("\n", ", ") for c in cells]
                 label = text_of(cells[0])
                 parts = [p for p in label.split("/") if p.strip()]
                 if len(parts) > 1 and len(parts) == len(cells) - 1:
                     # vbpl.vn: `Cơ quan ban hành/ Chức danh / Người ký` | org | title | name
-                    pairs = list(zip(parts, values[1:], strict=True))
+                    pairs = [(part, cell) for part, cell in zip(parts, cells[1:], strict=True)]
                 else:
-                    pairs = [(text_of(cells[i]), values[i + 1])
+                    pairs = [(text_of(cells[i]) if i else label, cells[i + 1])
                              for i in range(0, len(cells) - 1, 2)]
+                # (A value's text only for a label the profile maps: most rows of a page's
+                # tables are not document attributes.)
+                pairs = [(lab, lines_of(cell).replace("\n", ", ")) for lab, cell in pairs
+                         if labels.get(fold(lab))]
             for label, value in pairs:
                 key = labels.get(fold(label))
                 value = normalize_text(value)
@@ -195,7 +175,7 @@ class _Page:
         rules = prof.article
         src = self.sources
 
-        title = _first_text(rules.get("title"), root, self.html_text)
+        title = _first_text(rules.get("title"), root, self.has)
         if title:
             src["title"] = "profile"
         else:
@@ -211,7 +191,7 @@ class _Page:
                 elif above:
                     title, src["title"] = above, "visible"
 
-        body_el = _first(rules.get("body"), root, self.html_text)
+        body_el = _first(rules.get("body"), root, self.has)
         body_source = "profile"
         if body_el is None or isinstance(body_el, str):
             body_el = meta.microdata.get("body") if "microdata" in trusted else None
@@ -219,12 +199,12 @@ class _Page:
         skip_body = (lambda el: el is body_el or any(a is body_el for a in el.iterancestors())
                      ) if body_el is not None else None
 
-        published, raw = self._published(root, skip_body)
+        published, raw = self._published(root, skip_body, body_el)
 
         # The labelled byline first: it carries organisations; then the name elements.
         authors: list[dict] = []
         source = None
-        line_el = _first(rules.get("byline"), root, self.html_text)
+        line_el = _first(rules.get("byline"), root, self.has)
         line = _text(line_el) if line_el is not None else None
         if line:
             authors = parse_author_line(line)
@@ -235,12 +215,13 @@ class _Page:
             if source:
                 src["source"] = "profile"
         if not authors:
-            names = [_text(v) for v in _values(rules.get("authors"), root, self.html_text)]
+            names = [_text(v) for v in _values(rules.get("authors"), root, self.has)]
             authors = [a for n in names if n for a in parse_author_line(n)]
             if authors:
                 src["authors"] = "profile"
         if not authors:
-            found_authors, found_source, found_line, line_el = byline(root)
+            found_authors, found_source, found_line, line_el = (
+                byline(root) if may_hold(self.has, AUTHOR_WORDS) else ([], None, None, None))
             line = line or found_line
             if found_authors:
                 authors, src["authors"] = found_authors, "visible"
@@ -250,9 +231,60 @@ class _Page:
             if names:
                 authors = [{"name": n, "organization": None} for n in names]
                 src["authors"] = where
-        # The body, without chrome and without a byline typed at its end.
+        source_text = _first_text(rules.get("source"), root, self.has)
+        if source_text:
+            source = parse_source_line(source_text)
+        if not source and may_hold(self.has, SOURCE_WORDS):
+            source = source_line(root)
+        if source:
+            src.setdefault("source", "profile" if source_text else "visible")
+
+        summary = _first_text(rules.get("summary"), root, self.has)
+        if summary:
+            src["summary"] = "profile"
+        else:
+            summary, where = meta.first("description", ("jsonld", "opengraph"))
+            if summary:
+                src["summary"] = where
+
+        images = self._images(root, body_el, rules)
+        if images:
+            src["images"] = "profile" if body_el is not None else "visible"
+        tags = [t for t in (_text(v) for v in _values(rules.get("tags"), root, self.has))
+                if t]
+        if tags:
+            src["tags"] = "profile"
+        else:
+            tags, where = meta.first("tags", ("jsonld", "opengraph"))
+            tags = list(dict.fromkeys(tags or []))
+            if tags:
+                src["tags"] = where
+        # Breadcrumbs and the menu entry that names the category sit outside the record.
+        crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title")
+        if not crumbs and ("itemtype" in self.has or "&#" in self.has or (
+                "breadcrumb" in self.has and _CRUMB_CLASS.search(self.html_text))):
+            # (Its queries need a `…breadcrumb…` class or an `itemtype`; not the word alone,
+            # which Yoast's JSON-LD holds on every page: `"breadcrumb":{"@id": …}`.)
+            crumbs = breadcrumbs(self.doc, self.base)
+        category = _first_text(rules.get("category"), self.doc, self.has)
+        if category:
+            src["category"] = "profile"
+        elif crumbs and len(crumbs) > 1:
+            category, src["category"] = crumbs[-1]["title"], "breadcrumbs"
+        else:
+            category, where = meta.first("section", ("jsonld", "opengraph"))
+            if category:
+                src["category"] = where
+        canonical = self.canonical()
+        article_id = self._id(rules.get("id"), root, canonical)
+        attachments = [{"url": link["url"], "name": link["title"]}
+                       for link in self._links(rules.get("attachments"), root, "title")]
+        related = self._related(rules.get("related"), root)
+        # The body last, without chrome and without a byline typed at its end (`_remove`
+        # changes the tree: every other field has been read).
         if body_el is not None:
-            clean = _remove(body_el, prof, line_el if not isinstance(line_el, str) else None)
+            clean = _remove(body_el, prof, line_el if not isinstance(line_el, str) else None,
+                            self.has)
             body_text, body_html = lines_of(clean) or None, inner_html(clean) or None
             if body_text:
                 src["body_text"] = body_source
@@ -264,48 +296,6 @@ class _Page:
             body_html = None
             if body_text:
                 src["body_text"] = "trafilatura"
-        source_text = _first_text(rules.get("source"), root, self.html_text)
-        if source_text:
-            source = parse_source_line(source_text)
-        source = source or source_line(root)
-        if source:
-            src.setdefault("source", "profile" if source_text else "visible")
-
-        summary = _first_text(rules.get("summary"), root, self.html_text)
-        if summary:
-            src["summary"] = "profile"
-        else:
-            summary, where = meta.first("description", ("jsonld", "opengraph"))
-            if summary:
-                src["summary"] = where
-
-        images = self._images(root, body_el, rules)
-        if images:
-            src["images"] = "profile" if body_el is not None else "visible"
-        tags = [t for t in (_text(v) for v in _values(rules.get("tags"), root, self.html_text))
-                if t]
-        if tags:
-            src["tags"] = "profile"
-        else:
-            tags, where = meta.first("tags", ("jsonld", "opengraph"))
-            tags = list(dict.fromkeys(tags or []))
-            if tags:
-                src["tags"] = where
-        # Breadcrumbs and the menu entry that names the category sit outside the record.
-        crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title")
-        if not crumbs and ("readcrumb" in self.html_text or "&#" in self.html_text):
-            crumbs = breadcrumbs(self.doc, self.base)  # (its queries need that word)
-        category = _first_text(rules.get("category"), self.doc, self.html_text)
-        if category:
-            src["category"] = "profile"
-        elif crumbs and len(crumbs) > 1:
-            category, src["category"] = crumbs[-1]["title"], "breadcrumbs"
-        else:
-            category, where = meta.first("section", ("jsonld", "opengraph"))
-            if category:
-                src["category"] = where
-        canonical = self.canonical()
-        article_id = self._id(rules.get("id"), root, canonical)
         return {
             "article_id": article_id,
             "url": canonical,
@@ -324,12 +314,11 @@ class _Page:
             "category": category or None,
             "breadcrumbs": crumbs,
             "rating": None,
-            "attachments": [{"url": link["url"], "name": link["title"]}
-                            for link in self._links(rules.get("attachments"), root, "title")],
-            "related": self._related(rules.get("related"), root),
+            "attachments": attachments,
+            "related": related,
         }
 
-    def _published(self, root, skip_body) -> tuple[str | None, str | None]:
+    def _published(self, root, skip_body, body_el=None) -> tuple[str | None, str | None]:
         prof, meta, src = self.profile, self.meta, self.sources
         visible = raw = None
         machine = machine_source = None
@@ -338,22 +327,29 @@ class _Page:
         rules = prof.article.get("published") or []
         attr_rules = [r for r in rules if r.attr]
         text_rules = [r for r in rules if not r.attr]
-        for value in _values(attr_rules, root, self.html_text):
+        for value in _values(attr_rules, root, self.has):
             iso = _date_of(value, prof)[0]
             if iso:
                 machine, machine_source = iso, "profile"
                 break
-        for value in _values(text_rules, root, self.html_text):
+        for value in _values(text_rules, root, self.has):
             iso, shown = _date_of(value, prof)
             if iso:
                 visible, raw = iso, shown
                 break
-        if visible is None:
-            found = visible_date(root, skip_body)
-            if found:
-                visible, raw = found[0], found[1]
         if prof.machine_dates and machine is None:
             machine, machine_source = meta.first("published", self._trusted())
+        if visible is None or (machine is None and not _time_shown(raw)):
+            # The date line outside the body; without a machine date, else the body's own
+            # (an HTML module or a web content template where the editor types the date
+            # line into the content). A rule's date without its time gives way to the same
+            # day's line with one.
+            found = visible_date(root, skip_body)
+            if found is None and body_el is not None and machine is None:
+                found = visible_date(body_el)
+            if found and (visible is None or (found[0][:10] == visible[:10]
+                                              and _time_shown(found[1]))):
+                visible, raw = found[0], found[1]
         if visible and machine and not _time_shown(raw) and visible[:10] == machine[:10]:
             visible = None  # a date without its time agrees with the same day's date-time
         if visible and machine and not same_minute(visible, machine):
@@ -376,7 +372,7 @@ class _Page:
 
     def _images(self, root, body_el, rules) -> list[dict]:
         scope = body_el if body_el is not None else root
-        imgs = _values(rules.get("images"), root, self.html_text)
+        imgs = _values(rules.get("images"), root, self.has)
         if not imgs:
             if body_el is not None:
                 imgs = list(body_el.iter("img"))
@@ -396,7 +392,7 @@ class _Page:
 
     def _links(self, rules, root, name_key: str, keep: bool = False) -> list[dict]:
         out, seen = [], set()
-        for el in _values(rules, root, self.html_text):
+        for el in _values(rules, root, self.has):
             if isinstance(el, str):
                 continue
             anchors = [el] if el.tag == "a" else list(el.iter("a"))
@@ -424,8 +420,19 @@ class _Page:
         return out
 
     def _id(self, rules, root, canonical: str) -> int | None:
-        for value in _values(rules, root, self.html_text):
-            m = _ID_IN.search(_text(value) if not isinstance(value, str) else value)
+        for value in _values(rules, root, self.has):
+            value = _text(value) if not isinstance(value, str) else value
+            if value.startswith(("http://", "https://", "/")):
+                # A URL (WordPress's shortlink `http://host:8080/?p=1210`): the id is what
+                # the profile's [urls] id patterns read in its path and query, never the
+                # first digits of its host or port.
+                parts = urlsplit(value)
+                found = [m for p in self.profile.urls.get("id", ())
+                         if (m := p.search(parts.path + "?" + parts.query))]
+                if found:
+                    return int(found[0].group(1))
+                value = parts.path + "?" + parts.query
+            m = _ID_IN.search(value)
             if m:
                 return int(m.group(1))
         for pattern in self.profile.urls.get("id", ()):
@@ -448,15 +455,15 @@ class _Page:
         if number:
             number = re.sub(r"^Số\s*:?\s*", "", number, flags=re.I)
         parsed = parse_document_number(number) if number else None
-        title = _first_text(rules.get("title"), root, self.html_text)
+        title = _first_text(rules.get("title"), root, self.has)
         if title:
             src["title"] = "profile"
         else:
             title, where = self.meta.first("title", ("jsonld", "opengraph"))
             if title:
                 src["title"] = where
-        summary = rows.get("summary") or _first_text(rules.get("summary"), root, self.html_text)
-        body_el = _first(rules.get("body"), root, self.html_text)
+        summary = rows.get("summary") or _first_text(rules.get("summary"), root, self.has)
+        body_el = _first(rules.get("body"), root, self.has)
         for key in rows:
             if key in _DOCUMENT_RECORD_KEYS:
                 src[key] = "labels"
@@ -468,14 +475,15 @@ class _Page:
             if rows.get(relation):
                 related.append({"relation": relation, "url": None, "title": rows[relation]})
         return {
-            "document_id": self._id([], root, canonical),
+            "document_id": self._id(rules.get("id", []), root, canonical),
             "url": canonical,
             "number": number,
             "serial": parsed["serial"] if parsed else None,
             "year": parsed["year"] if parsed else None,
             "type_code": parsed["type_code"] if parsed else None,
             "issuer_code": parsed["issuer_code"] if parsed else None,
-            "title": title or rows.get("title") or None,
+            # (The `Trích yếu` row is the document's name when no rule finds a title.)
+            "title": title or rows.get("title") or rows.get("summary") or None,
             "summary": summary or None,
             "issued_on": parse_date(rows.get("issued_on")),
             "effective_on": parse_date(rows.get("effective_on")),
@@ -496,10 +504,10 @@ class _Page:
         rules = self.profile.listing
         items = []
         seen = set()
-        for item in _values(rules.get("items"), root, self.html_text):
+        for item in _values(rules.get("items"), root, self.has):
             if isinstance(item, str):
                 continue
-            link = _first(rules.get("link"), item, self.html_text)
+            link = _first(rules.get("link"), item, self.has)
             if link is None or isinstance(link, str):
                 anchors = [a for a in item.iter("a") if a.get("href")]
                 link = anchors[0] if anchors else None
@@ -509,12 +517,12 @@ class _Page:
             if not url or url in seen:
                 continue
             seen.add(url)
-            date_value = _first(rules.get("date"), item, self.html_text)
+            date_value = _first(rules.get("date"), item, self.has)
             date = _date_of(date_value, self.profile)[0] if date_value is not None else None
             items.append({"url": url, "title": text_of(link) or normalize_text(
                 link.get("title")) or None, "date": date, "views": None, "comments": None,
-                "summary": _first_text(rules.get("summary"), item, self.html_text)})
-        nxt = _first(rules.get("next"), root, self.html_text)
+                "summary": _first_text(rules.get("summary"), item, self.has)})
+        nxt = _first(rules.get("next"), root, self.has)
         next_url = None
         if nxt is not None:
             next_url = absolute(nxt if isinstance(nxt, str) else nxt.get("href"), self.base)
@@ -529,7 +537,7 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
     role = profile.role(page.url_part)
     if role in ("trap", "file", "feed", "sitemap"):
         return _finish(result, page)
-    doc_root = _first(profile.document.get("root"), doc, html_text)
+    doc_root = _first(profile.document.get("root"), doc, page.has)
     doc_root = doc_root if doc_root is not None and not isinstance(doc_root, str) else doc
     rows = page.doc_rows(doc_root) if role in (None, "document") else {}
     if role == "document" or (role is None and len(rows) >= 2 and (
@@ -541,21 +549,33 @@ def parse_with_profile(doc, url: str, base: str, html_text: str, profile: Profil
         result["page_type"] = "category_listing" if role == "listing" else role
         result["listing"] = page.listing(doc)
         return _finish(result, page)
-    root = _first(profile.article.get("root"), doc, html_text)
+    root = _first(profile.article.get("root"), doc, page.has)
     root = root if root is not None and not isinstance(root, str) else None
     if role == "article" or root is not None or _looks_like_article(page):
         if role != "article" and page.is_soft_404():
             result["page_type"] = "soft_404"
             return _finish(result, page)
+        article = page.article(root if root is not None else doc)
+        # At an article URL, a not-found message only counts when no article is there: the
+        # 200 "Bài viết không tồn tại" page DotNetNuke, SharePoint and custom sites answer
+        # for a removed item (an article quoting such words keeps its title and body).
+        if role == "article" and _empty(article) and page.is_soft_404():
+            result["page_type"] = "soft_404"
+            return _finish(result, page)
         result["page_type"] = "article"
-        result["article"] = page.article(root if root is not None else doc)
+        result["article"] = article
         return _finish(result, page)
     if page.is_soft_404():
         result["page_type"] = "soft_404"
-    elif profile.listing.get("items") and _values(profile.listing["items"], doc, html_text):
+    elif profile.listing.get("items") and _values(profile.listing["items"], doc, page.has):
         result["page_type"] = "category_listing"
         result["listing"] = page.listing(doc)
     return _finish(result, page)
+
+
+def _empty(article: dict) -> bool:
+    """No title, or next to no body text (a message, not an article)."""
+    return not article.get("title") or len(article.get("body_text") or "") < 200
 
 
 def _looks_like_article(page: _Page) -> bool:

@@ -35,14 +35,14 @@ METADATA = ("jsonld", "microdata", "opengraph", "meta", "time")
 ARTICLE_FIELDS = ("root", "id", "title", "published", "authors", "byline", "source", "summary",
                   "body", "remove", "images", "tags", "category", "breadcrumbs", "related",
                   "attachments")
-DOCUMENT_FIELDS = ("root", "title", "summary", "rows", "body", "attachments")
+DOCUMENT_FIELDS = ("root", "id", "title", "summary", "rows", "body", "attachments")
 LISTING_FIELDS = ("items", "link", "date", "summary", "next")
 DOCUMENT_KEYS = ("number", "issued_on", "effective_on", "expires_on", "gazette_on", "doc_type",
                  "field", "issuer", "reviewer", "signer", "signer_title", "summary", "status",
                  "replaced", "replacing", "related", "title")
 # Columns of a document listing table (`[listing.columns]`: header as shown → column).
 LISTING_COLUMNS = ("stt", "number", "issued_on", "title", "files")
-HOOKS = ("parse", "article", "document", "listing", "page_type")
+HOOKS = ("parse", "article", "document", "listing", "page_type", "crawl")
 
 # Every table and key a profile may hold, with its type; anything else is a typo.
 _SCHEMA: dict[str, dict[str, type | tuple]] = {
@@ -75,30 +75,96 @@ class ProfileError(ValueError):
 class Rule:
     """One selector of an ordered list: CSS, optionally `@attr` to read an attribute.
 
-    `needles`: class names and ids the selector requires; when one of them does not occur in
-    the page's text the selector cannot match, and the tree walk is skipped (a substring
-    test costs a tenth of a walk; most fallbacks of a list do not apply to a given page)."""
+    `needles`: what the page's text must hold for the selector to match anything: its class
+    names and ids, the values its attribute tests require (`[id$=TitleField]`), and its
+    element names (`<table`, either case); each group is satisfied by any of its strings.
+    When one is missing the tree walk is skipped (a substring test costs a tenth of a walk;
+    most fallbacks of a list do not apply to a given page)."""
 
     css: str
     attr: str | None
-    select: Any  # compiled CSSSelector (an XPath)
-    needles: tuple[str, ...] = ()
+    select: Any  # compiled XPath (cssselect's translation, see `fast_xpath`)
+    needles: tuple[tuple[str, ...], ...] = ()
+    xpath: str = ""
 
     def __call__(self, root) -> list:
         return self.select(root)
 
-    def may_match(self, text: str | None) -> bool:
-        return text is None or all(n in text for n in self.needles)
+    def may_match(self, text) -> bool:
+        """False when the page (`PageNeedles`, or its text) lacks a needle group."""
+        if text is None:
+            return True
+        if isinstance(text, str):
+            text = PageNeedles(text)
+        for group in self.needles:
+            for needle in group:
+                if needle in text:
+                    break
+            else:
+                return False
+        return True
+
+
+class PageNeedles:
+    """`needle in page` for the needles of `Rule.needles`, answers kept (the rules of a
+    profile share them, and a failing search reads the whole page): `.name` (a class name)
+    and `#name` (an id) and `=value` (an attribute value) are substrings of the page, `<tag`
+    is the tag written in lower or upper case; anything else is a plain substring.
+
+    (A set of the page's class tokens from one regex scan of its `class` attributes was
+    tried: the scan cost more than all the substring tests it replaced, 5.2 against 3.5
+    million instructions a page under callgrind.)"""
+
+    __slots__ = ("text", "seen")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.seen = text, {}
+
+    def __contains__(self, needle: str) -> bool:
+        found = self.seen.get(needle)
+        if found is None:
+            # (`rfind`, not `in`: CPython's reverse search skips further on a page's text,
+            # a failing test costs less than half; see scraper.parsers.text.contains.)
+            text = self.text
+            kind = needle[:1]
+            if kind in ".#=":
+                found = text.rfind(needle[1:]) != -1
+            elif kind == "<":
+                found = text.rfind(needle) != -1 or text.rfind(needle.upper()) != -1
+            else:
+                found = text.rfind(needle) != -1
+            self.seen[needle] = found
+        return found
 
 
 _BRACKETS = re.compile(r"\[[^\]]*\]|:not\([^)]*\)")
-_CLASS_OR_ID = re.compile(r"[.#]([A-Za-z_][\w-]*)")
+# `[attr=v]`, `[attr$=v]`, `[attr^=v]`, `[attr*=v]`, `[attr~=v]` (not `|=` nor `!=`).
+_ATTR_VALUE = re.compile(r"\[\s*[\w:-]+\s*[$^*~]?=\s*(?:'([^']+)'|\"([^\"]+)\"|([^\]\s'\"]+))"
+                         r"\s*\]")
+# The element name of each compound selector (`table tr` → table, tr; `a.next` → a).
+_TAGS = re.compile(r"(?:^|[\s>+~])([A-Za-z][\w-]*)")
 
 
-def _needles(css: str) -> tuple[str, ...]:
+# Tags nearly every page holds: testing for them costs more than it ever saves.
+_COMMON_TAGS = frozenset({"html", "body", "head", "div", "span", "a", "p", "li", "ul", "img",
+                          "br", "b", "strong", "em", "i"})
+_CLASS_NAME = re.compile(r"\.([A-Za-z_][\w-]*)")
+_ID_NAME = re.compile(r"#([A-Za-z_][\w-]*)")
+
+
+def _needles(css: str) -> tuple[tuple[str, ...], ...]:
+    """`PageNeedles` groups a page must satisfy for `css` to match anything."""
     if "," in css:
         return ()  # a union matches if any part does
-    return tuple(dict.fromkeys(_CLASS_OR_ID.findall(_BRACKETS.sub("", css))))
+    bare = _BRACKETS.sub(" ", css)
+    groups = [(f".{n}",) for n in dict.fromkeys(_CLASS_NAME.findall(bare))]
+    groups += [(f"#{n}",) for n in dict.fromkeys(_ID_NAME.findall(bare))]
+    groups += [(f"={v}",) for m in _ATTR_VALUE.finditer(css) if ":not(" not in css
+               for v in [m.group(1) or m.group(2) or m.group(3)] if v]
+    # (`<tag` matches upper case too: `<TABLE>` of old ASP pages.)
+    groups += [(f"<{t.lower()}",) for t in dict.fromkeys(_TAGS.findall(bare))
+               if t.lower() not in _COMMON_TAGS]
+    return tuple(dict.fromkeys(groups))
 
 
 @dataclass(frozen=True)
@@ -110,6 +176,9 @@ class Fingerprint:
     # The regex's literal start (`/upload/` of `/upload/\d+/…`): a page without it cannot
     # match, and a substring test is ~20x cheaper than the regex scan of a whole page.
     literal: str = ""
+
+    # `id="…` and `id='…` for an `id` fingerprint.
+    id_needles: tuple[str, ...] = ()
 
 
 @dataclass
@@ -138,6 +207,22 @@ class Profile:
     # `[article] remove` as one union selector: one walk of the body instead of one per rule.
     remove_all: Any = None
     _roles: list | None = None
+    _removers: dict = field(default_factory=dict)
+
+    def remove_for(self, text: str | None):
+        """The `[article] remove` union of only the rules the page can match (`Rule.needles`):
+        of the ~25 rules a profile inherits, a page holds a handful, and each alternative of
+        a union is a walk of the body. Compiled once per set of rules."""
+        rules = self.article.get("remove")
+        if not rules:
+            return None
+        if text is None:
+            return self.remove_all
+        kept = tuple(i for i, rule in enumerate(rules) if rule.may_match(text))
+        found = self._removers.get(kept, False)
+        if found is False:
+            found = self._removers[kept] = _remover([rules[i] for i in kept])
+        return found
 
     def section(self, name: str) -> dict:
         return self.raw.get(name, {})
@@ -153,6 +238,28 @@ class Profile:
             if regex.search(url_path):
                 return role
         return None
+
+
+_BARE_TAG = re.compile(r"^[a-z][a-z0-9]*$")
+
+
+def _remover(rules: list[Rule]):
+    """One callable for a set of `remove` rules: bare element names (`script`, `form`) by
+    one `iter` over the body (a C walk, no XPath evaluation), the others as one XPath
+    union. Elements in no particular order (`_remove` drops the outermost)."""
+    if not rules:
+        return None
+    tags = [r.css for r in rules if _BARE_TAG.match(r.css)]
+    others = [r.xpath for r in rules if not _BARE_TAG.match(r.css)]
+    union = etree.XPath(" | ".join(others)) if others else None
+
+    def remove(body) -> list:
+        found = list(body.iter(*tags)) if tags else []
+        if union is not None:
+            found += union(body)
+        return found
+
+    return remove
 
 
 def _line_of(text: str, table: str | None, key: str | None) -> int | None:
@@ -237,6 +344,9 @@ def fast_xpath(xpath: str) -> str:
                 r"^\(?@" + re.escape(next(iter(attrs))) + r"(?: and |\s*=)", bare)
             if (len(attrs) == 1 and requires and "[" not in bare and "not(" not in bare
                     and "position()" not in bare and "last()" not in bare
+                    # (An axis in the predicate would start from the attribute, not the
+                    # element: `:last-child` is `count(following-sibling::*) = 0`.)
+                    and "::" not in bare
                     and re.search(r"(?<![\w@])\.", bare) is None):
                 (attr,) = attrs
                 parts = _QUOTED.split(pred)
@@ -244,6 +354,10 @@ def fast_xpath(xpath: str) -> str:
                 rebuilt = "".join(
                     part.replace(f"@{attr}", ".") + (quoted[i] if i < len(quoted) else "")
                     for i, part in enumerate(parts))
+                # (`. and …`: the attribute is selected, so it exists; a `contains` of a
+                # non-empty literal after it fails on an empty value anyway, and the
+                # test costs a string copy of every such attribute of the page.)
+                rebuilt = re.sub(r"^(\(?)\. and (?=contains\(\., '[^']+'\))", r"\1", rebuilt)
                 step = f"{m['head']}/@{attr}[{rebuilt}]/.."
         out.append(step)
     return "/".join(out)
@@ -258,8 +372,9 @@ def _rule(spec: str) -> Rule:
     m = _ATTR.match(spec)
     css, attr = (m["css"], m["attr"]) if m else (spec, None)
     CSSSelector(css, translator="html")  # (validates: its errors name the problem)
-    return Rule(css=css, attr=attr, select=etree.XPath(fast_xpath(
-                    _TRANSLATOR.css_to_xpath(css))), needles=_needles(css))
+    xpath = fast_xpath(_TRANSLATOR.css_to_xpath(css))
+    return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+                xpath=xpath)
 
 
 def compile_rules(specs: list, path, text, table, key) -> list[Rule]:
@@ -368,8 +483,9 @@ def parse_profile(text: str, path: Path | None = None) -> Profile:
         if regex is not None and "|" not in fp["pattern"]:
             m = re.match(r"[^\\\[\](){}.*+?^$|]+", fp["pattern"])
             literal = m.group(0) if m else ""
-        prof.fingerprints.append(Fingerprint(fp["kind"], fp["pattern"], fp.get("weight", 1),
-                                             regex, literal))
+        prof.fingerprints.append(Fingerprint(
+            fp["kind"], fp["pattern"], fp.get("weight", 1), regex, literal,
+            (f'id="{fp["pattern"]}', f"id='{fp['pattern']}") if fp["kind"] == "id" else ()))
     for role, specs in raw.get("urls", {}).items():
         prof.urls[role] = _regexes(specs, path, text, "urls", role)
     for table, target in (("article", prof.article), ("document", prof.document),

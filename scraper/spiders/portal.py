@@ -31,7 +31,7 @@ from scraper.budget import BudgetSpent
 from scraper.freshness import FreshnessPolicy
 from scraper.health import ERROR_STAT_PREFIX, failure_kind
 from scraper.middlewares import META_CAPTURES, META_HOPS, META_LINKS, META_VIA
-from scraper.profiles.nukeviet import FILE, PAGE, REQUISITE, Link, NukeVietProfile
+from scraper.profiles.site import FILE, PAGE, REQUISITE, Link, SiteProfile
 
 # Scheduler priorities: page requisites before pages so a captured page replays early; files last.
 PRIORITY = {REQUISITE: 20, "sitemap": 10, "feed": 10, PAGE: 0, FILE: -10}
@@ -42,7 +42,7 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(
         self,
-        profile: NukeVietProfile,
+        profile: SiteProfile,
         frontier: Iterable[Link] = (),
         freshness: FreshnessPolicy | None = None,
         known_items: Iterable[str] = (),

@@ -1,0 +1,82 @@
+"""The diff report in the archive browser follows the page's language (vi/en), like every other
+page: the same report as `audit.diff_report`'s HTML (same sections, items, fields and replay
+links), its words translated and its times in the portal's time zone.
+
+Two nights of the fixture of tests/test_diff.py: article 1 edited, 2 withdrawn (404), 3 left
+alone, 4 added."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+from test_diff import article, article_url, build_snapshot, page
+
+from audit.diff import diff_snapshots
+from audit.diff_report import render_html_body
+from browser.app import create_app
+
+A, B = "20261126T020000Z", "20261127T020000Z"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    root = tmp_path_factory.mktemp("diff-i18n")
+    build_snapshot(root, A, [page(article_url(k), article(k)) for k in range(1, 4)])
+    build_snapshot(root, B, [page(article_url(1), article(1, title="Tiêu đề <b>mới</b>")),
+                             page(article_url(2), None, 404),
+                             page(article_url(3), article(3)),
+                             page(article_url(4), article(4))])
+    app = create_app(root, replay_base="http://127.0.0.1:9", port=8500, verify=False)
+    yield root, app.test_client()
+    app.extensions["cleanup"]()
+
+
+def report(client, lang: str, query: str = ""):
+    resp = client.get(f"/diff?a={A}&b={B}{query}", base_url="http://127.0.0.1:8500",
+                      headers={"Accept-Language": lang})
+    assert resp.status_code == 200
+    return lxml_html.fromstring(resp.get_data(as_text=True)).cssselect(".report")[0]
+
+
+def text(el) -> str:
+    return " ".join(el.text_content().split())
+
+
+def test_english_is_the_report_of_audit_diff_report(client):
+    root, http = client
+    page_ = report(http, "en")
+    file_ = lxml_html.fromstring(
+        f"<div>{render_html_body(diff_snapshots(root, A, B), browser='')}</div>")
+    for selector in ("h1", "h2", "h3", ".field .name", "th", "#summary div"):
+        assert [text(e) for e in page_.cssselect(selector)] == \
+            [text(e) for e in file_.cssselect(selector)], selector
+    assert [a.get("href") for a in page_.cssselect("a")] == \
+        [a.get("href") for a in file_.cssselect("a")]
+    assert [text(e) for e in page_.cssselect("ins, del")] == \
+        [text(e) for e in file_.cssselect("ins, del")]
+
+
+def test_vietnamese_report(client):
+    root, http = client
+    page_ = report(http, "vi")
+    body = text(page_)
+    assert text(page_.cssselect("h1")[0]) == "So sánh hai bản chụp"
+    assert [text(h) for h in page_.cssselect("h2")] == [
+        "Thay đổi (1)", "Bị gỡ khỏi cổng (1)", "Mới (1)", "Không thu được ở B (0)"]
+    (h3,) = page_.cssselect("h3")
+    assert text(h3).startswith("bài viết 1:") and "Tiêu đề <b>mới</b>" in text(h3)
+    assert not h3.cssselect("b")  # archived text stays text
+    assert "bị xoá: HTTP 404" in body and "xem bản lưu" in body
+    for english in ("Removed from the portal", "archived capture", "Fields compared",
+                    "snapshot ", "deleted:", "None."):
+        assert english not in body, english
+    # Times in the portal's time zone, as Vietnamese dates (the fixture captured at 02:00 UTC).
+    assert "26/11/2026 09:" in body and "T02:" not in body
+    # The switch's cookie wins over Accept-Language, the filter keeps the language.
+    http.set_cookie("lang", "vi", domain="127.0.0.1")
+    try:
+        filtered = report(http, "en", "&kind=article&field=title")
+        assert [text(h) for h in filtered.cssselect("h2")][0] == "Thay đổi (1)"
+        assert {text(n) for n in filtered.cssselect(".field .name")} == {"title"}
+    finally:
+        http.delete_cookie("lang", domain="127.0.0.1")
