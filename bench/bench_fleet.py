@@ -8,7 +8,7 @@ records, links) and the whole command (plus closing the snapshot: datasets rebui
 WARCs, CDXJ, hashes, the same work whatever the number of workers). Results are printed and
 written into docs/benchmarks.md under "## Distributed crawl".
 
-    .venv/bin/python bench/bench_fleet.py [--articles 300] [--repeat 3]
+    .venv/bin/python bench/bench_fleet.py [--articles 300] [--repeat 3] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -32,20 +33,45 @@ from redis_server import redis_server  # noqa: E402
 from results import write_section  # noqa: E402
 
 
-def run(base: str, redis_url: str, work: Path, workers: int) -> dict:
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _redis_cpu(redis_url: str) -> tuple[float, int]:
+    """Redis's CPU seconds and its count of reads from clients (about one per round trip)."""
+    import redis
+
+    info = redis.Redis.from_url(redis_url).info()
+    return (float(info["used_cpu_user"]) + float(info["used_cpu_sys"]),
+            int(info["total_reads_processed"]))
+
+
+def run(base: str, redis_url: str, work: Path, workers: int, replica_pid: int,
+        env: dict | None = None) -> dict:
     archive = work / "archive"
+    redis_before, replica_before = _redis_cpu(redis_url), _proc_cpu(replica_pid)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     coordinator = subprocess.Popen(
         [*CLI, "crawl", base, "--archive", str(archive), "--redis", redis_url, "--delay", "0",
          "--concurrency", "16", "--no-progress"], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        stderr=subprocess.PIPE, text=True, env=env)
     procs = [subprocess.Popen([*CLI, "worker", "--redis", redis_url, "--archive", str(archive),
                                "--wait", "120", "--id", f"b{i}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
              for i in range(workers)]
     for p in procs:
         p.wait(timeout=1800)
     crawled = time.perf_counter() - start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = (children.ru_utime + children.ru_stime
+                  - children_before.ru_utime - children_before.ru_stime)
+    redis_after = _redis_cpu(redis_url)
+    redis_cpu = redis_after[0] - redis_before[0]
+    reads = redis_after[1] - redis_before[1]
+    replica_cpu = _proc_cpu(replica_pid) - replica_before
     out, err = coordinator.communicate(timeout=1800)
     total = time.perf_counter() - start
     if coordinator.returncode != 0:
@@ -53,62 +79,86 @@ def run(base: str, redis_url: str, work: Path, workers: int) -> dict:
     (sid,) = snapshot_ids(archive)
     pages = len(captured_uris(warc_paths(archive, sid)))
     return {"workers": workers, "pages": pages, "crawl_s": crawled, "total_s": total,
-            "pages_per_s": pages / crawled}
+            "pages_per_s": pages / crawled,
+            # CPU ms per page during the crawl: the workers together, Redis, the replica.
+            "worker_ms": 1000 * worker_cpu / pages, "redis_ms": 1000 * redis_cpu / pages,
+            "replica_ms": 1000 * replica_cpu / pages, "redis_reads_per_page": reads / pages}
+
+
+def _median(rs: list[dict]) -> dict:
+    ordered = sorted(rs, key=lambda r: r["crawl_s"])
+    return {**ordered[(len(ordered) - 1) // 2], "runs": rs}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also run the code checked out in DIR (e.g. `git worktree add DIR "
+                             "COMMIT`), taking turns with this one, through PYTHONPATH")
     args = parser.parse_args()
-    runs: dict[int, list[dict]] = {1: [], 2: []}
+    codes = {"this": None}
+    if args.baseline:
+        codes["baseline"] = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}
+    runs: dict[tuple[str, int], list[dict]] = {(c, n): [] for c in codes for n in (1, 2)}
     load = [os.getloadavg()[0]]
     with redis_server(Path(tempfile.mkdtemp(prefix="bench-redis-"))) as redis_url:
         for _ in range(args.repeat):
-            for n in (1, 2):
-                work = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
-                try:
-                    with replica_server("--articles", str(args.articles), "--seed", "1") \
-                            as (base, _):
-                        row = run(base, redis_url, work, n)
-                finally:
-                    shutil.rmtree(work, ignore_errors=True)
-                runs[n].append(row)
-                print(json.dumps(row), flush=True)
+            for code, env in codes.items():
+                for n in (1, 2):
+                    work = Path(tempfile.mkdtemp(prefix="bench-fleet-"))
+                    try:
+                        with replica_server("--articles", str(args.articles), "--seed", "1") \
+                                as (base, replica):
+                            row = run(base, redis_url, work, n, replica.pid, env)
+                    finally:
+                        shutil.rmtree(work, ignore_errors=True)
+                    row["code"] = code
+                    runs[(code, n)].append(row)
+                    print(json.dumps(row), flush=True)
     load.append(os.getloadavg()[0])
-    rows = []
-    for rs in runs.values():
-        ordered = sorted(rs, key=lambda r: r["crawl_s"])
-        row = dict(ordered[(len(ordered) - 1) // 2])
-        row["runs"] = rs
-        rows.append(row)
-    ratio = rows[1]["pages_per_s"] / rows[0]["pages_per_s"]
-    lines = ["| workers | pages | crawl s | pages/s (crawl) | whole command s | runs: crawl s "
-             "(whole s) |", "|---:|---:|---:|---:|---:|---|"]
-    for r in rows:
-        lines.append(f"| {r['workers']} | {r['pages']} | {r['crawl_s']:.1f} | "
+    rows = {key: _median(rs) for key, rs in runs.items()}
+    ratio = {c: rows[(c, 2)]["pages_per_s"] / rows[(c, 1)]["pages_per_s"] for c in codes}
+    lines = ["| code | workers | pages | crawl s | pages/s (crawl) | whole command s | Redis "
+             "round trips/page | CPU ms/page: workers, Redis, replica | runs: crawl s "
+             "(whole s) |", "|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    for (code, n), r in rows.items():
+        lines.append(f"| {code} | {n} | {r['pages']} | {r['crawl_s']:.1f} | "
                      f"{r['pages_per_s']:.1f} | {r['total_s']:.1f} | "
+                     f"{r['redis_reads_per_page']:.1f} | "
+                     f"{r['worker_ms']:.1f}, {r['redis_ms']:.2f}, {r['replica_ms']:.1f} | "
                      + ", ".join(f"{x['crawl_s']:.1f} ({x['total_s']:.1f})" for x in r["runs"])
                      + " |")
+    two = rows[("this", 2)]
+    per_page = two["worker_ms"] + two["redis_ms"] + two["replica_ms"]
+    ceiling = 1000 * (os.cpu_count() or 1) / per_page
+    versus = "".join(f"; the baseline ({args.baseline.name}): {ratio['baseline']:.2f}×"
+                     for _ in [1] if args.baseline)
     body = (
-        "`bench/bench_fleet.py`: a distributed crawl (`crawl URL --redis` and N `worker` "
-        "processes, local `redis-server`, `--delay 0 --concurrency 16`) of a replica with "
-        f"{args.articles} articles at zero latency, 1 and 2 workers taking turns "
-        f"{args.repeat} times (the row is the median run, the faster one of an even count; "
-        "every run listed). *Crawl* is from the "
-        "coordinator's start to the last worker's exit; the whole command adds closing the "
-        "snapshot (datasets rebuilt from the WARCs, CDXJ, hashes), the same for both.\n\n"
+        f"`bench/bench_fleet.py`, {time.strftime('%Y-%m-%d', time.gmtime())}: a distributed "
+        "crawl (`crawl URL --redis` and N `worker` processes, local `redis-server`, "
+        f"`--delay 0 --concurrency 16`) of a replica with {args.articles} articles at zero "
+        f"latency, 1 and 2 workers taking turns {args.repeat} times"
+        + (" with the code of the baseline commit" if args.baseline else "")
+        + " (the row is the median run, the faster one of an even count; every run listed). "
+        "*Crawl* is from the coordinator's start to the last worker's exit; the whole command "
+        "adds closing the snapshot (datasets rebuilt from the WARCs, CDXJ, hashes), the same "
+        "for both. Round trips are Redis's count of reads from its clients (workers, "
+        "coordinator) per page; CPU is that of the workers together, of Redis and of the "
+        "replica during the crawl, per page.\n\n"
         + "\n".join(lines)
-        + f"\n\n2 workers vs 1, pages/s of the crawl: **{ratio:.2f}×** (target ≥ 1.5×). "
-        "The 2 cores also run the replica, Redis and the coordinator, and are shared with "
-        f"other jobs (load average, 1 min, at the start and end: {load[0]:.1f} and "
+        + f"\n\n2 workers vs 1, pages/s of the crawl: **{ratio['this']:.2f}×** (target ≥ "
+        f"1.5×){versus}. The 2 cores also run the replica, Redis and the coordinator, and are "
+        f"shared with other jobs (load average, 1 min, at the start and end: {load[0]:.1f} and "
         f"{load[1]:.1f})."
-        "\n\nWhere a worker's time goes (cProfile of one worker, 850 pages): about a third of its "
-        "event loop waits for Redis replies: some 7 synchronous round trips per page (lease, "
-        "queueing new links, a host slot taken and given back, the ack, the dedup lookup and "
-        "entry), each waiting for a Redis server that shares the same 2 busy cores. Leasing "
-        "several requests per round trip and an asyncio Redis client for slots and acks are the "
-        "next step."
+        + f"\n\nThe CPU budget: 2 workers, Redis and the replica need {per_page:.1f} ms of "
+        f"CPU per page together (the replica alone {two['replica_ms']:.1f} ms, about as much "
+        f"as a worker), so {os.cpu_count()} cores all theirs would give at most "
+        f"{ceiling:.0f} pages/s, {ceiling / rows[('this', 1)]['pages_per_s']:.2f}× the median "
+        f"1-worker rate measured here; the 2-worker run got "
+        f"{two['pages_per_s'] * per_page / 1000:.2f} cores' worth (pages/s × CPU per page), "
+        "the rest went to other jobs."
         + "\n\nMachine: x86_64, CPython "
         f"{sys.version.split()[0]}, {os.cpu_count()} cores."
     )

@@ -42,6 +42,9 @@ class NightlyOptions:
     # A registry portal (docs/portals.md): its own lock, snapshot ids `<UTC time>-<portal>`
     # (two portals starting in the same second never collide), its own diff base.
     portal: str | None = None
+    # Distributed: the crawl is queued in this Redis for `portal-archive worker` processes
+    # (scraper.fleet.coordinator); the rest of the run (verify, diff, report) is the same.
+    redis: str | None = None
     # The site profile (scraper.profiles.choose): a platform and/or a profile (platform name
     # or .toml file); neither: the previous night's, else detected on the home page.
     platform: str | None = None
@@ -125,7 +128,14 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
             )
         log.info("crawl %s (previous closed snapshot: %s)", opts.url,
                  previous.snapshot_id if previous else "none")
-        result = run_crawl(crawl)
+        if opts.redis:
+            from scraper.fleet.coordinator import run_distributed_crawl
+
+            # The fleet re-fetches every page: the freshness policy is not distributed yet.
+            crawl.freshness = None
+            result = run_distributed_crawl(crawl, opts.redis)
+        else:
+            result = run_crawl(crawl)
         log.info("crawl finished: %s, snapshot %s %s", result.finish_reason,
                  result.snapshot_id, result.status)
         health = result.health or {}

@@ -14,7 +14,7 @@ from scrapy import Request
 from archive.dedup import DedupEntry, DedupIndex
 from archive.redis_dedup import RedisDedupIndex
 from scraper.fleet import serializer
-from scraper.fleet.frontier import CrawlKeys, Frontier, connect
+from scraper.fleet.frontier import CrawlKeys, Frontier, connect, host_keys
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +92,31 @@ def test_host_slots_hold_concurrency_and_delay_for_every_worker(client):
     assert f.acquire_slot("h:3", "a", 5, 60_000, 10_000) == 0
     wait = f.acquire_slot("h:3", "b", 5, 60_000, 10_000)
     assert 9_000 < wait <= 10_000
+
+
+def test_a_slot_outlives_a_lease_and_only_a_fenced_workers_slots_are_freed(client):
+    """Slots are counted, never forgotten, while their requests may be in flight: the
+    heartbeat renews them for the slot time (not a lease), a fenced worker can take none,
+    and a reclaimed worker's slots are freed by name (FleetPolitenessMiddleware)."""
+    f = Frontier(client, CrawlKeys("t", "S5"))
+    f.set_state("running")
+    zset = host_keys("h:5", "t")[0]  # the host's holders, scored by expiry
+    ops = [f.acquire_op("h:5", f"{w}:tok:0", 2, 60_000, 0, w) for w in ("w1", "w1-2", "w3")]
+    assert [int(x) for x in f.run(ops)] == [0, 0, -1]  # two slots; w3 waits
+    (state,) = f.run([f.heartbeat_op("w1", 100, [], [(zset, "w1:tok:0")], 600_000)])
+    assert state == "running"
+    sec, usec = client.time()
+    now = sec * 1000 + usec // 1000
+    expiry = dict(client.zrange(zset, 0, -1, withscores=True))
+    # The slot lives the slot time past the heartbeat, the heartbeat key only a lease.
+    assert expiry["w1:tok:0"] > now + 500_000 and client.pttl("t:worker:w1") <= 100
+    client.sadd(f.keys.fenced, "w1")
+    assert [int(x) for x in f.run([f.acquire_op("h:5", "w1:tok:1", 9, 60_000, 0, "w1")])] == [
+        -2]  # fenced: refused even with room
+    assert f.release_slots_of("h:5", "w1") == 1  # w1's, not w1-2's
+    assert set(client.zrange(zset, 0, -1)) == {"w1-2:tok:0"}
+    assert [int(x) for x in f.run([f.acquire_op("h:5", "w3:tok:0", 2, 60_000, 0, "w3")])] == [
+        0]
 
 
 def _entry(digest: str, snapshot: str, uri: str = "http://h/a") -> DedupEntry:

@@ -50,11 +50,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress line")
     parser.epilog = ("exit status: 0 closed, 2 bad input, 3 interrupted (resume it), 4 the portal "
                      "could not be reached (snapshot marked failed), 5 closed but degraded (more "
-                     "URLs failed than PORTAL_DEGRADED_ERROR_RATIO, default 0.5)")
-    parser.add_argument("--portal", metavar="NAME",
+                     "URLs failed than PORTAL_DEGRADED_ERROR_RATIO, default 0.5); with several "
+                     "--portal: 0 when all closed, 4 when some failed and the others closed or "
+                     "degraded, 5 when some are degraded and the others closed, else 1")
+    parser.add_argument("--portal", metavar="NAME", action="append",
                         help="the snapshot belongs to this portal (recorded in its manifest, id "
                              "suffixed -NAME); a registered portal gives the URL, delay and "
-                             "concurrency not given here (docs/portals.md)")
+                             "concurrency not given here (docs/portals.md); repeated: each "
+                             "registered portal into its own snapshot, concurrently, one "
+                             "summary line each")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="with several --portal: at most N crawls at once (default 4 per "
+                             "core, at most 32)")
     parser.add_argument("--portals", type=Path, metavar="FILE",
                         help="the portal registry (default ARCHIVE/portals.toml)")
     parser.add_argument("--platform", metavar="NAME",
@@ -103,6 +110,12 @@ def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
     from scraper.crawl import ARCHIVE_ERROR_STAT, CrawlOptions, run_crawl
 
+    if isinstance(args.portal, list):
+        if len(args.portal) > 1:
+            from portal_archive.nightly_all import crawl_several
+
+            return crawl_several(args)
+        args.portal = args.portal[0]
     if args.portal and not args.resume:
         _apply_portal(args)
     if not args.url and not args.resume:

@@ -47,10 +47,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="KEY=VALUE",
                         help="any Scrapy setting (repeatable), e.g. "
                              "PORTAL_DEGRADED_ERROR_RATIO=0.3")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="with --all: at most N portals at once (default 4 per core, at "
+                             "most 32: a polite crawl mostly waits on its portal)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="distributed: each portal's crawl is queued in Redis for "
+                             "`portal-archive worker` processes (redis:// or rediss://); with "
+                             "--all the fleet shares every portal's night (docs/scale.md)")
     parser.epilog = ("exit status: 0 ok, 1 interrupted or verify found problems, 4 the portal "
                      "could not be reached (snapshot marked failed, not a diff base), 5 degraded, "
                      "75 another run holds the lock; with --all: 0 when every portal's run is "
-                     "OK, else 1 (each portal's own status in its line)")
+                     "OK, 4 when some failed and the others are OK or degraded, 5 when some are "
+                     "degraded and the others OK, else 1 (each portal's own status in its line)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     from portal_archive.nightly import NightlyOptions, run_nightly
     from scraper.health import degraded_ratio
 
+    if args.jobs is not None and args.jobs < 1:
+        raise CommandError(f"--jobs {args.jobs}: give at least 1")
     if args.all_portals:
         return _run_all(args)
     settings = {k: _coerce(v) for k, v in args.settings}
@@ -72,15 +82,22 @@ def run(args: argparse.Namespace) -> int:
         delay=args.delay, max_pages=args.max_pages, full=args.full,
         max_age_days=args.max_age_days, recent_days=args.recent_days,
         recent_interval_days=args.recent_interval_days, report_format=args.report_format,
-        settings=settings, platform=args.platform, profile=args.profile,
+        settings=settings, platform=args.platform, profile=args.profile, redis=args.redis,
     )
     if args.portal:
         _apply_portal(args, opts)
     _check_profile(opts)
+    fleet_errors: tuple[type[Exception], ...] = ()
+    if opts.redis:
+        from scraper.fleet.coordinator import FleetError
+
+        fleet_errors = (FleetError,)
     try:
         result = run_nightly(opts)
     except LockHeld as exc:
         raise CommandError(str(exc), code=75) from exc
+    except fleet_errors as exc:
+        raise CommandError(str(exc)) from exc
     print(result.summary)
     if result.report:
         print(f"report: {result.report}")
@@ -156,7 +173,7 @@ def _run_all(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from portal_archive.cli import CommandError
-    from portal_archive.nightly_all import run_all, total_line
+    from portal_archive.nightly_all import combined_exit, run_all, total_line
 
     if args.portal or args.url:
         raise CommandError("--all runs every registered portal: give no URL and no --portal")
@@ -179,9 +196,11 @@ def _run_all(args: argparse.Namespace) -> int:
     extra += ["--format", args.report_format]
     for key, value in args.settings:
         extra += ["--set", f"{key}={value}"]
-    outcomes = run_all(due, Path(args.archive), path, extra)
+    if args.redis:
+        extra += ["--redis", args.redis]
+    outcomes = run_all(due, Path(args.archive), path, extra, jobs=args.jobs)
     for outcome in outcomes:
         status = "" if outcome.ok else f" [exit {outcome.exit_code}]"
         print(f"{outcome.name}: {outcome.line}{status}")
     print(total_line(outcomes))
-    return 0 if all(o.ok for o in outcomes) else 1
+    return combined_exit(outcomes)

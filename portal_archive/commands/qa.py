@@ -15,6 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("snapshot_id", metavar="ID",
                         help="snapshot id, or `latest` / `previous` (closed snapshots)")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument("--portal", metavar="NAME",
+                        help="`latest` and `previous` among this portal's snapshots; an ID of "
+                             "another portal is refused (docs/portals.md)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
     from portal_archive.cli import CommandError
 
     try:
-        snapshot_id = resolve_ref(args.archive, args.snapshot_id)
+        snapshot_id = resolve_ref(args.archive, args.snapshot_id, args.portal)
+        if args.portal:
+            _check_portal(args.archive, snapshot_id, args.portal)
         report = snapshot_quality(args.archive, snapshot_id)
     except (DiffError, QualityError) as exc:
         raise CommandError(str(exc)) from None
@@ -38,3 +43,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {check}: {example.get('url')} @ {example.get('captured_at')}"
                   + (f" ({detail})" if detail else ""))
     return 0
+
+
+def _check_portal(archive, snapshot_id: str, portal: str) -> None:
+    from archive.snapshot import open_snapshot, snapshot_portal
+    from audit.diff import DiffError
+
+    owner = snapshot_portal(open_snapshot(archive, snapshot_id).manifest)
+    if owner != portal:
+        raise DiffError(f"snapshot {snapshot_id} belongs to portal {owner!r}, not {portal!r}")

@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "printed)")
     parser.add_argument("--no-verify", action="store_true",
                         help="do not run the fixity check of each snapshot in the background")
+    parser.add_argument("--portal", metavar="NAME",
+                        help="open at this portal's page (its snapshots night by night); the "
+                             "rest of the archive stays browsable (docs/portals.md)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if not (args.archive / "snapshots").is_dir():
         raise CommandError(f"{args.archive} holds no snapshots (give the archive with "
                            f"--archive DIR)")
+    start_path = _portal_page(args.archive, args.portal) if args.portal else ""
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port}: not a port number")
     token = None
@@ -90,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
                          replay_port=public.port if public else None)
         server.app = app
         shown = f"[{args.host}]" if ":" in args.host else args.host
-        address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+        address = f"http://{shown}:{port}/{start_path}" + (f"?token={token}" if token else "")
         print(f"archive browser on {address}", flush=True)
         if public is not None:
             print(f"replay (pywb) on http://{shown}:{public.port}/archive/ (the same token; "
@@ -111,6 +115,23 @@ def run(args: argparse.Namespace) -> int:
         if replay is not None:
             replay.stop()
     return 0
+
+
+def _portal_page(archive, portal: str) -> str:
+    """The browser's path of a registry portal's page (the browser groups snapshots by their
+    seed's host), or one line naming the portals there are."""
+    from urllib.parse import quote
+
+    from archive.snapshot import list_snapshots, snapshot_portal
+    from browser.data import portal_of
+    from portal_archive.cli import CommandError
+
+    snaps = list_snapshots(archive, portal)
+    if not snaps:
+        known = sorted({snapshot_portal(s.manifest) for s in list_snapshots(archive)})
+        raise CommandError(f"no snapshots of portal {portal!r} in {archive} (portals: "
+                           f"{', '.join(known) or 'none'})")
+    return f"portal/{quote(portal_of(snaps[-1]), safe='')}"
 
 
 def _probe(host: str, port: int) -> None:

@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.dedup import DedupIndex
 from archive.redis_dedup import RedisDedupIndex, archive_namespace
@@ -54,6 +55,7 @@ from scraper.fleet import serializer
 from scraper.fleet.frontier import NAMESPACE, CrawlKeys, Frontier, connect, jobs_key
 from scraper.fleet.worker import warc_prefix
 from scraper.freshness import known_captures
+from scraper.health import ERROR_STAT_PREFIX, assess, degraded_ratio
 from scraper.profiles.choose import record_choice, recorded_profile, site_profile
 from scraper.profiles.site import PAGE, Link, SiteProfile
 from scraper.resume import recover_state
@@ -117,6 +119,17 @@ class _MirroredCommit:
             logger.warning("dedup entries of %s committed in SQLite only: %s", snapshot_id, exc)
             return 0
 
+    def discard_snapshot(self, snapshot_id: str) -> None:
+        """A failed snapshot is never a dedup source: drop its entries from both indexes."""
+        import redis
+
+        self.sqlite.discard_snapshot(snapshot_id)
+        try:
+            self.redis_index.discard_snapshot(snapshot_id)
+        except redis.RedisError as exc:  # pending entries only: never committed, never used
+            logger.warning("dedup entries of failed %s left pending in Redis: %s",
+                           snapshot_id, exc)
+
 
 def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str = NAMESPACE,
                           poll: float = 0.2, on_published: Any = None) -> CrawlResult:
@@ -154,7 +167,8 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             url = opts.url
             choice = pick_profile(opts, settings.get("USER_AGENT"))
             snap = create_snapshot(archive, opts.snapshot_id, profile=site_profile(
-                url, choice.spec).name, seeds=[url], settings=recorded)
+                url, choice.spec).name, seeds=[url], settings=recorded,
+                portal=opts.portal)
             manifest = record_choice(snap.path, snap.manifest, choice)
             write_manifest(snap.path, manifest)
             snap = dataclasses.replace(snap, manifest=manifest)
@@ -183,6 +197,8 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
             reclaims = _wait(frontier, encoder, snap, profile, archive, redis_index, poll)
             counts = frontier.counts()
             workers = sorted(client.smembers(keys.workers))
+            fetch_errors = {ERROR_STAT_PREFIX + k: int(v)
+                            for k, v in client.hgetall(keys.fetch_errors).items()}
         except (redis.RedisError, ConnectionError) as exc:  # a socket error redis-py let by
             logger.error("lost Redis during distributed crawl %s: %s", snap.snapshot_id, exc)
             return CrawlResult(snap.snapshot_id, "open", REDIS_LOST_REASON,
@@ -195,8 +211,12 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
         try:
             extracted = extract_warcs([str(p) for p in snap.warc_files()], snap.snapshot_id,
                                       archive_root=archive, progress=False)
+            host = urlsplit(profile.root).netloc
+            threshold = degraded_ratio(settings.get("PORTAL_DEGRADED_ERROR_RATIO"))
             manifest = close_snapshot(
                 archive, snap.snapshot_id, dedup=_MirroredCommit(redis_index, sqlite),
+                # Nothing of the portal archived: `failed`, as a single-process crawl.
+                assess=lambda index, _: assess(index, fetch_errors, host, threshold),
                 extra_stats={"finish_reason": "finished", "resumed": bool(opts.resume),
                              "distributed": {
                                  "workers": workers,
@@ -219,6 +239,7 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
         result = CrawlResult(snap.snapshot_id, manifest["status"], "finished",
                              manifest["stats"], datasets=extracted.counts)
         result.repairs = [r for rec in reclaims for r in rec.repaired]
+        result.health = manifest.get("health")
         return result
     finally:
         _unlog(log)
@@ -341,6 +362,11 @@ def reclaim_worker(frontier: Frontier, encoder: _Encoder, worker: str, snap,
         logger.warning("worker %s is gone: %d leased requests were captured, %d requeued, "
                        "%d links recovered from its WARCs", worker, result.captured,
                        result.requeued, result.recovered_links)
+    # Fenced above: it can take no slot any more (the acquire script refuses it), and the
+    # ones it held would otherwise stay taken for PORTAL_FLEET_SLOT_MS.
+    freed = frontier.release_slots_of(urlsplit(profile.root).netloc, worker)
+    if freed:
+        logger.warning("worker %s is gone: %d host slots freed", worker, freed)
     client.sadd(keys.reclaimed, worker)
     return result
 
@@ -349,4 +375,4 @@ def _forget(client: Any, keys: CrawlKeys) -> None:
     """Drop a closed crawl's frontier (its dedup entries live on in the dedup hash)."""
     client.delete(keys.queue, keys.seen, keys.leases, keys.owners, keys.deadlines,
                   keys.lease_seq, keys.robots, keys.fenced, keys.workers, keys.reclaimed,
-                  keys.finished, keys.acked)
+                  keys.finished, keys.acked, keys.fetch_errors)

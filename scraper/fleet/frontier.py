@@ -70,7 +70,8 @@ return 1
 """
 
 # KEYS: heartbeat, fenced set, lease deadlines, crawl state hash
-# ARGV: worker, heartbeat ttl, lease ttl, then `lease` ids, '--', then `zset|member` slots
+# ARGV: worker, heartbeat ttl, lease ttl, then `lease` ids, '--', the slots' ttl, then
+# `zset|member` slots
 _HEARTBEAT = """
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 'fenced' end
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
@@ -81,6 +82,9 @@ local slots = false
 for i = 4, #ARGV do
   if ARGV[i] == '--' then
     slots = true
+    until_ = now + tonumber(ARGV[i + 1])
+  elseif slots and ARGV[i - 1] == '--' then
+    -- the slots' ttl, read above
   elseif slots then
     local sep = string.find(ARGV[i], '|', 1, true)
     redis.call('ZADD', string.sub(ARGV[i], 1, sep - 1), 'XX', until_,
@@ -92,9 +96,32 @@ end
 return redis.call('HGET', KEYS[4], 'state') or 'gone'
 """
 
-# KEYS: holders (zset member → expiry), next request time; ARGV: holder, concurrency,
-# hold ms, delay ms. Returns 0 (acquired) or how many ms to wait (-1: all slots taken).
+# `lease` for up to ARGV[3] requests at once (same KEYS and ARGV[1..2]): a flat list of
+# id, data, score triples, best first.
+_LEASE_MANY = """
+local items = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1, 'WITHSCORES')
+if #items == 0 then return {} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = {}
+for i = 1, #items, 2 do
+  redis.call('ZREM', KEYS[1], items[i])
+  local id = tostring(redis.call('INCR', KEYS[5]))
+  redis.call('HSET', KEYS[2], id, items[i])
+  redis.call('HSET', KEYS[3], id, ARGV[1])
+  redis.call('ZADD', KEYS[4], now + tonumber(ARGV[2]), id)
+  out[#out + 1] = id
+  out[#out + 1] = items[i]
+  out[#out + 1] = items[i + 1]
+end
+return out
+"""
+
+# KEYS: holders (zset member → expiry), next request time[, fenced workers of the crawl];
+# ARGV: holder, concurrency, hold ms, delay ms[, worker]. Returns 0 (acquired) or how many ms
+# to wait (-1: all slots taken; -2: the worker was declared dead and must send nothing more).
 _ACQUIRE = """
+if KEYS[3] and redis.call('SISMEMBER', KEYS[3], ARGV[5]) == 1 then return -2 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -170,6 +197,10 @@ class CrawlKeys:
     def robots(self) -> str:  # netloc → robots.txt body (latin-1 text), or "" after an error
         return self._k("robots")
 
+    @property
+    def fetch_errors(self) -> str:  # hash: kind → requests that ended without a response
+        return self._k("fetch-errors")
+
     def robots_claim(self, netloc: str) -> str:
         return self._k(f"robots-claim:{netloc}")
 
@@ -212,6 +243,9 @@ class Frontier:
         self._requeue = client.register_script(_REQUEUE)
         self._heartbeat = client.register_script(_HEARTBEAT)
         self._acquire = client.register_script(_ACQUIRE)
+        self._lease_many = client.register_script(_LEASE_MANY)
+        self._scripts = (self._push, self._lease, self._ack, self._requeue, self._heartbeat,
+                         self._acquire, self._lease_many)
 
     # -- the crawl --------------------------------------------------------------------------
     def spec(self) -> dict | None:
@@ -279,7 +313,8 @@ class Frontier:
                   slots: list[tuple[str, str]]) -> str:
         """Renew `worker`'s liveness, leases and slots; returns the crawl's state, or
         `fenced` when the worker was declared dead and must stop at once."""
-        args = [worker, ttl_ms, ttl_ms, *leases, "--", *(f"{z}|{m}" for z, m in slots)]
+        args = [worker, ttl_ms, ttl_ms, *leases, "--", ttl_ms,
+                *(f"{z}|{m}" for z, m in slots)]
         return self._heartbeat(keys=[heartbeat_key(worker, self.keys.ns), self.keys.fenced,
                                      self.keys.deadlines, self.keys.state], args=args)
 
@@ -296,3 +331,78 @@ class Frontier:
 
     def release_slot(self, host: str, holder: str) -> None:
         self.client.zrem(host_keys(host, self.keys.ns)[0], holder)
+
+    def release_slots_of(self, host: str, worker: str) -> int:
+        """Give back every slot of `host` a dead worker held (holders are `worker:…`)."""
+        holders = host_keys(host, self.keys.ns)[0]
+        mine = [m for m in self.client.zrange(holders, 0, -1) if m.startswith(f"{worker}:")]
+        return int(self.client.zrem(holders, *mine)) if mine else 0
+
+    # -- batched round trips ----------------------------------------------------------------
+    # A worker's calls as commands (`*_op`) sent together by `run`: one round trip for a
+    # page's pushed links, its dedup entry, its host slot given back and its lease's ack, or
+    # for a slot given back and the next one taken. A synchronous call blocks the worker's
+    # event loop for its round trip; seven of them per page were the fleet's cost
+    # (docs/benchmarks.md, "Distributed crawl").
+    def load_scripts(self) -> None:
+        """Load every script into the server (EVALSHA in a pipeline does not load them)."""
+        for script in self._scripts:
+            script.sha = self.client.script_load(script.script)
+
+    def run(self, ops: list[tuple]) -> list:
+        """Send `ops` in order in one MULTI/EXEC round trip; their replies, in order.
+
+        Every op is idempotent (a push is a seen-check, an ack or a release a no-op the
+        second time, a dedup entry an HSETNX), so after a NOSCRIPT (a restarted or flushed
+        server) they are simply sent again once the scripts are loaded."""
+        from redis.exceptions import NoScriptError
+
+        for attempt in (0, 1):
+            pipe = self.client.pipeline(transaction=True)
+            for op in ops:
+                pipe.execute_command(*op)
+            try:
+                return pipe.execute()
+            except NoScriptError:
+                if attempt:
+                    raise
+                self.load_scripts()
+        return []  # unreachable
+
+    def _evalsha(self, script: Any, keys: list[str], args: list[Any]) -> tuple:
+        return ("EVALSHA", script.sha, len(keys), *keys, *args)
+
+    def push_op(self, fingerprint: str, priority: int, data: str,
+                dont_filter: bool = False) -> tuple:
+        return self._evalsha(self._push, [self.keys.seen, self.keys.queue],
+                             [fingerprint, -priority, data, int(dont_filter)])
+
+    def ack_op(self, lease_id: str, worker: str = "") -> tuple:
+        return self._evalsha(self._ack, [self.keys.leases, self.keys.owners,
+                                         self.keys.deadlines, self.keys.acked],
+                             [lease_id, worker])
+
+    def lease_op(self, worker: str, ttl_ms: int, count: int) -> tuple:
+        """Its reply is a flat list of (lease id, request data, score) triples."""
+        return self._evalsha(self._lease_many, [self.keys.queue, self.keys.leases,
+                                                self.keys.owners, self.keys.deadlines,
+                                                self.keys.lease_seq],
+                             [worker, ttl_ms, max(1, count)])
+
+    def acquire_op(self, host: str, holder: str, concurrency: int, hold_ms: int,
+                   delay_ms: int, worker: str) -> tuple:
+        """`acquire_slot` for `worker`, refused (-2) once the crawl has fenced it."""
+        holders, nxt = host_keys(host, self.keys.ns)
+        return self._evalsha(self._acquire, [holders, nxt, self.keys.fenced],
+                             [holder, max(1, concurrency), hold_ms, delay_ms, worker])
+
+    def release_op(self, host: str, holder: str) -> tuple:
+        return ("ZREM", host_keys(host, self.keys.ns)[0], holder)
+
+    def heartbeat_op(self, worker: str, ttl_ms: int, leases: list[str],
+                     slots: list[tuple[str, str]], slot_ms: int) -> tuple:
+        return self._evalsha(self._heartbeat, [heartbeat_key(worker, self.keys.ns),
+                                               self.keys.fenced, self.keys.deadlines,
+                                               self.keys.state],
+                             [worker, ttl_ms, ttl_ms, *leases, "--", slot_ms,
+                              *(f"{z}|{m}" for z, m in slots)])

@@ -29,6 +29,9 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 META_LEASE = "portal_lease"
+# Requests leased per round trip when this worker needs one: fewer round trips, and at most
+# this many minus one held by a worker that another could have taken at the crawl's end.
+DEFAULT_LEASE_BATCH = 4
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,22 @@ class LeasedPriorityQueue(PriorityQueue):
     def push_new(self, request: Request, fingerprint: str) -> bool:
         return self.frontier.push(fingerprint, request.priority, self._encode_request(request),
                                   dont_filter=request.dont_filter)
+
+    def push_op(self, request: Request, fingerprint: str) -> tuple:
+        """The push as a command for the worker's next round trip (`Fleet.run`)."""
+        return self.frontier.push_op(fingerprint, request.priority,
+                                     self._encode_request(request),
+                                     dont_filter=request.dont_filter)
+
+    def pop_many(self, count: int) -> list[Request]:
+        """Up to `count` of the best queued requests, each leased, in one round trip."""
+        (got,) = self.fleet.run(self.frontier.lease_op(self.worker, self.lease_ms, count))
+        requests = []
+        for i in range(0, len(got), 3):
+            request = self._decode_request(got[i + 1])
+            request.meta[META_LEASE] = got[i]
+            requests.append(request)
+        return requests
 
     def push(self, request: Request) -> None:  # scrapy-redis's API: no seen-check
         self.frontier.push("", request.priority, self._encode_request(request), True)
@@ -125,6 +144,9 @@ class LeasingScheduler(RedisScheduler):
         self.queue.frontier = self.fleet.frontier
         self.queue.worker = self.fleet.worker
         self.queue.lease_ms = self.fleet.lease_ms
+        self.queue.fleet = self.fleet
+        self.lease_batch = max(1, self.crawler.settings.getint("PORTAL_FLEET_LEASE_BATCH",
+                                                               DEFAULT_LEASE_BATCH))
 
     def close(self, reason: str) -> None:
         """Nothing to flush: what this worker did not finish stays leased to it and goes back
@@ -137,15 +159,10 @@ class LeasingScheduler(RedisScheduler):
             return True
         if self.fleet.lost:
             return self._unqueued(request)
-        fingerprint = self.df.request_fingerprint(request)
-        try:
-            pushed = self.queue.push_new(request, fingerprint)
-        except Exception as exc:  # noqa: BLE001 - any failure of the client is a lost Redis
-            self.fleet.lose(exc)
-            return self._unqueued(request)
-        if not pushed:
-            self.df.log(request, self.spider)
-            return False
+        # Sent with this worker's next round trip, at the latest with the ack of the lease
+        # whose callback made it (Fleet.run): the seen-check happens there, so a link another
+        # worker queued first is counted here as enqueued too.
+        self.fleet.defer(self.queue.push_op(request, self.df.request_fingerprint(request)))
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
@@ -171,15 +188,20 @@ class LeasingScheduler(RedisScheduler):
         if self.fleet.lost or self.fleet.stopping:
             return None
         try:
-            request = self.queue.pop()
+            # A few at once (PORTAL_FLEET_LEASE_BATCH): the rest wait here, leased (the
+            # heartbeat keeps them), and are taken before any new lease.
+            requests = self.queue.pop_many(self.lease_batch)
         except Exception as exc:
             self.fleet.lose(exc)
             return None
-        if request is not None:
+        for request in requests:
             self.fleet.leases.add(request.meta[META_LEASE])
             if self.stats:
                 self.stats.inc_value("scheduler/dequeued/redis")
-        return request
+        if not requests:
+            return None
+        self.local.extend(requests[1:])
+        return requests[0]
 
     def has_pending_requests(self) -> bool:
         return bool(self.local)

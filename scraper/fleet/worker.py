@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.redis_dedup import RedisDedupIndex
 from archive.snapshot import SnapshotError, open_snapshot
 from archive.warc import SnapshotWarcWriter, sanitize_host
 from scraper.fleet.frontier import (
@@ -93,9 +92,16 @@ def find_crawl(client: Any, ns: str, wait: float | None) -> str | None:
     deadline = None if wait is None else time.monotonic() + wait
     pause = 0.05
     while True:
+        # With several crawls running (`nightly --all --redis`: one per portal), join the one
+        # with the fewest workers: each portal's politeness caps what extra workers give it.
+        running = []
         for snapshot_id in sorted(client.smembers(jobs_key(ns))):
-            if Frontier(client, CrawlKeys(ns, snapshot_id)).state() == "running":
-                return snapshot_id
+            keys = CrawlKeys(ns, snapshot_id)
+            if Frontier(client, keys).state() == "running":
+                crew = len(client.smembers(keys.workers) - client.smembers(keys.reclaimed))
+                running.append((crew, snapshot_id))
+        if running:
+            return min(running)[1]
         if deadline is not None and time.monotonic() >= deadline:
             return None
         time.sleep(pause)
@@ -109,7 +115,7 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from scraper.fleet.components import Fleet, FleetPortalSpider
+    from scraper.fleet.components import Fleet, FleetDedupIndex, FleetPortalSpider
     from scraper.profiles.choose import recorded_profile, site_profile
 
     worker = worker_id or new_worker_id()
@@ -151,10 +157,15 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     # The coordinator's choice, as its manifest records it (a profile file is in the snapshot).
     profile = site_profile(spec["url"], recorded_profile(snap.path, snap.manifest))
     host = urlsplit(profile.root).netloc
+    fleet = Fleet(frontier, worker, lease_ms, settings.getint("PORTAL_FLEET_SLOT_MS") or None)
+    try:
+        frontier.load_scripts()  # batched calls (Fleet.run) send EVALSHA without loading
+    except redis.RedisError as exc:
+        raise WorkerError(f"cannot reach Redis at {_safe(redis_url)}: {exc}") from exc
     writer = SnapshotWarcWriter(
         snap.path, snapshot_id, host, prefix=warc_prefix(worker),
         max_size=int(spec.get("max_warc_size") or 10**9),
-        dedup=RedisDedupIndex(client, spec.get("dedup_namespace") or namespace),
+        dedup=FleetDedupIndex(fleet, spec.get("dedup_namespace") or namespace),
         archive_root=archive,
         warcinfo={
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
@@ -165,7 +176,6 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
             "crawl-settings": json.dumps(spec.get("recorded") or {}, sort_keys=True,
                                          ensure_ascii=False),
         })
-    fleet = Fleet(frontier, worker, lease_ms)
     # Alive before joining, for as long as Scrapy may take to start (the extension's
     # heartbeat then takes over): the coordinator reclaims joined workers that are not.
     client.set(heartbeat_key(worker, namespace), "starting", px=max(lease_ms, 120_000))
@@ -183,6 +193,8 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     finally:
         files = writer.close()
         if fleet.lost is None:
+            _report_fetch_errors(client, keys, crawler.stats.get_stats() if crawler.stats
+                                 else {})
             # Gone: the coordinator reclaims whatever this worker still holds (nothing after a
             # finished crawl), without waiting for the heartbeat to expire.
             with contextlib.suppress(redis.RedisError):
@@ -194,6 +206,22 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     return WorkerResult(worker, snapshot_id, reason,
                         {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                          for k, v in stats.items()}, files)
+
+
+def _report_fetch_errors(client: Any, keys: CrawlKeys, stats: dict[str, Any]) -> None:
+    """Add this worker's failed requests by kind to the crawl's count, from which the
+    coordinator judges the snapshot's health (scraper.health) as a single process would."""
+    from scraper.health import ERROR_STAT_PREFIX
+
+    errors = {k[len(ERROR_STAT_PREFIX):]: int(v) for k, v in stats.items()
+              if k.startswith(ERROR_STAT_PREFIX) and v}
+    if not errors:
+        return
+    with contextlib.suppress(Exception):  # the crawl is done either way; health is advice
+        pipe = client.pipeline(transaction=True)
+        for kind, count in errors.items():
+            pipe.hincrby(keys.fetch_errors, kind, count)
+        pipe.execute()
 
 
 def _safe(url: str) -> str:
