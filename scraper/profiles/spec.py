@@ -296,8 +296,8 @@ def _fail(path: Path | None, text: str, table: str | None, key: str | None, what
 _ATTR = re.compile(r"^(?P<css>.+?)\s*@(?P<attr>[\w:.-]+)$", re.S)
 
 
-def _steps(xpath: str) -> list[str]:
-    """An XPath split at its top-level `/` (outside brackets, parentheses and quotes)."""
+def _steps(xpath: str, sep: str = "/") -> list[str]:
+    """An XPath split at its top-level `sep` (outside brackets, parentheses and quotes)."""
     steps, depth, quote, start = [], 0, "", 0
     for i, ch in enumerate(xpath):
         if quote:
@@ -308,7 +308,7 @@ def _steps(xpath: str) -> list[str]:
             depth += 1
         elif ch in "])":
             depth -= 1
-        elif ch == "/" and depth == 0:
+        elif ch == sep and depth == 0:
             steps.append(xpath[start:i])
             start = i + 1
     steps.append(xpath[start:])
@@ -330,7 +330,12 @@ def fast_xpath(xpath: str) -> str:
     attribute and nothing positional; checked against the plain form on every fixture page
     (tests/test_platforms.py)."""
     if "|" in _QUOTED.sub("''", xpath):
-        return xpath  # a union: left as cssselect wrote it
+        # A union (`a img, b img`): each part rewritten; a union of the same node-sets is
+        # the same node-set, in document order (the wordpress `images` list cost 3x).
+        parts = _steps(xpath, "|")
+        if len(parts) > 1:
+            return " | ".join(fast_xpath(part.strip()) for part in parts)
+        return xpath
     out = []
     for step in _steps(xpath):
         m = _STEP.match(step)
