@@ -94,12 +94,32 @@ class Rule:
     # The compounds to the left (`.a` of `.a .b`, `.a div.b` of `.a div.b h1.c`): each
     # (tag or None, classes), outermost first; an ancestor must match each, in order.
     ancestors: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
+    # A union of such chains (`.a img, .b img`): its parts, answered the same way.
+    parts: tuple[Rule, ...] = ()
 
     def __call__(self, root, has: PageNeedles | None = None) -> list:
         if has is not None and self.classes:
             found = self._from_index(root, has)
             if found is not None:
                 return found
+        elif has is not None and self.parts:
+            found = None
+            for part in self.parts:
+                if not part.may_match(has):
+                    continue
+                got = part._from_index(root, has)
+                if got is None:
+                    return self.select(root)
+                if got and found:
+                    # (Two parts that match: the same elements, or one's within the
+                    # other's (a holder of both classes); else the union's document order
+                    # is the XPath's to sort out.)
+                    small, big = (got, found) if len(got) <= len(found) else (found, got)
+                    if not all(any(a is b for b in big) for a in small):
+                        return self.select(root)
+                    got = big
+                found = got or found
+            return found or []
         return self.select(root)
 
     def _from_index(self, root, has: PageNeedles) -> list | None:
@@ -471,6 +491,11 @@ def _rule(spec: str) -> Rule:
     css, attr = (m["css"], m["attr"]) if m else (spec, None)
     CSSSelector(css, translator="html")  # (validates: its errors name the problem)
     xpath = fast_xpath(_TRANSLATOR.css_to_xpath(css))
+    if "," in css and "(" not in css and "[" not in css:
+        parts = tuple(_rule(part) for part in css.split(","))
+        if all(p.classes and not p.attr for p in parts):
+            return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+                        xpath=xpath, parts=parts)
     simple = _SIMPLE.match(css.strip())
     chain = _chain(css.strip()) if not simple else None
     if chain:
