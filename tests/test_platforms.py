@@ -331,6 +331,11 @@ def test_fast_rule_xpaths_select_what_cssselect_selects():
         (PAGES.parent / "heldout").glob("*/*/page.html"))
     texts = [decode_html(p.read_bytes())[0] for p in saved]
     docs = [parse_html(text) for text in texts]
+    # The class index answers plain class chains (`Rule._from_index`): under the whole page
+    # and under record roots (elements holding a class and a few descendants).
+    pages = [(doc, PageNeedles(text)) for doc, text in zip(docs, texts, strict=True)]
+    subroots = [[el for el in doc.iter() if isinstance(el.tag, str) and el.get("class")
+                 and len(el) > 1][:6] for doc in docs]
     checked = 0
     for platform in PLATFORMS:
         profile = builtin(platform)
@@ -345,4 +350,8 @@ def test_fast_rule_xpaths_select_what_cssselect_selects():
                     # A rule skipped for a needle the page lacks could not have matched.
                     assert not found or rule.may_match(PageNeedles(text)), (platform, rule.css)
                     checked += 1
+                for (doc, has), roots in zip(pages, subroots, strict=True):
+                    assert rule(doc, has) == plain(doc), (platform, rule.css)
+                    for root in roots:
+                        assert rule(root, has) == plain(root), (platform, rule.css, root)
     assert checked > 3000

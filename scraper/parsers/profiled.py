@@ -53,7 +53,7 @@ def _values(rules, root, text: str | None = None) -> list:
         if not rule.may_match(text):
             continue
         found = rule(root.getroottree().getroot() if rule.css.startswith(_HEAD_RULE)
-                     else root)
+                     else root, text if isinstance(text, PageNeedles) else None)
         if found:
             if rule.attr:
                 values = [el.get(rule.attr) for el in found if el.get(rule.attr)]

@@ -86,9 +86,68 @@ class Rule:
     select: Any  # compiled XPath (cssselect's translation, see `fast_xpath`)
     needles: tuple[tuple[str, ...], ...] = ()
     xpath: str = ""
+    # A plain class chain (`div.a.b`, optionally ` tag` under it): answered from the page's
+    # class attributes (`PageNeedles.class_values`) instead of a walk of its own.
+    classes: tuple[str, ...] = ()
+    tag: str | None = None
+    under: str | None = None  # the descendant element name (`*`: any) of `.a img`
+    # The compounds to the left (`.a` of `.a .b`, `.a div.b` of `.a div.b h1.c`): each
+    # (tag or None, classes), outermost first; an ancestor must match each, in order.
+    ancestors: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
+    # A union of such chains (`.a img, .b img`): its parts, answered the same way.
+    parts: tuple[Rule, ...] = ()
 
-    def __call__(self, root) -> list:
+    def __call__(self, root, has: PageNeedles | None = None) -> list:
+        if has is not None and self.classes:
+            found = self._from_index(root, has)
+            if found is not None:
+                return found
+        elif has is not None and self.parts:
+            found = None
+            for part in self.parts:
+                if not part.may_match(has):
+                    continue
+                got = part._from_index(root, has)
+                if got is None:
+                    return self.select(root)
+                if got and found:
+                    # (Two parts that match: the same elements, or one's within the
+                    # other's (a holder of both classes); else the union's document order
+                    # is the XPath's to sort out.)
+                    small, big = (got, found) if len(got) <= len(found) else (found, got)
+                    if not all(any(a is b for b in big) for a in small):
+                        return self.select(root)
+                    got = big
+                found = got or found
+            return found or []
         return self.select(root)
+
+    def _from_index(self, root, has: PageNeedles) -> list | None:
+        """The XPath's answer from the page's class attributes (document order), or None
+        to walk."""
+        first, classes, tag = self.classes[0], self.classes, self.tag
+        els = []
+        for value in has.class_values(root):
+            # (A substring test first: C speed; the token split only for the few hits.)
+            if first in value:
+                toks = value.split() if value.isascii() else _XPATH_BLANKS.split(value)
+                if all(c in toks for c in classes):
+                    el = value.getparent()
+                    if tag is None or el.tag == tag:
+                        els.append(el)
+        if els and self.ancestors:
+            els = [el for el in els if _under_chain(el, self.ancestors, root)]
+        elif els and root is not has.root:
+            # (`descendant-or-self::` of the record's root: the candidates under it.)
+            els = [el for el in els if el is root or any(a is root for a in el.iterancestors())]
+        if self.under is None:
+            return list(els)
+        if not els:
+            return []
+        if len(els) > 1:
+            return None  # nested holders would repeat descendants: the XPath dedups
+        return list(els[0].iterdescendants() if self.under == "*"
+                    else els[0].iterdescendants(self.under))
 
     def may_match(self, text) -> bool:
         """False when the page (`PageNeedles`, or its text) lacks a needle group."""
@@ -105,6 +164,31 @@ class Rule:
         return True
 
 
+def _under_chain(el, chain, root) -> bool:
+    """Whether `el` has ancestors matching `chain`'s compounds (outermost first, each
+    inside the one before), the outermost at or under `root`. Nearest-first greedy
+    matching is exact for descendant combinators."""
+    i = len(chain) - 1
+    tag, classes = chain[i]
+    for a in el.iterancestors():
+        if (tag is None or a.tag == tag) and (not classes or _has_classes(a, classes)):
+            i -= 1
+            if i < 0:
+                return a is root or any(b is root for b in a.iterancestors())
+            tag, classes = chain[i]
+        if a is root:
+            return False
+    return False
+
+
+def _has_classes(el, classes) -> bool:
+    value = el.get("class")
+    if not value:
+        return False
+    toks = value.split() if value.isascii() else _XPATH_BLANKS.split(value)
+    return all(c in toks for c in classes)
+
+
 class PageNeedles:
     """`needle in page` for the needles of `Rule.needles`, answers kept (the rules of a
     profile share them, and a failing search reads the whole page): `.name` (a class name)
@@ -115,10 +199,20 @@ class PageNeedles:
     tried: the scan cost more than all the substring tests it replaced, 5.2 against 3.5
     million instructions a page under callgrind.)"""
 
-    __slots__ = ("text", "seen")
+    __slots__ = ("text", "seen", "root", "index")
 
     def __init__(self, text: str) -> None:
         self.text, self.seen = text, {}
+        self.root = self.index = None
+
+    def class_values(self, el) -> list:
+        """The page's `class` attribute values in document order (lxml strings that know
+        their element), from one `//@class` walk on first use: a plain walk costs less
+        than the 5-10 predicate walks it spares, each a string copy per class attribute."""
+        if self.index is None:
+            self.root = el.getroottree().getroot()
+            self.index = _ALL_CLASSES(self.root)
+        return self.index
 
     def __contains__(self, needle: str) -> bool:
         found = self.seen.get(needle)
@@ -137,6 +231,25 @@ class PageNeedles:
         return found
 
 
+_ALL_CLASSES = etree.XPath("//@class")
+_XPATH_BLANKS = re.compile(r"[ \t\r\n]+")
+_SIMPLE = re.compile(r"^(?P<tag>[A-Za-z][\w]*)?(?P<classes>(?:\.[A-Za-z_][\w-]*)+)"
+                     r"(?:\s+(?P<under>[A-Za-z][\w]*|\*))?$")
+# One compound of a descendant chain: `div.a.b`, `.a`, `h1`.
+_COMPOUND = re.compile(r"^(?P<tag>[A-Za-z][\w]*)?(?P<classes>(?:\.[A-Za-z_][\w-]*)*)$")
+
+
+def _chain(css: str) -> tuple | None:
+    """`.a div.b h1.c` → ((None, (a,)), (div, (b,))), h1, (c,); None unless every part is
+    a compound and the last one names a class."""
+    parts = [_COMPOUND.match(p) for p in css.split()]
+    if len(parts) < 2 or not all(parts) or not parts[-1]["classes"]:
+        return None
+    comps = tuple(((m["tag"] or "").lower() or None, tuple(m["classes"][1:].split(".")) if
+                   m["classes"] else ()) for m in parts)
+    if any(t is None and not c for t, c in comps):
+        return None
+    return comps
 _BRACKETS = re.compile(r"\[[^\]]*\]|:not\([^)]*\)")
 # `[attr=v]`, `[attr$=v]`, `[attr^=v]`, `[attr*=v]`, `[attr~=v]` (not `|=` nor `!=`).
 _ATTR_VALUE = re.compile(r"\[\s*[\w:-]+\s*[$^*~]?=\s*(?:'([^']+)'|\"([^\"]+)\"|([^\]\s'\"]+))"
@@ -296,8 +409,8 @@ def _fail(path: Path | None, text: str, table: str | None, key: str | None, what
 _ATTR = re.compile(r"^(?P<css>.+?)\s*@(?P<attr>[\w:.-]+)$", re.S)
 
 
-def _steps(xpath: str) -> list[str]:
-    """An XPath split at its top-level `/` (outside brackets, parentheses and quotes)."""
+def _steps(xpath: str, sep: str = "/") -> list[str]:
+    """An XPath split at its top-level `sep` (outside brackets, parentheses and quotes)."""
     steps, depth, quote, start = [], 0, "", 0
     for i, ch in enumerate(xpath):
         if quote:
@@ -308,7 +421,7 @@ def _steps(xpath: str) -> list[str]:
             depth += 1
         elif ch in "])":
             depth -= 1
-        elif ch == "/" and depth == 0:
+        elif ch == sep and depth == 0:
             steps.append(xpath[start:i])
             start = i + 1
     steps.append(xpath[start:])
@@ -330,7 +443,12 @@ def fast_xpath(xpath: str) -> str:
     attribute and nothing positional; checked against the plain form on every fixture page
     (tests/test_platforms.py)."""
     if "|" in _QUOTED.sub("''", xpath):
-        return xpath  # a union: left as cssselect wrote it
+        # A union (`a img, b img`): each part rewritten; a union of the same node-sets is
+        # the same node-set, in document order (the wordpress `images` list cost 3x).
+        parts = _steps(xpath, "|")
+        if len(parts) > 1:
+            return " | ".join(fast_xpath(part.strip()) for part in parts)
+        return xpath
     out = []
     for step in _steps(xpath):
         m = _STEP.match(step)
@@ -373,8 +491,22 @@ def _rule(spec: str) -> Rule:
     css, attr = (m["css"], m["attr"]) if m else (spec, None)
     CSSSelector(css, translator="html")  # (validates: its errors name the problem)
     xpath = fast_xpath(_TRANSLATOR.css_to_xpath(css))
+    if "," in css and "(" not in css and "[" not in css:
+        parts = tuple(_rule(part) for part in css.split(","))
+        if all(p.classes and not p.attr for p in parts):
+            return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+                        xpath=xpath, parts=parts)
+    simple = _SIMPLE.match(css.strip())
+    chain = _chain(css.strip()) if not simple else None
+    if chain:
+        return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+                    xpath=xpath, classes=chain[-1][1], tag=chain[-1][0],
+                    ancestors=chain[:-1])
     return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
-                xpath=xpath)
+                xpath=xpath,
+                classes=tuple(simple["classes"][1:].split(".")) if simple else (),
+                tag=simple["tag"].lower() if simple and simple["tag"] else None,
+                under=simple["under"].lower() if simple and simple["under"] else None)
 
 
 def compile_rules(specs: list, path, text, table, key) -> list[Rule]:
@@ -385,7 +517,9 @@ def compile_rules(specs: list, path, text, table, key) -> list[Rule]:
         try:
             rules.append(_rule(spec))
         except (SelectorError, etree.XPathError, ValueError) as exc:
-            _fail(path, text, table, key, f"invalid CSS selector {spec!r} ({exc})")
+            # (One line: cssselect quotes a `\a` escape's newline in its message.)
+            why = " ".join(str(exc).split())
+            _fail(path, text, table, key, f"invalid CSS selector {spec!r} ({why})")
     return rules
 
 
