@@ -40,6 +40,19 @@ _DOCUMENT_RECORD_KEYS = frozenset({"number", "title", "summary", "issued_on", "e
 _DEFAULT_PORT = re.compile(r"^(https?://[^/:]+)(?::(?:80|443))(?=/|$)")
 
 
+_SIGNER_WITH_TITLE = re.compile(r"(.+?)\s*\([^()]+\)")
+
+
+def _signer_name(value: str | None) -> str | None:
+    """The signer's name without the position some modules append in brackets
+    (DotNetNuke's `Nguyễn Văn Minh (Phó Chủ tịch)`): a label rule cannot split one cell."""
+    if value:
+        m = _SIGNER_WITH_TITLE.fullmatch(value)
+        if m:
+            return m.group(1)
+    return value
+
+
 _HEAD_RULE = ("meta", "link", "head", "html", "title")
 
 
@@ -492,7 +505,7 @@ class _Page:
             "field": rows.get("field"),
             "issuer": rows.get("issuer"),
             "reviewer": rows.get("reviewer"),
-            "signer": rows.get("signer"),
+            "signer": _signer_name(rows.get("signer")),
             "attachments": files,
             "body_text": (lines_of(body_el) or None) if body_el is not None
             and not isinstance(body_el, str) else None,
