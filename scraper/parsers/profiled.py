@@ -114,6 +114,23 @@ def _remove(body, profile: Profile, byline_el=None, text=None):
     return body
 
 
+def _without_chrome(body_text: str, doc, profile: Profile, text) -> str | None:
+    """trafilatura's text without the lines that come from the profile's chrome (`remove`:
+    related lists, share bars, breadcrumbs), which it sometimes keeps (a custom site's
+    `.other-news` list under the article). Read-only: lines of the chrome's text are dropped;
+    an element holding the page's heading or half as much text as the body (ASP.NET's
+    page-wide `<form>`) is a container, not chrome, and lines under 20 characters are kept
+    (too short to tell)."""
+    remove = profile.remove_for(text)
+    chrome = [text_of(el) for el in (remove(doc) if remove else ())
+              if el is not doc and el.tag != "html" and next(el.iter("h1"), None) is None]
+    chrome_text = "\n".join(c for c in chrome if c and len(c) < len(body_text) / 2)
+    if not chrome_text:
+        return body_text
+    return "\n".join(x for x in body_text.split("\n")
+                     if len(x) < 20 or x not in chrome_text) or None
+
+
 def _date_of(value, profile: Profile) -> tuple[str | None, str | None]:
     """(ISO, raw) of a date read by a rule: an attribute is machine-readable, text visible."""
     text = _text(value)
@@ -303,6 +320,8 @@ class _Page:
                 src["body_text"] = body_source
         else:
             body_text = main_text(self.html_text)
+            if body_text:
+                body_text = _without_chrome(body_text, self.doc, prof, self.has)
             if body_text and line:
                 body_text = "\n".join(x for x in body_text.split("\n")
                                       if x not in line) or None
