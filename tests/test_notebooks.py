@@ -7,6 +7,7 @@ the archive is found through `PORTAL_ARCHIVE_HOME` or by looking for `demo-archi
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -77,6 +78,31 @@ def test_notebook_runs_in_jupyters_working_directory(name, demo_archive, monkeyp
             assert f">{column}</th>" in text
         assert "{'snapshot_id'" not in text and "'warc_offset':" not in text
         assert ".warc.gz@" in text
+
+
+@pytest.mark.slow
+def test_notebooks_run_on_the_upload_portal_archive(demo_archive, monkeypatch):
+    """`make demo`'s upload-portal night pair: no numeric ids (items keyed by their canonical
+    URL), platform and profile shown; both notebooks run and say so."""
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    archive = demo_archive / "platforms" / "upload-portal"
+    monkeypatch.setenv("PORTAL_ARCHIVE_HOME", str(archive))
+    explore = execute("explore.ipynb", cwd=NOTEBOOKS)
+    text = text_of(explore)
+    assert f"archive: {archive.resolve()}" in text
+    assert "('upload-portal', 'upload-portal')" in text
+    assert ">item_key</th>" in text and ">platform</th>" in text and ">profile</th>" in text
+    assert ">article_id</th>" not in text  # a stand-in number, not the portal's: not shown
+    assert re.search(r"<td>/[\w-]+/[\w-]+/", text)  # URL keys (long cells end in "...")
+    assert images(explore) >= 3 and "urn:uuid:" in text
+    audit = execute("audit.ipynb", cwd=NOTEBOOKS)
+    text = text_of(audit)
+    assert "'platform': 'upload-portal', 'profile': 'upload-portal'" in text
+    assert re.search(r"\d+ added, \d+ removed, [1-9]\d* changed", text)
+    assert re.search(r"article /[\w-]+/[\w-]+/[\w-]+\.html: ", text)  # items by URL key
+    for column in ("item", "field", "before", "after", "evidence"):
+        assert f">{column}</th>" in text
+    assert images(audit) >= 1 and ".warc.gz@" in text
 
 
 @pytest.mark.slow

@@ -341,8 +341,11 @@ class SharePoint(EnterprisePlatform):
         tags = ""
         if a.tags:
             words = site.model.tag_words
+            # A multi-value managed-metadata field (TaxKeyword) in display mode: one span
+            # per term, "; " between them (not one comma-joined string no rule can split).
             tags = ('<div class="article-tags">Từ khóa: '
-                    + ", ".join(e(words[t]) for t in a.tags) + "</div>")
+                    + "; ".join(f'<span class="ms-taxonomy-term">{e(words[t])}</span>'
+                                for t in a.tags) + "</div>")
         related = "".join(f'<li><a href="{e(self.article_path(site, t.id))}">{e(t.title)}</a> '
                           f"({t.published:%d/%m/%Y})</li>"
                           for t in self.older_in_category(site, a))

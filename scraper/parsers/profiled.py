@@ -40,6 +40,19 @@ _DOCUMENT_RECORD_KEYS = frozenset({"number", "title", "summary", "issued_on", "e
 _DEFAULT_PORT = re.compile(r"^(https?://[^/:]+)(?::(?:80|443))(?=/|$)")
 
 
+_SIGNER_WITH_TITLE = re.compile(r"(.+?)\s*\([^()]+\)")
+
+
+def _signer_name(value: str | None) -> str | None:
+    """The signer's name without the position some modules append in brackets
+    (DotNetNuke's `Nguyễn Văn Minh (Phó Chủ tịch)`): a label rule cannot split one cell."""
+    if value:
+        m = _SIGNER_WITH_TITLE.fullmatch(value)
+        if m:
+            return m.group(1)
+    return value
+
+
 _HEAD_RULE = ("meta", "link", "head", "html", "title")
 
 
@@ -99,6 +112,23 @@ def _remove(body, profile: Profile, byline_el=None, text=None):
         if not any(id(a) in ids for a in el.iterancestors()):
             drop_tree(el)
     return body
+
+
+def _without_chrome(body_text: str, doc, profile: Profile, text) -> str | None:
+    """trafilatura's text without the lines that come from the profile's chrome (`remove`:
+    related lists, share bars, breadcrumbs), which it sometimes keeps (a custom site's
+    `.other-news` list under the article). Read-only: lines of the chrome's text are dropped;
+    an element holding the page's heading or half as much text as the body (ASP.NET's
+    page-wide `<form>`) is a container, not chrome, and lines under 20 characters are kept
+    (too short to tell)."""
+    remove = profile.remove_for(text)
+    chrome = [text_of(el) for el in (remove(doc) if remove else ())
+              if el is not doc and el.tag != "html" and next(el.iter("h1"), None) is None]
+    chrome_text = "\n".join(c for c in chrome if c and len(c) < len(body_text) / 2)
+    if not chrome_text:
+        return body_text
+    return "\n".join(x for x in body_text.split("\n")
+                     if len(x) < 20 or x not in chrome_text) or None
 
 
 def _date_of(value, profile: Profile) -> tuple[str | None, str | None]:
@@ -290,6 +320,8 @@ class _Page:
                 src["body_text"] = body_source
         else:
             body_text = main_text(self.html_text)
+            if body_text:
+                body_text = _without_chrome(body_text, self.doc, prof, self.has)
             if body_text and line:
                 body_text = "\n".join(x for x in body_text.split("\n")
                                       if x not in line) or None
@@ -492,7 +524,7 @@ class _Page:
             "field": rows.get("field"),
             "issuer": rows.get("issuer"),
             "reviewer": rows.get("reviewer"),
-            "signer": rows.get("signer"),
+            "signer": _signer_name(rows.get("signer")),
             "attachments": files,
             "body_text": (lines_of(body_el) or None) if body_el is not None
             and not isinstance(body_el, str) else None,
