@@ -25,8 +25,9 @@ password-protected, corrupt, truncated (a PDF without its `%%EOF` trailer), over
 that is not what it says (an HTML page served as a PDF), a missing tool, the time limit.
 
 The text is NFC, one line per line of the source (whitespace inside lines collapsed, empty
-lines dropped). `language` is py3langid's guess (ISO 639-1) on the first 5,000 characters, or
-None for under 20 letters. Nothing here knows about WARCs, tables or the crawl.
+lines dropped). `guess_language` is py3langid's guess (ISO 639-1) on the first 5,000
+characters, or None for under 20 letters; the row builder calls it, not `read_attachment`
+(see there). Nothing here knows about WARCs, tables or the crawl.
 """
 
 from __future__ import annotations
@@ -152,8 +153,13 @@ def _zip_type(body: bytes, declared: str | None) -> str:
 # -- the record --------------------------------------------------------------------------------
 def read_attachment(body: bytes, url: str, content_type: str | None,
                     options: TextOptions | None = None) -> dict:
-    """`{"file_type", "method", "pages", "ocr_pages", "characters", "language", "seconds",
-    "text"}` for one attachment; AttachmentError (with `.reason`) when it cannot be read."""
+    """`{"file_type", "method", "pages", "ocr_pages", "characters", "seconds", "text"}` for one
+    attachment; AttachmentError (with `.reason`) when it cannot be read.
+
+    No language guess here: loading py3langid's model costs about 0.55 s of CPU per process,
+    which every `extract --jobs` worker paid again (bench_attachments.py: a third of a 2-job
+    run's extra CPU); the row builder (`pipelines.rows`) guesses it in the one process that
+    writes the tables."""
     options = options or TextOptions()
     start = time.monotonic()
     declared = declared_type(url, content_type)
@@ -174,8 +180,7 @@ def read_attachment(body: bytes, url: str, content_type: str | None,
                               file_type) from None
     text = clean_text(text)
     return {"file_type": file_type, "method": method, "pages": pages, "ocr_pages": ocr_pages,
-            "characters": len(text), "language": guess_language(text),
-            "seconds": round(time.monotonic() - start, 3), "text": text}
+            "characters": len(text), "seconds": round(time.monotonic() - start, 3), "text": text}
 
 
 def clean_text(text: str) -> str:

@@ -33,6 +33,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -613,23 +614,42 @@ def _index_originals(file_jobs: list[_FileJob]) -> Originals | None:
 def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> Iterator[_FileResult]:
     """The workers' results in input order, each as soon as it and those before it are done
     (the parent merges one while the workers read the next)."""
-    bar = _progress_bar(file_jobs, progress)
-    try:
-        if jobs == 1:
+    if jobs == 1:
+        with _progress_bar(file_jobs, progress) as bar:
             for job in file_jobs:
                 yield _extract_file(job)
                 bar.update(job.size())
-        else:
-            # spawn, not fork: a caller such as a resumed crawl has Twisted's threads
-            # running, and a child forked from it can deadlock on a lock one of them held
-            # (forkserver, which forks from a preloaded __main__, hung the same way under pytest).
-            with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-                # imap hands results back in input order, so the output is deterministic.
-                for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
-                    bar.update(job.size())
-                    yield res
-    finally:
-        bar.close()
+        return
+    # The pool before the bar: tqdm's monitor thread would rule out fork (_start_method).
+    with multiprocessing.get_context(_start_method()).Pool(jobs) as pool, \
+            _progress_bar(file_jobs, progress) as bar:
+        # imap hands results back in input order, so the output is deterministic.
+        for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
+            bar.update(job.size())
+            yield res
+
+
+def _start_method() -> str:
+    """fork when this process runs one thread, spawn otherwise.
+
+    A forked worker starts with the parent's modules and caches (the parsers, the built-in
+    profiles, compiled patterns): a spawned one imports and loads them again, about 0.4 s of
+    CPU per worker, an eighth of a 2-job run of bench_attachments.py. But a child forked from
+    a process with other threads (a resumed crawl runs Twisted's) can deadlock on a lock one of
+    them held, so then spawn (forkserver, which forks from a preloaded __main__, hung the same
+    way under pytest)."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        _warm_up()
+        return "fork"
+    return "spawn"
+
+
+def _warm_up() -> None:
+    """Load what every worker needs before forking them, so each does not load it again."""
+    from scraper.profiles.spec import builtins
+
+    builtins()
+    _default_parse()
 
 
 def _merge(

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipelines import normalize as n
+from pipelines.attachment_text import guess_language
 from pipelines.schema import TABLES
 from pipelines.validate import ValidationError, expect_list, expect_mapping, field, require
 
@@ -362,7 +363,7 @@ def _attachment(out: Rows, lin: dict, capture: dict, record: Any, url: str) -> N
             "pages": field(record, "pages", n.integer, what),
             "ocr_pages": field(record, "ocr_pages", n.integer, what) or 0,
             "characters": len(text),
-            "language": field(record, "language", n.text, what),
+            "language": guess_language(text),
             "seconds": field(record, "seconds", n.number, what) or 0.0,
             "document_id": None, "article_id": None, "linked_from": None, "name": None,
             "text": text, "item_key": None,

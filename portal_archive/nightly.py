@@ -131,8 +131,6 @@ def run_nightly(opts: NightlyOptions) -> NightlyResult:
         if opts.redis:
             from scraper.fleet.coordinator import run_distributed_crawl
 
-            # The fleet re-fetches every page: the freshness policy is not distributed yet.
-            crawl.freshness = None
             result = run_distributed_crawl(crawl, opts.redis)
         else:
             result = run_crawl(crawl)

@@ -65,6 +65,22 @@ class FreshnessPolicy:
         spread = int.from_bytes(hashlib.sha1(url.encode()).digest()[:4], "big") / 2**32
         return age >= interval * (0.5 + 0.5 * spread)
 
+    def spec(self) -> dict:
+        """What another process needs to apply the same policy (a fleet worker, which reads
+        the known captures from the shared archive itself): the parameters and `now`."""
+        return {"max_age_days": self.max_age_days, "recent_days": self.recent_days,
+                "recent_interval_days": self.recent_interval_days,
+                "now": self.now.isoformat()}
+
+    @classmethod
+    def from_spec(cls, spec: dict, known: dict[str, Seen],
+                  is_item: Callable[[str], bool] | None = None) -> FreshnessPolicy:
+        """The policy `spec()` describes, over `known` (`known_captures` of the archive)."""
+        return cls(max_age_days=float(spec["max_age_days"]),
+                   recent_days=float(spec["recent_days"]),
+                   recent_interval_days=float(spec["recent_interval_days"]),
+                   known=known, now=datetime.fromisoformat(spec["now"]), is_item=is_item)
+
     def as_dict(self) -> dict:
         return {
             "max_age_days": self.max_age_days,

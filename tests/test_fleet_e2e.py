@@ -285,3 +285,44 @@ def test_the_diff_of_two_fleet_nights_is_the_diff_of_two_single_nights(nights):
     fleet, single = diff(nights["fleet"]), diff(nights["single"])
     assert fleet["unchanged"] > 10
     assert fleet == single
+
+
+def fleet_nightly(base: str, archive: Path, redis_url: str, worker: str) -> str:
+    """`nightly URL --redis` with one worker; the summary line."""
+    coordinator = subprocess.Popen(
+        [*CLI, "nightly", base, "--archive", str(archive), "--redis", redis_url, "--delay",
+         "0", "--concurrency", "4", *FLEET],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (proc,) = start_workers(redis_url, archive, [worker])
+    try:
+        out, err = coordinator.communicate(timeout=300)
+        proc.communicate(timeout=120)
+    finally:
+        for p in (coordinator, proc):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    assert coordinator.returncode == 0 and out.startswith("OK snapshot"), (out, err)
+    return out
+
+
+def test_a_fleet_night_skips_what_a_single_process_night_skips(tmp_path, redis_url):
+    """The freshness policy holds over the fleet: the second night re-fetches the navigation
+    pages and no known item (none is due minutes later), as a single process's night does."""
+    fleet, single = tmp_path / "fleet", tmp_path / "single"
+    with replica_process(*replica_args(articles=5, seed=12)) as base:
+        fleet_nightly(base, fleet, redis_url, "n1")
+        fleet_nightly(base, fleet, redis_url, "n2")
+        for _ in range(2):
+            cli("nightly", base, "--archive", str(single), "--delay", "0", "--concurrency", "4")
+    first, second = snapshot_ids(fleet)
+    full, incr = (json.loads((fleet / "snapshots" / s / "manifest.json").read_text())
+                  for s in (first, second))
+    assert incr["settings"]["distributed"] and incr["settings"]["incremental"]["known_urls"] > 0
+    tonight = captures(fleet, second)
+    # No known article or document page was fetched again: none is due minutes later.
+    items = {p for p, _ in captures(fleet, first) if "bai-viet-" in p or "/laws/detail/" in p}
+    assert items and not items & {p for p, _ in tonight}, sorted(items & set(tonight))
+    assert len(tonight) < full["stats"]["captures"]
+    # The same pages as the single process's second night (hosts aside).
+    assert tonight == captures(single, snapshot_ids(single)[1])

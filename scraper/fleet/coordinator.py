@@ -54,7 +54,7 @@ from scraper.crawl import (
 from scraper.fleet import serializer
 from scraper.fleet.frontier import NAMESPACE, CrawlKeys, Frontier, connect, jobs_key
 from scraper.fleet.worker import warc_prefix
-from scraper.freshness import known_captures
+from scraper.freshness import FreshnessPolicy, known_captures
 from scraper.health import ERROR_STAT_PREFIX, assess, degraded_ratio
 from scraper.profiles.choose import record_choice, recorded_profile, site_profile
 from scraper.profiles.site import PAGE, Link, SiteProfile
@@ -146,6 +146,12 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
     recorded = _recorded_settings(settings)
     recorded["max_warc_size"] = opts.max_warc_size
     recorded["distributed"] = True
+    if opts.freshness is not None:
+        # Every worker builds the same policy from the spec (`FreshnessPolicy.spec`): the same
+        # parameters, the same "now", and the archive's closed snapshots (a shared filesystem).
+        if not opts.freshness.known:
+            opts.freshness.known = known_captures(archive)
+        recorded["incremental"] = opts.freshness.as_dict()
 
     client = connect(redis_url)
     try:
@@ -184,12 +190,15 @@ def run_distributed_crawl(opts: CrawlOptions, redis_url: str, *, namespace: str 
                 spec = {"snapshot_id": snap.snapshot_id, "url": url,
                         "scrapy_settings": overrides, "recorded": recorded,
                         "max_warc_size": opts.max_warc_size, "operator": opts.operator,
-                        "dedup_namespace": dedup_namespace}
+                        "dedup_namespace": dedup_namespace,
+                        "freshness": (opts.freshness.spec() if opts.freshness is not None
+                                      else None)}
                 client.hset(keys.state, "spec", json.dumps(spec, ensure_ascii=False))
                 if opts.resume:
                     _rebuild_frontier(frontier, encoder, snap, profile, archive, redis_index)
                 else:
-                    _seed(frontier, encoder, profile, archive, opts.recheck_known)
+                    _seed(frontier, encoder, profile, archive, opts.recheck_known,
+                          opts.freshness)
             frontier.set_state("running")
             client.sadd(jobs_key(namespace), snap.snapshot_id)
             if on_published is not None:
@@ -275,15 +284,22 @@ def _resumable(archive: Path, snapshot_id: str | None):
 
 
 def _seed(frontier: Frontier, encoder: _Encoder, profile: SiteProfile, archive: Path,
-          recheck_known: bool) -> None:
-    """The seeds, and item URLs earlier closed snapshots captured (as `run_crawl` does)."""
+          recheck_known: bool, freshness: FreshnessPolicy | None = None) -> None:
+    """The seeds, and item URLs earlier closed snapshots captured (as `run_crawl` does: on a
+    nightly run, those the freshness policy says are due)."""
     for link in profile.seeds():
         encoder.push(frontier, link)
     if recheck_known:
-        known = known_captures(archive)
+        known = freshness.known if freshness is not None else known_captures(archive)
+        if freshness is not None and freshness.is_item is None:
+            freshness.is_item = profile.is_item
+        # Only this portal's items: an archive may hold several portals (docs/portals.md).
+        host = urlsplit(profile.root).netloc
         for url in sorted(u for u, seen in known.items()
-                          if seen.ok and profile.is_item(u) and profile.canonicalize(u) == u):
-            encoder.push(frontier, Link(url, PAGE, "K"))
+                          if seen.ok and profile.is_item(u) and profile.canonicalize(u) == u
+                          and urlsplit(u).netloc == host):
+            if freshness is None or freshness.due(url, PAGE):
+                encoder.push(frontier, Link(url, PAGE, "K"))
 
 
 def _rebuild_frontier(frontier: Frontier, encoder: _Encoder, snap, profile: SiteProfile,

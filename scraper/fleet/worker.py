@@ -187,7 +187,7 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     crawler.portal_orphan_captures = []
     crawler.portal_fleet = fleet
     fleet.crawler = crawler
-    process.crawl(crawler, profile=profile)
+    process.crawl(crawler, profile=profile, freshness=_freshness(spec, archive, profile))
     try:
         process.start()
     finally:
@@ -206,6 +206,17 @@ def run_worker(redis_url: str, archive: Path, *, wait: float | None = None,
     return WorkerResult(worker, snapshot_id, reason,
                         {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                          for k, v in stats.items()}, files)
+
+
+def _freshness(spec: dict, archive: Path, profile: Any) -> Any:
+    """The coordinator's freshness policy (a nightly run's), over the archive's closed
+    snapshots as this worker reads them; None for a full crawl."""
+    if not spec.get("freshness"):
+        return None
+    from scraper.freshness import FreshnessPolicy, known_captures
+
+    return FreshnessPolicy.from_spec(spec["freshness"], known_captures(archive),
+                                     profile.is_item)
 
 
 def _report_fetch_errors(client: Any, keys: CrawlKeys, stats: dict[str, Any]) -> None:
