@@ -3,14 +3,15 @@
 1. OCR: the replica's scanned pages (Pillow-drawn Vietnamese text, one page each) read by
    `pipelines.attachment_text.read_attachment` with one OCR thread, against the same texts as
    text-layer PDFs (the peer, measured in the same run); runs take turns, every run listed.
-2. Extract: crawls a replica (default 300 articles: 46 documents, 3 of them scans) into one
+2. Extract: crawls a replica (default 1500 articles; 300 hold 46 documents, 3 of them scans)
+   into one
    WARC file, then times `extract_warcs` over that one file with jobs=1 and jobs=2 (the file is
    shared out by its CDXJ offsets), taking turns, `--repeat` runs each; reports the best and
    every run. Target (issue 16): 2 jobs >= 1.6x one job.
 
 Results go to the "## Attachment text" section of docs/benchmarks.md.
 
-    .venv/bin/python bench/bench_attachments.py [--articles 300] [--repeat 3] [--no-write]
+    .venv/bin/python bench/bench_attachments.py [--articles 1500] [--repeat 3] [--no-write]
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def extract_runs(articles: int, repeat: int, work: Path) -> tuple[dict, list[flo
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--articles", type=int, default=300)
+    ap.add_argument("--articles", type=int, default=1500)
     ap.add_argument("--pages", type=int, default=4, help="scanned pages for the OCR timing")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-write", action="store_true")

@@ -100,6 +100,13 @@ def total_line(outcomes: list[PortalOutcome]) -> str:
     return text + (f" ({', '.join(failed)})" if failed else "")
 
 
+def _absolute(profile: str | None) -> str | None:
+    """A profile file's path as the children see it (a platform name stays as given)."""
+    if profile is None or not Path(profile).suffix:
+        return profile
+    return str(Path(profile).resolve())
+
+
 def crawl_several(args) -> int:
     """`crawl --portal A --portal B …`: each registered portal crawled into its own snapshot
     by a child `crawl --portal NAME`, at most `--jobs` at once; one line per portal and a
@@ -131,7 +138,9 @@ def crawl_several(args) -> int:
     for flag, value in (("--max-pages", args.max_pages), ("--concurrency", args.concurrency),
                         ("--delay", args.delay), ("--max-warc-size", args.max_warc_size),
                         ("--operator", args.operator), ("--redis", args.redis),
-                        ("--ocr", args.ocr), ("--ocr-time-limit", args.ocr_time_limit)):
+                        ("--ocr", args.ocr), ("--ocr-time-limit", args.ocr_time_limit),
+                        ("--platform", args.platform),
+                        ("--profile", _absolute(args.profile))):
         if value is not None:
             extra += [flag, str(value)]
     if args.ignore_robots:

@@ -33,8 +33,11 @@ def test_crawl_several_portals_one_at_a_time_then_qa_and_serve_per_portal(tmp_pa
     with replica_process(*replica_args(articles=5, seed=21)) as one, \
             replica_process(*replica_args(articles=5, seed=22)) as two:
         _register(archive, {"one": one, "dead": dead, "two": two})
+        # An option given applies to every portal: here the platform (chosen by "option",
+        # not by the registry entry).
         proc = cli("crawl", "--archive", str(archive), "--portal", "one", "--portal", "dead",
-                   "--portal", "two", "--jobs", "1", check=False, timeout=300)
+                   "--portal", "two", "--jobs", "1", "--platform", "nukeviet", check=False,
+                   timeout=300)
     assert proc.returncode == 4, proc.stdout + proc.stderr  # one failed, the others closed
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 4 and lines[3] == "TOTAL 3 portals: 2 ok, 1 failed (dead)", lines
@@ -46,6 +49,8 @@ def test_crawl_several_portals_one_at_a_time_then_qa_and_serve_per_portal(tmp_pa
     snaps = {snapshot_portal(s.manifest): s for s in list_snapshots(archive)}
     assert {n: s.status for n, s in snaps.items()} == {
         "one": "closed", "two": "closed", "dead": "failed"}
+    assert {n: s.manifest["site_profile"]["chosen_by"] for n, s in snaps.items()
+            if n != "dead"} == {"one": "option", "two": "option"}
     # --jobs 1: each crawl ended before the next began (registry order), no overlap.
     spans = [(snaps[n].manifest["started_at"], snaps[n].manifest["ended_at"])
              for n in ("one", "dead", "two")]
@@ -92,6 +97,10 @@ def test_several_portals_need_a_registered_name_and_no_url(tmp_path):
     assert with_url.returncode == 2 and "give no URL" in with_url.stderr
     jobs = cli("nightly", "--all", "--jobs", "0", "--archive", str(archive), check=False)
     assert jobs.returncode == 2 and "--jobs 0" in jobs.stderr
+    platform = cli("nightly", "--all", "--platform", "wordpress", "--archive", str(archive),
+                   check=False)
+    assert platform.returncode == 2 and platform.stderr.count("\n") == 1
+    assert "per portal: set them in the registry" in platform.stderr
     assert list_snapshots(archive) == []  # nothing started
 
 

@@ -180,6 +180,9 @@ def _run_all(args: argparse.Namespace) -> int:
     if args.delay is not None or args.concurrency is not None:
         raise CommandError("with --all, delay and concurrency are per portal: set them in the "
                            "registry (portals add NAME URL --delay S --concurrency N)")
+    if args.platform or args.profile:
+        raise CommandError("with --all, the platform and profile are per portal: set them in "
+                           "the registry (portals add NAME URL --platform P or --profile FILE)")
     path, portals = _registry(args)
     if not portals:
         raise CommandError(f"{path}: no portals registered (add them with `portals add`)")
