@@ -292,6 +292,7 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         ids = [s.snapshot_id for s in closed]
         a, b = request.args.get("a"), request.args.get("b")
         kind, fld = request.args.get("kind") or "", request.args.get("field") or ""
+        phrase = " ".join((request.args.get("phrase") or "").split())
         fields = sorted(set(ARTICLE_FIELDS) | set(DOCUMENT_FIELDS))
         if kind and kind not in data.KINDS:
             abort(400, description=f"unknown kind {kind!r}")
@@ -307,9 +308,16 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
                 result = data.diff(archive, a, b)
             except DiffError as exc:
                 raise data.NotFound(str(exc)) from None
+            if phrase:
+                from audit.phrase import PhraseError, mark_phrase
+
+                try:
+                    mark_phrase(result, phrase)
+                except PhraseError as exc:
+                    abort(400, description=str(exc).replace("--phrase", "phrase"))
             body = report_context(filter_diff(result, kind, fld))
         return render_template("diff.html", ids=ids, a=a, b=b, kind=kind, field=fld,
-                               fields=fields, body=body)
+                               fields=fields, body=body, phrase=phrase)
 
     @app.get("/replay")
     def replay() -> str:
@@ -355,7 +363,15 @@ def report_context(diff: dict[str, Any]) -> dict[str, Any]:
     deleted = [r for r in diff["removed"] if r.get("deleted", r["reason"] != "not_captured")]
     missing = [r for r in diff["removed"] if r not in deleted]
     return {"report": diff, "deleted": deleted, "missing": missing, "shorten": _shorten,
-            "known": MESSAGES}
+            "known": MESSAGES, "marked": marked_field}
+
+
+def marked_field(change: dict[str, Any], phrase: str) -> Markup:
+    """A field's change with the phrase's occurrences `<mark>`ed, as the HTML report file
+    renders it (audit.diff_report: escaped there, words and marks only, no text to translate)."""
+    from audit.diff_report import _html_diff
+
+    return Markup(_html_diff("", change, phrase))
 
 
 def filter_diff(diff: dict[str, Any], kind: str, fld: str) -> dict[str, Any]:

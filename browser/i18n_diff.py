@@ -71,4 +71,19 @@ MESSAGES: dict[str, dict[str, str]] = {
               "(every {recent_interval} days if first seen in the last {recent} days); items "
               "not re-checked are listed apart as of the date they were last verified, never "
               "as unchanged."},
+    "rd_phrase_label": {"vi": "Cụm từ", "en": "Phrase"},
+    "rd_phrase_intro": {
+        "vi": "Cụm từ {phrase} ({match}): các lần xuất hiện được đánh dấu trong các thay đổi "
+              "bên dưới.",
+        "en": "Phrase {phrase} ({match}): its occurrences are marked in the changes below."},
+    "rd_match_exact": {"vi": "khớp đúng dấu, không phân biệt hoa thường",
+                       "en": "matched exactly, case aside"},
+    "rd_match_folded": {"vi": "khớp có hoặc không có dấu",
+                        "en": "matched with or without diacritics"},
+    "rd_phrase_adds": {"vi": "Thay đổi thêm cụm từ ({n})", "en": "Changes that add it ({n})"},
+    "rd_phrase_removes": {"vi": "Thay đổi bỏ cụm từ ({n})", "en": "Changes that remove it ({n})"},
+    "rd_effect_added": {"vi": "cụm từ được thêm: {a} ở A, {b} ở B",
+                        "en": "phrase added: {a} in A, {b} in B"},
+    "rd_effect_removed": {"vi": "cụm từ bị bỏ: {a} ở A, {b} ở B",
+                          "en": "phrase removed: {a} in A, {b} in B"},
 }

@@ -80,3 +80,35 @@ def test_vietnamese_report(client):
         assert {text(n) for n in filtered.cssselect(".field .name")} == {"title"}
     finally:
         http.delete_cookie("lang", domain="127.0.0.1")
+
+
+def test_phrase_marks_the_changes_as_the_report_file_does(client):
+    """`/diff?phrase=`: the changes that add or remove the phrase, listed and `<mark>`ed as
+    `diff --phrase` marks them in the HTML report file, in the page's language."""
+    from audit.phrase import mark_phrase
+
+    root, http = client
+    page_ = report(http, "en", "&phrase=moi")  # typed without diacritics: folded match
+    file_ = lxml_html.fromstring(
+        "<div>" + render_html_body(mark_phrase(diff_snapshots(root, A, B), "moi"), browser="")
+        + "</div>")
+    marks = [text(m) for m in page_.cssselect(".item mark")]
+    assert marks and marks == [text(m) for m in file_.cssselect(".item mark")]
+    assert [text(e) for e in page_.cssselect("#phrase h3")] == [
+        "Changes that add it (1)", "Changes that remove it (0)"]
+    (badge,) = page_.cssselect(".field .phrase.added")
+    assert text(badge) == "phrase added: 0 in A, 1 in B"
+    assert page_.cssselect("#phrase a")[0].get("href") == "#item-article-1"
+    assert page_.cssselect("#item-article-1")
+    vi = report(http, "vi", "&phrase=m%E1%BB%9Bi")  # "mới": exact match
+    assert "khớp đúng dấu" in text(vi.cssselect("#phrase")[0])
+    assert [text(e) for e in vi.cssselect("#phrase h3")][0] == "Thay đổi thêm cụm từ (1)"
+
+
+def test_a_phrase_without_a_word_is_one_clear_error(client):
+    _, http = client
+    resp = http.get(f"/diff?a={A}&b={B}&phrase=%21%21", base_url="http://127.0.0.1:8500")
+    assert resp.status_code == 400
+    assert "has no word to look for" in resp.get_data(as_text=True)
+    escaped = http.get(f"/diff?a={A}&b={B}&phrase=%3Cscript%3Ex", base_url="http://127.0.0.1:8500")
+    assert escaped.status_code == 200 and "<script>x" not in escaped.get_data(as_text=True)
