@@ -226,9 +226,12 @@ def test_write_wacz_refuses_open_snapshot(archive, tmp_path):
 def test_snapshots_command_table_and_json(archive, capsys):
     assert main(["snapshots", "--archive", str(archive)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["ID", "STATUS", "STARTED", "ENDED", "CAPTURES", "REVISITS", "SIZE"]
+    assert out[0].split() == ["ID", "STATUS", "PORTAL", "STARTED", "ENDED", "CAPTURES",
+                              "REVISITS", "SIZE"]
     rows = [line.split() for line in out[1:]]
-    assert [(r[0], r[1], r[4], r[5]) for r in rows] == [
+    # A snapshot written before the registry belongs to the portal named after its seed's host.
+    assert {r[2] for r in rows} == {"127.0.0.1"}
+    assert [(r[0], r[1], r[5], r[6]) for r in rows] == [
         ("20261126T010000Z", "closed", "10", "0"),
         ("20261127T010000Z", "closed", "10", "8"),
         ("20261128T010000Z", "open", "-", "-"),

@@ -7,10 +7,11 @@ import json
 
 NAME = "snapshots"
 ARCHIVE_USE = "read"  # the archive must exist (portal_archive.errors)
-HELP = ("list the snapshots in the archive (id, status, start, end, captures, revisits, size), "
+HELP = ("list the snapshots in the archive (id, status, portal, start, end, captures, revisits, "
+        "size), "
         "then why any crawl failed or was degraded")
 
-COLUMNS = ("ID", "STATUS", "STARTED", "ENDED", "CAPTURES", "REVISITS", "SIZE")
+COLUMNS = ("ID", "STATUS", "PORTAL", "STARTED", "ENDED", "CAPTURES", "REVISITS", "SIZE")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         (
             r["snapshot_id"],
             r["status"],
+            r["portal"],
             r["started_at"] or "-",
             r["ended_at"] or "-",
             "-" if r["captures"] is None else str(r["captures"]),
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         for r in found
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
-    numeric = {4, 5, 6}
+    numeric = {5, 6, 7}
     for row in table:
         cells = [
             cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
