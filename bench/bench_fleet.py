@@ -8,7 +8,7 @@ records, links) and the whole command (plus closing the snapshot: datasets rebui
 WARCs, CDXJ, hashes, the same work whatever the number of workers). Results are printed and
 written into docs/benchmarks.md under "## Distributed crawl".
 
-    .venv/bin/python bench/bench_fleet.py [--articles 300] [--repeat 3] [--baseline DIR]
+    .venv/bin/python bench/bench_fleet.py [--articles 1000] [--repeat 3] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _median(rs: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="also run the code checked out in DIR (e.g. `git worktree add DIR "
