@@ -29,8 +29,10 @@ import functools
 import io
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import threading
@@ -621,12 +623,17 @@ def _run(file_jobs: list[_FileJob], jobs: int, progress: bool) -> Iterator[_File
                 bar.update(job.size())
         return
     # The pool before the bar: tqdm's monitor thread would rule out fork (_start_method).
-    with multiprocessing.get_context(_start_method()).Pool(jobs) as pool, \
-            _progress_bar(file_jobs, progress) as bar:
+    with worker_pool(jobs) as pool, _progress_bar(file_jobs, progress) as bar:
         # imap hands results back in input order, so the output is deterministic.
         for job, res in zip(file_jobs, pool.imap(_extract_file, file_jobs), strict=True):
             bar.update(job.size())
             yield res
+
+
+def worker_pool(jobs: int) -> multiprocessing.pool.Pool:
+    """The pool of `extract --jobs N`: forked when it can be (_start_method), each worker with
+    its own signal handlers (_worker_signals)."""
+    return multiprocessing.get_context(_start_method()).Pool(jobs, _worker_signals)
 
 
 def _start_method() -> str:
@@ -642,6 +649,17 @@ def _start_method() -> str:
         _warm_up()
         return "fork"
     return "spawn"
+
+
+def _worker_signals() -> None:
+    """The workers' own signal handlers, not the parent's.
+
+    A forked worker inherits the parent's handlers, and a resumed crawl's parent runs Scrapy's,
+    which catch SIGTERM to stop a reactor the worker does not run: Pool.terminate() (SIGTERM)
+    then never ended a worker waiting on the task queue, and the crawl hung at close (seen
+    under load in CI, reproduced with a kill -9 and resume on a busy machine)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _warm_up() -> None:
