@@ -259,7 +259,7 @@ def test_a_lost_redis_stops_the_fleet_resumably_and_resume_completes(tmp_path):
         assert coordinator.returncode == 3, (out, err)
         assert f"crawl --resume {sid} " in err and " --redis " in err and "Redis" in err
         assert [rc for *_, rc in results] == [3, 3], results
-        assert all("lost the connection to Redis" in e for _, e, _ in results)
+        assert all("lost the connection to Redis" in e for _, e, _ in results), results
         manifest = json.loads((archive / "snapshots" / sid / "manifest.json").read_text())
         assert manifest["status"] == "open"
         assert not list((archive / "snapshots" / sid / "warcs").glob("*.open"))

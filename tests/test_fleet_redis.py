@@ -201,3 +201,19 @@ def test_each_archive_has_its_own_dedup_namespace(tmp_path):
     assert archive_namespace(a) == archive_namespace(a)  # kept in <archive>/archive-id
     assert archive_namespace(a) != archive_namespace(b)
     assert (a / "archive-id").read_text().strip() in archive_namespace(a)
+
+
+def test_a_dedup_lookup_on_a_lost_redis_is_a_lost_redis_not_a_failed_write(tmp_path):
+    # CI once saw a worker stop with "warc_write_failed" when Redis died under a dedup lookup:
+    # the writer's error, where the worker must say it lost Redis and exit resumably.
+    from scraper.fleet.components import Fleet, FleetDedupIndex, FleetLost
+
+    with redis_server(tmp_path / "gone") as url:
+        client = connect(url)
+        fleet = Fleet(Frontier(client, CrawlKeys("t", "S1")), "w1", lease_ms=3000)
+        index = FleetDedupIndex(fleet, "t")
+        assert index.lookup("sha1:A") is None
+        client.shutdown(nosave=True)
+    with pytest.raises(FleetLost, match="lost the connection to Redis"):
+        index.lookup("sha1:A")
+    assert fleet.lost is not None

@@ -143,7 +143,15 @@ class FleetDedupIndex(RedisDedupIndex):
         self.fleet = fleet
 
     def lookup(self, payload_digest: str) -> DedupEntry | None:
-        (raw,) = self.fleet.run(("HGET", self.committed_key, payload_digest))
+        if self.fleet.lost is not None:
+            raise self.fleet.lost
+        try:
+            (raw,) = self.fleet.run(("HGET", self.committed_key, payload_digest))
+        except Exception as exc:  # noqa: BLE001 - any failure of the client
+            # A lost Redis, not a failed WARC write: the worker says so and exits resumably
+            # (the writer's own error would have read "warc_write_failed").
+            self.fleet.lose(exc)
+            raise self.fleet.lost from exc
         return DedupEntry(**json.loads(raw)) if raw else None
 
     def add(self, snapshot_id: str, entry: DedupEntry) -> None:
