@@ -21,7 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from archive.snapshot import Snapshot, SnapshotError, list_snapshots, open_snapshot
+from archive.snapshot import (
+    Snapshot,
+    SnapshotError,
+    list_snapshots,
+    open_snapshot,
+    snapshot_portal,
+)
 from audit.diff import (
     ARTICLE_FIELDS,
     DOCUMENT_FIELDS,
@@ -46,9 +52,9 @@ class NotFound(Exception):
 
 # -- portals and snapshots -------------------------------------------------------------------
 def portal_of(snap: Snapshot) -> str:
-    """The portal a snapshot belongs to: the host[:port] of its first seed."""
-    seeds = snap.manifest.get("seeds") or []
-    return urlsplit(seeds[0]).netloc if seeds else "-"
+    """The portal a snapshot belongs to: its registry name (docs/portals.md), or for a
+    snapshot written before the registry its seed's host, as `snapshots` lists it."""
+    return snapshot_portal(snap.manifest)
 
 
 def portals(root: Path) -> dict[str, list[Snapshot]]:

@@ -165,7 +165,7 @@ def test_token_is_required_off_loopback(hostile):
 def test_read_only_and_headers(hostile, client):
     root, _ = hostile
     before = tree_digest(root)
-    paths = ["/", "/portal/127.0.0.1:8080", "/snapshot/S1", "/snapshot/S1/pages",
+    paths = ["/", "/portal/127.0.0.1", "/snapshot/S1", "/snapshot/S1/pages",
              "/snapshot/S1/datasets/pages.csv", "/snapshot/S1/wacz", "/item/article/1001",
              f"/url?u={quote(EVIL_URL)}", f"/replay?url={quote(EVIL_URL)}&ts=20261127193000",
              "/diff", "/lang/en?next=/", "/search?q=x", "/search/timeline?phrase=x"]

@@ -118,12 +118,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _portal_page(archive, portal: str) -> str:
-    """The browser's path of a registry portal's page (the browser groups snapshots by their
-    seed's host), or one line naming the portals there are."""
+    """The browser's path of a registry portal's page, or one line naming the portals there
+    are."""
     from urllib.parse import quote
 
     from archive.snapshot import list_snapshots, snapshot_portal
-    from browser.data import portal_of
     from portal_archive.cli import CommandError
 
     snaps = list_snapshots(archive, portal)
@@ -131,7 +130,7 @@ def _portal_page(archive, portal: str) -> str:
         known = sorted({snapshot_portal(s.manifest) for s in list_snapshots(archive)})
         raise CommandError(f"no snapshots of portal {portal!r} in {archive} (portals: "
                            f"{', '.join(known) or 'none'})")
-    return f"portal/{quote(portal_of(snaps[-1]), safe='')}"
+    return f"portal/{quote(portal, safe='')}"
 
 
 def _probe(host: str, port: int) -> None:
