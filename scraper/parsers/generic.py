@@ -211,7 +211,7 @@ def visible_date(root, skip=None) -> tuple[str, str, object] | None:
     for node in _DIGIT_TEXTS(root):
         best = None
         for el in _containers(node):
-            if el.tag not in _DATE_TAGS or (skip is not None and skip(el)):
+            if el.tag not in DATE_TAGS or (skip is not None and skip(el)):
                 continue
             text = text_of(el)
             if len(text) >= 80:
@@ -230,7 +230,7 @@ def visible_date(root, skip=None) -> tuple[str, str, object] | None:
     return date_only
 
 
-_DATE_TAGS = frozenset({"time", "span", "div", "p", "em", "small", "li", "td", "strong", "i",
+DATE_TAGS = frozenset({"time", "span", "div", "p", "em", "small", "li", "td", "strong", "i",
                         "b", "dd", "font"})
 
 
@@ -325,14 +325,29 @@ def source_line(root, skip=None) -> str | None:
     return None
 
 
+_EXTRACTOR = None
+
+
+def _extractor():
+    """trafilatura's options, built once: `Extractor()` reads its config file's values
+    on every call (about 3% of a `main_text` call)."""
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        from trafilatura.settings import Extractor
+
+        # fast=True skips trafilatura's fallback extractors (readability, jusText): the
+        # same text on every fixture article, at a fraction of the time
+        # (bench/bench_platforms.py). No comments, tables kept, no images, precision.
+        _EXTRACTOR = Extractor(output_format="txt", fast=True, precision=True,
+                               comments=False, tables=True, images=False)
+    return _EXTRACTOR
+
+
 def main_text(html_text: str) -> str | None:
     """Main text by trafilatura (paragraphs one per line), NFC and collapsed per line."""
     import trafilatura
 
-    # fast=True skips trafilatura's fallback extractors (readability, jusText): the same
-    # text on every fixture article, at a fraction of the time (bench/bench_platforms.py).
-    text = trafilatura.extract(html_text, include_comments=False, include_tables=True,
-                               include_images=False, favor_precision=True, fast=True)
+    text = trafilatura.extract(html_text, options=_extractor())
     if not text:
         return None
     # (Table rows come as `| cell | cell |`: keep the cells' text.)
