@@ -183,12 +183,26 @@ class PageMeta:
 _CLOCK = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
 
 
-# Text nodes that hold a digit (a date line does), short enough to be part of one. Searched
-# by libxml2; the elements around them are the only candidates (computing every element's
-# text, nested blocks included, was most of a profile-driven parse).
-_DIGIT_TEXTS = etree.XPath(
-    "descendant::text()[string-length(translate(., '0123456789', '')) < string-length(.)"
-    " and string-length(normalize-space(.)) < 100]")
+# Every text node under a root, as strings that know their element (`getparent`,
+# `is_tail`). The date-line and byline searches filter them in Python: the same nodes, in
+# the same order, as XPath predicates on the string value would give (`translate`,
+# `normalize-space`, `contains`), for a third of the time: libxml2 copies a node's string
+# for every string function it applies, and those predicates were most of the generic
+# path's own time on a page without markup (bench/bench_generic_instructions.py).
+_TEXTS = etree.XPath("descendant::text()")
+_ASCII_DIGIT = re.compile("[0-9]")
+_XML_SPACES = re.compile("[ \t\r\n]+")
+
+
+def _digit_texts(root) -> list:
+    """Text nodes that hold a digit (a date line does), short enough to be part of one:
+    `descendant::text()[string-length(translate(., '0123456789', '')) <
+    string-length(.) and string-length(normalize-space(.)) < 100]`. The elements around
+    them are the only candidates (computing every element's text, nested blocks included,
+    was most of a profile-driven parse)."""
+    # (normalize-space never lengthens a string: under 100 characters it need not run.)
+    return [t for t in _TEXTS(root) if _ASCII_DIGIT.search(t) is not None and (
+        len(t) < 100 or len(_XML_SPACES.sub(" ", t).strip(" ")) < 100)]
 
 
 def _containers(node, levels: int = 3):
@@ -208,7 +222,7 @@ def visible_date(root, skip=None) -> tuple[str, str, object] | None:
     outermost one that is still a short date line counts (`Ngày: <b>18/04/2024</b> 14:05`)."""
     date_only = None
     seen: set = set()
-    for node in _DIGIT_TEXTS(root):
+    for node in _digit_texts(root):
         best = None
         for el in _containers(node):
             if el.tag not in DATE_TAGS or (skip is not None and skip(el)):
@@ -267,7 +281,7 @@ def title_before(date_el) -> str | None:
     return None
 
 
-# The words `_AUTHOR_TEXTS` and `_SOURCE_TEXTS` look for: a page whose source holds none of
+# The words `byline` and `source_line` look for: a page whose source holds none of
 # them (nor a character reference or a named accented letter that could spell one) has no
 # such text node, and the walk over every text node is skipped.
 AUTHOR_WORDS = ("ác giả", "ÁC GIẢ", "uthor", "gười viết", "hóng viên", "ài và ảnh", "ài, ảnh")
@@ -281,17 +295,15 @@ def may_hold(has, words: tuple[str, ...]) -> bool:
     return any(w in has for w in words) or any(s in has for s in _SPELLED)
 
 
-_AUTHOR_TEXTS = etree.XPath(
-    "descendant::text()[contains(., 'ác giả') or contains(., 'ÁC GIẢ') or contains(., 'uthor')"
-    " or contains(., 'gười viết') or contains(., 'hóng viên') or contains(., 'ài và ảnh')"
-    " or contains(., 'ài, ảnh')]")
-_SOURCE_TEXTS = etree.XPath(
-    "descendant::text()[contains(., 'guồn') or contains(., 'GUỒN') or contains(., 'ource')]")
+def _texts_with(root, words: tuple[str, ...]) -> list:
+    """Text nodes under root that contain one of `words`."""
+    return [t for t in _TEXTS(root) if any(w in t for w in words)]
 
 
-def _labelled_blocks(root, query, skip=None):
-    """For each text node `query` finds: the short blocks around it, innermost first."""
-    for node in query(root):
+def _labelled_blocks(root, words: tuple[str, ...], skip=None):
+    """For each text node holding one of `words`: the short blocks around it, innermost
+    first."""
+    for node in _texts_with(root, words):
         levels = []
         for el in _containers(node, 4):
             if el.tag not in _BYLINE_CANDIDATES or (skip is not None and skip(el)):
@@ -309,7 +321,7 @@ def _labelled_blocks(root, query, skip=None):
 def byline(root, skip=None) -> tuple[list[dict], str | None, str | None, object | None]:
     """(authors, source, line, element) from the first labelled byline block under root:
     of the blocks around the label, the outermost that starts with it."""
-    for levels in _labelled_blocks(root, _AUTHOR_TEXTS, skip):
+    for levels in _labelled_blocks(root, AUTHOR_WORDS, skip):
         for el, text in reversed(levels):
             if AUTHOR_LABEL.match(text):
                 return parse_author_line(text), labelled_field(text, "source"), text, el
@@ -317,7 +329,7 @@ def byline(root, skip=None) -> tuple[list[dict], str | None, str | None, object 
 
 
 def source_line(root, skip=None) -> str | None:
-    for levels in _labelled_blocks(root, _SOURCE_TEXTS, skip):
+    for levels in _labelled_blocks(root, SOURCE_WORDS, skip):
         for _, text in reversed(levels):
             found = labelled_field(text, "source")
             if found and text.lower().startswith(("nguồn", "source")):
