@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from lxml import etree
 
 from scraper.parsers.authors import AUTHOR_LABEL, labelled_field, parse_author_line
-from scraper.parsers.dom import text_of
+from scraper.parsers.dom import BLOCK_TAGS, SKIP_TAGS, text_of
 from scraper.parsers.text import normalize_text
 from scraper.parsers.vndates import parse_machine, parse_visible
 
@@ -180,6 +180,101 @@ class PageMeta:
         return None, None
 
 
+class _Long(Exception):
+    """Raised inside `short_text`'s walk once the text is proven long."""
+
+
+class _ShortText:
+    """The walk of `short_text`: `dom.text_of`'s pieces, with a lower bound on the length of
+    their normalised text kept as they come.
+
+    The bound counts the ASCII characters that are not white space, up to the first `&`:
+    `normalize_text` collapses white space and drops invisible characters (not ASCII), and
+    the text is NFC already unless an `&` sends it through `html.unescape`, which changes
+    nothing before the `&`, and NFC, which folds a letter and its combining marks into one
+    character (each ASCII letter still gives one). The bound is computed in chunks, only
+    once enough raw text has come for it to reach the limit."""
+
+    __slots__ = ("parts", "limit", "raw", "proven", "counted", "next_check")
+
+    def __init__(self, first: str, limit: int) -> None:
+        self.parts = [first]
+        self.limit = limit
+        self.raw = len(first)
+        self.proven = 0
+        self.counted = 0
+        self.next_check = limit
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.raw += len(text)
+        if self.raw >= self.next_check:
+            self._check()
+
+    def _check(self) -> None:
+        if self.counted < 0:
+            return  # an `&` came: nothing after it counts
+        chunk = "".join(self.parts[self.counted:])
+        self.counted = len(self.parts)
+        amp = chunk.find("&")
+        if amp != -1:
+            chunk, self.counted = chunk[:amp], -1
+        self.proven += len(b"".join(chunk.encode("ascii", "ignore")
+                                    .translate(None, _ASCII_SEPARATORS).split()))
+        if self.proven >= self.limit:
+            raise _Long
+        # (The bound grows by at most what the raw text grows.)
+        self.next_check = self.raw + self.limit - self.proven
+
+    def walk(self, el) -> None:
+        """`dom._collect(el, parts, " ")`, each text piece through `add`."""
+        tag = el.tag
+        if tag == "br":
+            self.parts.append(" ")
+        elif isinstance(tag, str) and tag not in SKIP_TAGS:
+            block = tag in BLOCK_TAGS
+            if block:
+                self.parts.append(" ")
+            text = el.text
+            if text:
+                self.add(text)
+            if len(el):
+                for child in el:
+                    self.walk(child)
+            if block:
+                self.parts.append(" ")
+        tail = el.tail
+        if tail:
+            self.add(tail)
+
+
+# White space to `str.split` that `bytes.split` keeps (the other ASCII ones it splits on).
+_ASCII_SEPARATORS = b"\x1c\x1d\x1e\x1f"
+
+
+def short_text(el, limit: int) -> str | None:
+    """`text_of(el)` when it is shorter than `limit` characters, else None, without
+    collecting more of a long element's text than proves it long: the date-line, byline and
+    image searches climb from a text node through its blocks, and an outer one holds the
+    whole article."""
+    if el is None:
+        return ""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in SKIP_TAGS:
+        return ""
+    if not len(el):
+        text = normalize_text(el.text, is_nfc=True)
+    else:
+        walk = _ShortText(el.text or "", limit)
+        try:
+            for child in el:
+                walk.walk(child)
+        except _Long:
+            return None
+        text = normalize_text("".join(walk.parts), is_nfc=True)
+    return text if len(text) < limit else None
+
+
 _CLOCK = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
 
 
@@ -227,8 +322,8 @@ def visible_date(root, skip=None) -> tuple[str, str, object] | None:
         for el in _containers(node):
             if el.tag not in DATE_TAGS or (skip is not None and skip(el)):
                 continue
-            text = text_of(el)
-            if len(text) >= 80:
+            text = short_text(el, 80)
+            if text is None:
                 break
             if len(text) >= 6 and id(el) not in seen:
                 parsed = parse_visible(text)
@@ -255,7 +350,7 @@ def content_images(date_el) -> list:
     """Images of a page without markup for its body: those in the smallest block around
     the date line that holds the text (not the banner, menus or sidebars)."""
     scope = date_el
-    while scope is not None and len(text_of(scope)) < 400:
+    while scope is not None and short_text(scope, 400) is not None:
         scope = scope.getparent()
     if scope is None or scope.tag in ("body", "html"):
         return []
@@ -271,11 +366,11 @@ def title_before(date_el) -> str | None:
         prev = el.getprevious()
         while prev is not None:
             if isinstance(prev.tag, str) and prev.tag not in ("script", "style", "br", "img"):
-                text = text_of(prev)
-                if 15 <= len(text) <= 300:
+                text = short_text(prev, 301)
+                if text is None:
+                    return None  # (over 300 characters)
+                if len(text) >= 15:
                     return text
-                if len(text) > 300:
-                    return None
             prev = prev.getprevious()
         el, levels = el.getparent(), levels + 1
     return None
@@ -296,8 +391,14 @@ def may_hold(has, words: tuple[str, ...]) -> bool:
 
 
 def _texts_with(root, words: tuple[str, ...]) -> list:
-    """Text nodes under root that contain one of `words`."""
-    return [t for t in _TEXTS(root) if any(w in t for w in words)]
+    """Text nodes under root that contain one of `words` (one regex search a node)."""
+    search = _any_of(words).search
+    return [t for t in _TEXTS(root) if search(t) is not None]
+
+
+@lru_cache(maxsize=16)
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in words))
 
 
 def _labelled_blocks(root, words: tuple[str, ...], skip=None):
@@ -308,9 +409,9 @@ def _labelled_blocks(root, words: tuple[str, ...], skip=None):
         for el in _containers(node, 4):
             if el.tag not in _BYLINE_CANDIDATES or (skip is not None and skip(el)):
                 continue
-            text = text_of(el)
-            if len(text) > 300:
-                break
+            text = short_text(el, 301)
+            if text is None:
+                break  # (over 300 characters)
             if el.tag not in ("p", "span", "em", "strong", "b", "i") and any(
                     c.tag in ("p", "div") for c in el):
                 break  # a wrapper of several blocks

@@ -24,6 +24,7 @@ from scraper.parsers.generic import (
     content_images,
     main_text,
     may_hold,
+    short_text,
     source_line,
     title_before,
     visible_date,
@@ -652,7 +653,7 @@ def _looks_like_article(page: _Page) -> bool:
     if body is None:
         return False
     found = page.date_line(body)
-    if found is None or len(text_of(body)) < 600:
+    if found is None or short_text(body, 600) is not None:
         return False
     heading = next((h for h in body.iter("h1", "h2") if len(text_of(h)) > 15), None)
     return heading is not None or title_before(found[2]) is not None
