@@ -289,14 +289,21 @@ _ASCII_DIGIT = re.compile("[0-9]")
 _XML_SPACES = re.compile("[ \t\r\n]+")
 
 
-def _digit_texts(root) -> list:
+def all_texts(root) -> list:
+    """Every text node under root, for the `texts` argument of `visible_date`, `byline`
+    and `source_line` when several of them search the same root."""
+    return _TEXTS(root)
+
+
+def _digit_texts(root, texts=None) -> list:
     """Text nodes that hold a digit (a date line does), short enough to be part of one:
     `descendant::text()[string-length(translate(., '0123456789', '')) <
     string-length(.) and string-length(normalize-space(.)) < 100]`. The elements around
     them are the only candidates (computing every element's text, nested blocks included,
     was most of a profile-driven parse)."""
     # (normalize-space never lengthens a string: under 100 characters it need not run.)
-    return [t for t in _TEXTS(root) if _ASCII_DIGIT.search(t) is not None and (
+    search = _ASCII_DIGIT.search
+    return [t for t in (_TEXTS(root) if texts is None else texts) if search(t) is not None and (
         len(t) < 100 or len(_XML_SPACES.sub(" ", t).strip(" ")) < 100)]
 
 
@@ -310,14 +317,14 @@ def _containers(node, levels: int = 3):
         el, levels = el.getparent(), levels - 1
 
 
-def visible_date(root, skip=None) -> tuple[str, str, object] | None:
+def visible_date(root, skip=None, texts=None) -> tuple[str, str, object] | None:
     """(ISO, raw, element) of the date line: the first short element whose text is a date
     with a time, else the first with a date only (a title such as `tuần từ 15 đến
     21/4/2024` holds a date too, but no time). Of an element and its ancestors, the
     outermost one that is still a short date line counts (`Ngày: <b>18/04/2024</b> 14:05`)."""
     date_only = None
     seen: set = set()
-    for node in _digit_texts(root):
+    for node in _digit_texts(root, texts):
         best = None
         for el in _containers(node):
             if el.tag not in DATE_TAGS or (skip is not None and skip(el)):
@@ -390,10 +397,10 @@ def may_hold(has, words: tuple[str, ...]) -> bool:
     return any(w in has for w in words) or any(s in has for s in _SPELLED)
 
 
-def _texts_with(root, words: tuple[str, ...]) -> list:
+def _texts_with(root, words: tuple[str, ...], texts=None) -> list:
     """Text nodes under root that contain one of `words` (one regex search a node)."""
     search = _any_of(words).search
-    return [t for t in _TEXTS(root) if search(t) is not None]
+    return [t for t in (_TEXTS(root) if texts is None else texts) if search(t) is not None]
 
 
 @lru_cache(maxsize=16)
@@ -401,10 +408,10 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(re.escape(w) for w in words))
 
 
-def _labelled_blocks(root, words: tuple[str, ...], skip=None):
+def _labelled_blocks(root, words: tuple[str, ...], skip=None, texts=None):
     """For each text node holding one of `words`: the short blocks around it, innermost
     first."""
-    for node in _texts_with(root, words):
+    for node in _texts_with(root, words, texts):
         levels = []
         for el in _containers(node, 4):
             if el.tag not in _BYLINE_CANDIDATES or (skip is not None and skip(el)):
@@ -419,18 +426,19 @@ def _labelled_blocks(root, words: tuple[str, ...], skip=None):
         yield levels
 
 
-def byline(root, skip=None) -> tuple[list[dict], str | None, str | None, object | None]:
+def byline(root, skip=None, texts=None
+           ) -> tuple[list[dict], str | None, str | None, object | None]:
     """(authors, source, line, element) from the first labelled byline block under root:
     of the blocks around the label, the outermost that starts with it."""
-    for levels in _labelled_blocks(root, AUTHOR_WORDS, skip):
+    for levels in _labelled_blocks(root, AUTHOR_WORDS, skip, texts):
         for el, text in reversed(levels):
             if AUTHOR_LABEL.match(text):
                 return parse_author_line(text), labelled_field(text, "source"), text, el
     return [], None, None, None
 
 
-def source_line(root, skip=None) -> str | None:
-    for levels in _labelled_blocks(root, SOURCE_WORDS, skip):
+def source_line(root, skip=None, texts=None) -> str | None:
+    for levels in _labelled_blocks(root, SOURCE_WORDS, skip, texts):
         for _, text in reversed(levels):
             found = labelled_field(text, "source")
             if found and text.lower().startswith(("nguồn", "source")):

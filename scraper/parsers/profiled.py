@@ -20,6 +20,7 @@ from scraper.parsers.generic import (
     DATE_TAGS,
     SOURCE_WORDS,
     PageMeta,
+    all_texts,
     byline,
     content_images,
     main_text,
@@ -156,6 +157,7 @@ class _Page:
         self.sources: dict[str, str] = {}
         self.disagreements: list[dict] = []
         self._date_lines: dict = {}
+        self._texts: dict = {}
         parts = urlsplit(url)
         self.url_part = parts.path + ("?" + parts.query if parts.query else "")
 
@@ -169,13 +171,22 @@ class _Page:
         path's own time. The whole page and its `<body>` have the same date line when the
         head holds no element a date line can be (the parser keeps the page's blocks out
         of it; its title, scripts and styles never count)."""
-        if root is self.doc and skip is None:
-            body = _body_if_same_dates(root)
-            root = body if body is not None else root
+        if skip is None and root is not self.doc and root.tag == "body" and (
+                root.getparent() is self.doc and _body_if_same_dates(self.doc) is root):
+            root = self.doc
         key = (root, skip)
         found = self._date_lines.get(key, False)
         if found is False:
-            found = self._date_lines[key] = visible_date(root, skip)
+            found = self._date_lines[key] = visible_date(root, skip, self.texts(root))
+        return found
+
+    def texts(self, root) -> list:
+        """Every text node under root, taken once for the date-line, byline and source
+        searches of the same root (the tree is not changed before `_remove`, which comes
+        after them)."""
+        found = self._texts.get(root)
+        if found is None:
+            found = self._texts[root] = all_texts(root)
         return found
 
     # -- page type -----------------------------------------------------------------------------
@@ -270,7 +281,8 @@ class _Page:
                 src["authors"] = "profile"
         if not authors:
             found_authors, found_source, found_line, line_el = (
-                byline(root) if may_hold(self.has, AUTHOR_WORDS) else ([], None, None, None))
+                byline(root, texts=self.texts(root)) if may_hold(self.has, AUTHOR_WORDS)
+                else ([], None, None, None))
             line = line or found_line
             if found_authors:
                 authors, src["authors"] = found_authors, "visible"
@@ -284,7 +296,7 @@ class _Page:
         if source_text:
             source = parse_source_line(source_text)
         if not source and may_hold(self.has, SOURCE_WORDS):
-            source = source_line(root)
+            source = source_line(root, texts=self.texts(root))
         if source:
             src.setdefault("source", "profile" if source_text else "visible")
 
