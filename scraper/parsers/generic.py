@@ -301,10 +301,20 @@ def _digit_texts(root, texts=None) -> list:
     string-length(.) and string-length(normalize-space(.)) < 100]`. The elements around
     them are the only candidates (computing every element's text, nested blocks included,
     was most of a profile-driven parse)."""
-    # (normalize-space never lengthens a string: under 100 characters it need not run.)
     search = _ASCII_DIGIT.search
-    return [t for t in (_TEXTS(root) if texts is None else texts) if search(t) is not None and (
-        len(t) < 100 or len(_XML_SPACES.sub(" ", t).strip(" ")) < 100)]
+    return [t for t in (_TEXTS(root) if texts is None else texts) if search(t) is not None
+            and _normalized_under_100(t)]
+
+
+def _normalized_under_100(t: str) -> bool:
+    """`string-length(normalize-space(t)) < 100`. normalize-space never lengthens a string
+    and keeps every character that is not XML white space: most paragraphs are settled by
+    their length and four counts, without building the collapsed string."""
+    if len(t) < 100:
+        return True
+    if len(t) - t.count(" ") - t.count("\n") - t.count("\t") - t.count("\r") >= 100:
+        return False
+    return len(_XML_SPACES.sub(" ", t).strip(" ")) < 100
 
 
 def _containers(node, levels: int = 3):
