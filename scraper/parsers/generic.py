@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from lxml import etree
 
 from scraper.parsers.authors import AUTHOR_LABEL, labelled_field, parse_author_line
-from scraper.parsers.dom import text_of
+from scraper.parsers.dom import BLOCK_TAGS, SKIP_TAGS, text_of
 from scraper.parsers.text import normalize_text
 from scraper.parsers.vndates import parse_machine, parse_visible
 
@@ -180,15 +180,141 @@ class PageMeta:
         return None, None
 
 
+class _Long(Exception):
+    """Raised inside `short_text`'s walk once the text is proven long."""
+
+
+class _ShortText:
+    """The walk of `short_text`: `dom.text_of`'s pieces, with a lower bound on the length of
+    their normalised text kept as they come.
+
+    The bound counts the ASCII characters that are not white space, up to the first `&`:
+    `normalize_text` collapses white space and drops invisible characters (not ASCII), and
+    the text is NFC already unless an `&` sends it through `html.unescape`, which changes
+    nothing before the `&`, and NFC, which folds a letter and its combining marks into one
+    character (each ASCII letter still gives one). The bound is computed in chunks, only
+    once enough raw text has come for it to reach the limit."""
+
+    __slots__ = ("parts", "limit", "raw", "proven", "counted", "next_check")
+
+    def __init__(self, first: str, limit: int) -> None:
+        self.parts = [first]
+        self.limit = limit
+        self.raw = len(first)
+        self.proven = 0
+        self.counted = 0
+        self.next_check = limit
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.raw += len(text)
+        if self.raw >= self.next_check:
+            self._check()
+
+    def _check(self) -> None:
+        if self.counted < 0:
+            return  # an `&` came: nothing after it counts
+        chunk = "".join(self.parts[self.counted:])
+        self.counted = len(self.parts)
+        amp = chunk.find("&")
+        if amp != -1:
+            chunk, self.counted = chunk[:amp], -1
+        self.proven += len(b"".join(chunk.encode("ascii", "ignore")
+                                    .translate(None, _ASCII_SEPARATORS).split()))
+        if self.proven >= self.limit:
+            raise _Long
+        # (The bound grows by at most what the raw text grows.)
+        self.next_check = self.raw + self.limit - self.proven
+
+    def walk(self, el) -> None:
+        """`dom._collect(el, parts, " ")`, each text piece through `add`."""
+        tag = el.tag
+        if tag == "br":
+            self.parts.append(" ")
+        elif isinstance(tag, str) and tag not in SKIP_TAGS:
+            block = tag in BLOCK_TAGS
+            if block:
+                self.parts.append(" ")
+            text = el.text
+            if text:
+                self.add(text)
+            if len(el):
+                for child in el:
+                    self.walk(child)
+            if block:
+                self.parts.append(" ")
+        tail = el.tail
+        if tail:
+            self.add(tail)
+
+
+# White space to `str.split` that `bytes.split` keeps (the other ASCII ones it splits on).
+_ASCII_SEPARATORS = b"\x1c\x1d\x1e\x1f"
+
+
+def short_text(el, limit: int) -> str | None:
+    """`text_of(el)` when it is shorter than `limit` characters, else None, without
+    collecting more of a long element's text than proves it long: the date-line, byline and
+    image searches climb from a text node through its blocks, and an outer one holds the
+    whole article."""
+    if el is None:
+        return ""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in SKIP_TAGS:
+        return ""
+    if not len(el):
+        text = normalize_text(el.text, is_nfc=True)
+    else:
+        walk = _ShortText(el.text or "", limit)
+        try:
+            for child in el:
+                walk.walk(child)
+        except _Long:
+            return None
+        text = normalize_text("".join(walk.parts), is_nfc=True)
+    return text if len(text) < limit else None
+
+
 _CLOCK = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
 
 
-# Text nodes that hold a digit (a date line does), short enough to be part of one. Searched
-# by libxml2; the elements around them are the only candidates (computing every element's
-# text, nested blocks included, was most of a profile-driven parse).
-_DIGIT_TEXTS = etree.XPath(
-    "descendant::text()[string-length(translate(., '0123456789', '')) < string-length(.)"
-    " and string-length(normalize-space(.)) < 100]")
+# Every text node under a root, as strings that know their element (`getparent`,
+# `is_tail`). The date-line and byline searches filter them in Python: the same nodes, in
+# the same order, as XPath predicates on the string value would give (`translate`,
+# `normalize-space`, `contains`), for a third of the time: libxml2 copies a node's string
+# for every string function it applies, and those predicates were most of the generic
+# path's own time on a page without markup (bench/bench_generic_instructions.py).
+_TEXTS = etree.XPath("descendant::text()")
+_ASCII_DIGIT = re.compile("[0-9]")
+_XML_SPACES = re.compile("[ \t\r\n]+")
+
+
+def all_texts(root) -> list:
+    """Every text node under root, for the `texts` argument of `visible_date`, `byline`
+    and `source_line` when several of them search the same root."""
+    return _TEXTS(root)
+
+
+def _digit_texts(root, texts=None) -> list:
+    """Text nodes that hold a digit (a date line does), short enough to be part of one:
+    `descendant::text()[string-length(translate(., '0123456789', '')) <
+    string-length(.) and string-length(normalize-space(.)) < 100]`. The elements around
+    them are the only candidates (computing every element's text, nested blocks included,
+    was most of a profile-driven parse)."""
+    search = _ASCII_DIGIT.search
+    return [t for t in (_TEXTS(root) if texts is None else texts) if search(t) is not None
+            and _normalized_under_100(t)]
+
+
+def _normalized_under_100(t: str) -> bool:
+    """`string-length(normalize-space(t)) < 100`. normalize-space never lengthens a string
+    and keeps every character that is not XML white space: most paragraphs are settled by
+    their length and four counts, without building the collapsed string."""
+    if len(t) < 100:
+        return True
+    if len(t) - t.count(" ") - t.count("\n") - t.count("\t") - t.count("\r") >= 100:
+        return False
+    return len(_XML_SPACES.sub(" ", t).strip(" ")) < 100
 
 
 def _containers(node, levels: int = 3):
@@ -201,20 +327,20 @@ def _containers(node, levels: int = 3):
         el, levels = el.getparent(), levels - 1
 
 
-def visible_date(root, skip=None) -> tuple[str, str, object] | None:
+def visible_date(root, skip=None, texts=None) -> tuple[str, str, object] | None:
     """(ISO, raw, element) of the date line: the first short element whose text is a date
     with a time, else the first with a date only (a title such as `tuần từ 15 đến
     21/4/2024` holds a date too, but no time). Of an element and its ancestors, the
     outermost one that is still a short date line counts (`Ngày: <b>18/04/2024</b> 14:05`)."""
     date_only = None
     seen: set = set()
-    for node in _DIGIT_TEXTS(root):
+    for node in _digit_texts(root, texts):
         best = None
         for el in _containers(node):
-            if el.tag not in _DATE_TAGS or (skip is not None and skip(el)):
+            if el.tag not in DATE_TAGS or (skip is not None and skip(el)):
                 continue
-            text = text_of(el)
-            if len(text) >= 80:
+            text = short_text(el, 80)
+            if text is None:
                 break
             if len(text) >= 6 and id(el) not in seen:
                 parsed = parse_visible(text)
@@ -230,7 +356,7 @@ def visible_date(root, skip=None) -> tuple[str, str, object] | None:
     return date_only
 
 
-_DATE_TAGS = frozenset({"time", "span", "div", "p", "em", "small", "li", "td", "strong", "i",
+DATE_TAGS = frozenset({"time", "span", "div", "p", "em", "small", "li", "td", "strong", "i",
                         "b", "dd", "font"})
 
 
@@ -241,7 +367,7 @@ def content_images(date_el) -> list:
     """Images of a page without markup for its body: those in the smallest block around
     the date line that holds the text (not the banner, menus or sidebars)."""
     scope = date_el
-    while scope is not None and len(text_of(scope)) < 400:
+    while scope is not None and short_text(scope, 400) is not None:
         scope = scope.getparent()
     if scope is None or scope.tag in ("body", "html"):
         return []
@@ -257,17 +383,17 @@ def title_before(date_el) -> str | None:
         prev = el.getprevious()
         while prev is not None:
             if isinstance(prev.tag, str) and prev.tag not in ("script", "style", "br", "img"):
-                text = text_of(prev)
-                if 15 <= len(text) <= 300:
+                text = short_text(prev, 301)
+                if text is None:
+                    return None  # (over 300 characters)
+                if len(text) >= 15:
                     return text
-                if len(text) > 300:
-                    return None
             prev = prev.getprevious()
         el, levels = el.getparent(), levels + 1
     return None
 
 
-# The words `_AUTHOR_TEXTS` and `_SOURCE_TEXTS` look for: a page whose source holds none of
+# The words `byline` and `source_line` look for: a page whose source holds none of
 # them (nor a character reference or a named accented letter that could spell one) has no
 # such text node, and the walk over every text node is skipped.
 AUTHOR_WORDS = ("ác giả", "ÁC GIẢ", "uthor", "gười viết", "hóng viên", "ài và ảnh", "ài, ảnh")
@@ -281,24 +407,28 @@ def may_hold(has, words: tuple[str, ...]) -> bool:
     return any(w in has for w in words) or any(s in has for s in _SPELLED)
 
 
-_AUTHOR_TEXTS = etree.XPath(
-    "descendant::text()[contains(., 'ác giả') or contains(., 'ÁC GIẢ') or contains(., 'uthor')"
-    " or contains(., 'gười viết') or contains(., 'hóng viên') or contains(., 'ài và ảnh')"
-    " or contains(., 'ài, ảnh')]")
-_SOURCE_TEXTS = etree.XPath(
-    "descendant::text()[contains(., 'guồn') or contains(., 'GUỒN') or contains(., 'ource')]")
+def _texts_with(root, words: tuple[str, ...], texts=None) -> list:
+    """Text nodes under root that contain one of `words` (one regex search a node)."""
+    search = _any_of(words).search
+    return [t for t in (_TEXTS(root) if texts is None else texts) if search(t) is not None]
 
 
-def _labelled_blocks(root, query, skip=None):
-    """For each text node `query` finds: the short blocks around it, innermost first."""
-    for node in query(root):
+@lru_cache(maxsize=16)
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def _labelled_blocks(root, words: tuple[str, ...], skip=None, texts=None):
+    """For each text node holding one of `words`: the short blocks around it, innermost
+    first."""
+    for node in _texts_with(root, words, texts):
         levels = []
         for el in _containers(node, 4):
             if el.tag not in _BYLINE_CANDIDATES or (skip is not None and skip(el)):
                 continue
-            text = text_of(el)
-            if len(text) > 300:
-                break
+            text = short_text(el, 301)
+            if text is None:
+                break  # (over 300 characters)
             if el.tag not in ("p", "span", "em", "strong", "b", "i") and any(
                     c.tag in ("p", "div") for c in el):
                 break  # a wrapper of several blocks
@@ -306,18 +436,19 @@ def _labelled_blocks(root, query, skip=None):
         yield levels
 
 
-def byline(root, skip=None) -> tuple[list[dict], str | None, str | None, object | None]:
+def byline(root, skip=None, texts=None
+           ) -> tuple[list[dict], str | None, str | None, object | None]:
     """(authors, source, line, element) from the first labelled byline block under root:
     of the blocks around the label, the outermost that starts with it."""
-    for levels in _labelled_blocks(root, _AUTHOR_TEXTS, skip):
+    for levels in _labelled_blocks(root, AUTHOR_WORDS, skip, texts):
         for el, text in reversed(levels):
             if AUTHOR_LABEL.match(text):
                 return parse_author_line(text), labelled_field(text, "source"), text, el
     return [], None, None, None
 
 
-def source_line(root, skip=None) -> str | None:
-    for levels in _labelled_blocks(root, _SOURCE_TEXTS, skip):
+def source_line(root, skip=None, texts=None) -> str | None:
+    for levels in _labelled_blocks(root, SOURCE_WORDS, skip, texts):
         for _, text in reversed(levels):
             found = labelled_field(text, "source")
             if found and text.lower().startswith(("nguồn", "source")):
@@ -325,14 +456,29 @@ def source_line(root, skip=None) -> str | None:
     return None
 
 
+_EXTRACTOR = None
+
+
+def _extractor():
+    """trafilatura's options, built once: `Extractor()` reads its config file's values
+    on every call (about 3% of a `main_text` call)."""
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        from trafilatura.settings import Extractor
+
+        # fast=True skips trafilatura's fallback extractors (readability, jusText): the
+        # same text on every fixture article, at a fraction of the time
+        # (bench/bench_platforms.py). No comments, tables kept, no images, precision.
+        _EXTRACTOR = Extractor(output_format="txt", fast=True, precision=True,
+                               comments=False, tables=True, images=False)
+    return _EXTRACTOR
+
+
 def main_text(html_text: str) -> str | None:
     """Main text by trafilatura (paragraphs one per line), NFC and collapsed per line."""
     import trafilatura
 
-    # fast=True skips trafilatura's fallback extractors (readability, jusText): the same
-    # text on every fixture article, at a fraction of the time (bench/bench_platforms.py).
-    text = trafilatura.extract(html_text, include_comments=False, include_tables=True,
-                               include_images=False, favor_precision=True, fast=True)
+    text = trafilatura.extract(html_text, options=_extractor())
     if not text:
         return None
     # (Table rows come as `| cell | cell |`: keep the cells' text.)

@@ -17,12 +17,15 @@ from scraper.parsers.dates import parse_date
 from scraper.parsers.dom import absolute, drop_tree, inner_html, lines_of, text_of
 from scraper.parsers.generic import (
     AUTHOR_WORDS,
+    DATE_TAGS,
     SOURCE_WORDS,
     PageMeta,
+    all_texts,
     byline,
     content_images,
     main_text,
     may_hold,
+    short_text,
     source_line,
     title_before,
     visible_date,
@@ -153,11 +156,38 @@ class _Page:
         self.meta = PageMeta(doc, self.has)
         self.sources: dict[str, str] = {}
         self.disagreements: list[dict] = []
+        self._date_lines: dict = {}
+        self._texts: dict = {}
         parts = urlsplit(url)
         self.url_part = parts.path + ("?" + parts.query if parts.query else "")
 
     def _trusted(self) -> tuple[str, ...]:
         return self.profile.metadata
+
+    def date_line(self, root, skip=None):
+        """`visible_date(root, skip)`, searched once a page: on a page without markup for
+        them the article test, the date, the title and the images each ask for it, and the
+        search (every text node with a digit, their blocks' text) was a third of the generic
+        path's own time. The whole page and its `<body>` have the same date line when the
+        head holds no element a date line can be (the parser keeps the page's blocks out
+        of it; its title, scripts and styles never count)."""
+        if skip is None and root is not self.doc and root.tag == "body" and (
+                root.getparent() is self.doc and _body_if_same_dates(self.doc) is root):
+            root = self.doc
+        key = (root, skip)
+        found = self._date_lines.get(key, False)
+        if found is False:
+            found = self._date_lines[key] = visible_date(root, skip, self.texts(root))
+        return found
+
+    def texts(self, root) -> list:
+        """Every text node under root, taken once for the date-line, byline and source
+        searches of the same root (the tree is not changed before `_remove`, which comes
+        after them)."""
+        found = self._texts.get(root)
+        if found is None:
+            found = self._texts[root] = all_texts(root)
+        return found
 
     # -- page type -----------------------------------------------------------------------------
     def doc_rows(self, root) -> dict[str, str]:
@@ -214,7 +244,7 @@ class _Page:
                 src["title"] = where
             else:
                 h1 = [t for t in (text_of(h) for h in root.iter("h1")) if t]
-                found = visible_date(root) if not h1 else None
+                found = self.date_line(root) if not h1 else None
                 above = title_before(found[2]) if found else None
                 if h1:
                     title, src["title"] = h1[0], "heading"
@@ -251,7 +281,8 @@ class _Page:
                 src["authors"] = "profile"
         if not authors:
             found_authors, found_source, found_line, line_el = (
-                byline(root) if may_hold(self.has, AUTHOR_WORDS) else ([], None, None, None))
+                byline(root, texts=self.texts(root)) if may_hold(self.has, AUTHOR_WORDS)
+                else ([], None, None, None))
             line = line or found_line
             if found_authors:
                 authors, src["authors"] = found_authors, "visible"
@@ -265,7 +296,7 @@ class _Page:
         if source_text:
             source = parse_source_line(source_text)
         if not source and may_hold(self.has, SOURCE_WORDS):
-            source = source_line(root)
+            source = source_line(root, texts=self.texts(root))
         if source:
             src.setdefault("source", "profile" if source_text else "visible")
 
@@ -376,9 +407,9 @@ class _Page:
             # (an HTML module or a web content template where the editor types the date
             # line into the content). A rule's date without its time gives way to the same
             # day's line with one.
-            found = visible_date(root, skip_body)
+            found = self.date_line(root, skip_body)
             if found is None and body_el is not None and machine is None:
-                found = visible_date(body_el)
+                found = self.date_line(body_el)
             if found and (visible is None or (found[0][:10] == visible[:10]
                                               and _time_shown(found[1]))):
                 visible, raw = found[0], found[1]
@@ -410,7 +441,7 @@ class _Page:
                 imgs = list(body_el.iter("img"))
             else:  # the trafilatura path: figures, else images around the date line
                 imgs = [img for fig in root.iter("figure") for img in fig.iter("img")]
-                found = visible_date(root) if not imgs else None
+                found = self.date_line(root) if not imgs else None
                 imgs = imgs or (content_images(found[2]) if found else [])
         images, seen = [], set()
         for img in imgs:
@@ -633,14 +664,30 @@ def _looks_like_article(page: _Page) -> bool:
     body = page.doc.find("body")
     if body is None:
         return False
-    found = visible_date(body)
-    if found is None or len(text_of(body)) < 600:
+    found = page.date_line(body)
+    if found is None or short_text(body, 600) is not None:
         return False
     heading = next((h for h in body.iter("h1", "h2") if len(text_of(h)) > 15), None)
     return heading is not None or title_before(found[2]) is not None
 
 
 _TIME = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
+
+
+def _body_if_same_dates(doc):
+    """The `<body>` of a page whose date-line search gives what the whole page's gives:
+    `<html>` holds only `<head>` and `<body>`, and the head no element of a date line."""
+    body = None
+    for child in doc:
+        tag = child.tag
+        if tag == "body" and body is None:
+            body = child
+        elif tag == "head":
+            if next(child.iter(*DATE_TAGS), None) is not None:
+                return None
+        elif isinstance(tag, str):
+            return None
+    return body
 
 
 def _time_shown(raw: str | None) -> bool:
