@@ -53,20 +53,24 @@ def _signer_name(value: str | None) -> str | None:
     return value
 
 
-_HEAD_RULE = ("meta", "link", "head", "html", "title")
-
-
 def _values(rules, root, text: str | None = None) -> list:
     """Elements (or attribute strings) of the first rule that matches anything.
 
     Rules run under the record's root, except those that name the head (`meta…`, `link…`),
     which run on the whole document. `text` (the decoded page) lets rules whose class names
     or ids it lacks be skipped without a walk."""
-    for rule in rules or ():
-        if not rule.may_match(text):
+    if not rules:
+        return []
+    has = text if isinstance(text, PageNeedles) else None
+    for rule in rules:
+        if has is not None:
+            if rule.flat is not None and not has.has_all(rule.flat):
+                continue
+            if rule.flat is None and not rule.may_match(has):
+                continue
+        elif not rule.may_match(text):
             continue
-        found = rule(root.getroottree().getroot() if rule.css.startswith(_HEAD_RULE)
-                     else root, text if isinstance(text, PageNeedles) else None)
+        found = rule(root.getroottree().getroot() if rule.head else root, has)
         if found:
             if rule.attr:
                 values = [el.get(rule.attr) for el in found if el.get(rule.attr)]
@@ -149,7 +153,7 @@ class _Page:
     def __init__(self, doc, url: str, base: str, html_text: str, profile: Profile) -> None:
         self.doc, self.url, self.base, self.html_text = doc, url, base, html_text
         self.profile = profile
-        self.has = PageNeedles(html_text)
+        self.has = PageNeedles(html_text, doc)
         self.meta = PageMeta(doc, self.has)
         self.sources: dict[str, str] = {}
         self.disagreements: list[dict] = []
