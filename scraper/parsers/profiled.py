@@ -296,7 +296,7 @@ class _Page:
         # Breadcrumbs and the menu entry that names the category sit outside the record.
         crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title")
         if not crumbs and ("itemtype" in self.has or "&#" in self.has or (
-                "breadcrumb" in self.has and _CRUMB_CLASS.search(self.html_text))):
+                ".breadcrumb" in self.has and _CRUMB_CLASS.search(self.html_text))):
             # (Its queries need a `…breadcrumb…` class or an `itemtype`; not the word alone,
             # which Yoast's JSON-LD holds on every page: `"breadcrumb":{"@id": …}`.)
             crumbs = breadcrumbs(self.doc, self.base)
