@@ -266,7 +266,14 @@ class PageNeedles:
         elif kind in ".#=":
             found = text.rfind(needle[1:]) != -1
         elif kind == "<":
-            found = text.rfind(needle) != -1 or text.rfind(needle.upper()) != -1
+            # (The upper-case scan is the answer for the upper-case needle, which the
+            # callers test next: `<time`, then `<TIME`.)
+            found = text.rfind(needle) != -1
+            upper = needle.upper()
+            if not found and upper != needle:
+                found = self.seen.get(upper)
+                if found is None:
+                    found = self.seen[upper] = text.rfind(upper) != -1
         else:
             found = text.rfind(needle) != -1
         self.seen[needle] = found
