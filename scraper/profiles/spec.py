@@ -265,6 +265,24 @@ class PageNeedles:
             found = joined.find(needle[1:]) != -1
         elif kind in ".#=":
             found = text.rfind(needle[1:]) != -1
+        elif kind == "<" and self.doc is not None:
+            # An element name: whether the tree holds one (a C walk of the elements that
+            # stops at the first, cheaper than the two failing scans of the page; exact for
+            # the queries it spares, which look for such elements).
+            tag = needle[1:].lower()
+            key = "<\0" + tag  # (one answer for `<meta`, `<META` and `<Meta`)
+            found = self.seen.get(key)
+            if found is None:
+                found = self.seen[key] = next(self.doc.iter(tag), None) is not None
+        elif needle == "&#":
+            # (A two-character needle defeats `rfind`'s skips; a page's few `#` are found
+            # at memchr speed: see scraper.parsers.text.has_numeric_ref.)
+            i, found = text.find("#"), False
+            while i != -1:
+                if i and text[i - 1] == "&":
+                    found = True
+                    break
+                i = text.find("#", i + 1)
         elif kind == "<":
             # (The upper-case scan is the answer for the upper-case needle, which the
             # callers test next: `<time`, then `<TIME`.)
