@@ -298,7 +298,10 @@ class PageNeedles:
         return found
 
 
-_ALL_CLASSES = etree.XPath("//@class")
+# (`regexp=False`: no EXSLT regular-expression functions registered for each call, ~3000
+# instructions of the ~25 000 an XPath call costs before it reads a node; cssselect's
+# translations never use them.)
+_ALL_CLASSES = etree.XPath("//@class", regexp=False)
 _XPATH_BLANKS = re.compile(r"[ \t\r\n]+")
 _SIMPLE = re.compile(r"^(?P<tag>[A-Za-z][\w]*)?(?P<classes>(?:\.[A-Za-z_][\w-]*)+)"
                      r"(?:\s+(?P<under>[A-Za-z][\w]*|\*))?$")
@@ -431,7 +434,7 @@ def _remover(rules: list[Rule]):
         return None
     tags = [r.css for r in rules if _BARE_TAG.match(r.css)]
     others = [r.xpath for r in rules if not _BARE_TAG.match(r.css)]
-    union = etree.XPath(" | ".join(others)) if others else None
+    union = etree.XPath(" | ".join(others), regexp=False) if others else None
 
     def remove(body) -> list:
         found = list(body.iter(*tags)) if tags else []
@@ -561,15 +564,15 @@ def _rule(spec: str) -> Rule:
     if "," in css and "(" not in css and "[" not in css:
         parts = tuple(_rule(part) for part in css.split(","))
         if all(p.classes and not p.attr for p in parts):
-            return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+            return Rule(css=css, attr=attr, select=etree.XPath(xpath, regexp=False), needles=_needles(css),
                         xpath=xpath, parts=parts)
     simple = _SIMPLE.match(css.strip())
     chain = _chain(css.strip()) if not simple else None
     if chain:
-        return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+        return Rule(css=css, attr=attr, select=etree.XPath(xpath, regexp=False), needles=_needles(css),
                     xpath=xpath, classes=chain[-1][1], tag=chain[-1][0],
                     ancestors=chain[:-1])
-    return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+    return Rule(css=css, attr=attr, select=etree.XPath(xpath, regexp=False), needles=_needles(css),
                 xpath=xpath,
                 classes=tuple(simple["classes"][1:].split(".")) if simple else (),
                 tag=simple["tag"].lower() if simple and simple["tag"] else None,
