@@ -561,18 +561,19 @@ def _rule(spec: str) -> Rule:
     css, attr = (m["css"], m["attr"]) if m else (spec, None)
     CSSSelector(css, translator="html")  # (validates: its errors name the problem)
     xpath = fast_xpath(_TRANSLATOR.css_to_xpath(css))
+    select = etree.XPath(xpath, regexp=False)
     if "," in css and "(" not in css and "[" not in css:
         parts = tuple(_rule(part) for part in css.split(","))
         if all(p.classes and not p.attr for p in parts):
-            return Rule(css=css, attr=attr, select=etree.XPath(xpath, regexp=False), needles=_needles(css),
+            return Rule(css=css, attr=attr, select=select, needles=_needles(css),
                         xpath=xpath, parts=parts)
     simple = _SIMPLE.match(css.strip())
     chain = _chain(css.strip()) if not simple else None
     if chain:
-        return Rule(css=css, attr=attr, select=etree.XPath(xpath, regexp=False), needles=_needles(css),
+        return Rule(css=css, attr=attr, select=select, needles=_needles(css),
                     xpath=xpath, classes=chain[-1][1], tag=chain[-1][0],
                     ancestors=chain[:-1])
-    return Rule(css=css, attr=attr, select=etree.XPath(xpath, regexp=False), needles=_needles(css),
+    return Rule(css=css, attr=attr, select=select, needles=_needles(css),
                 xpath=xpath,
                 classes=tuple(simple["classes"][1:].split(".")) if simple else (),
                 tag=simple["tag"].lower() if simple and simple["tag"] else None,
