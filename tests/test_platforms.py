@@ -423,3 +423,40 @@ def test_needles_read_from_the_tree_never_skip_a_rule_that_matches():
                             checked += 1
                             assert rule.may_match(has), (path, rule.css)
     assert checked > 100
+
+
+def test_url_roles_with_the_literal_prefilter_match_the_plain_regexes():
+    """`Profile.role` skips a role whose patterns' required literals the URL lacks: the
+    same role as the regexes alone, on the fixtures' and a replica's URLs (upper-cased too)
+    and on soups of the patterns' own pieces."""
+    import random
+    import re
+    from urllib.parse import urlsplit
+
+    from replica import PLATFORMS as REPLICA_PLATFORMS
+    from replica import ReplicaConfig, Site
+    from scraper.profiles.spec import builtins, required_literal
+
+    assert required_literal(r"^/wp-(?:admin|login\.php)") == "/wp-"
+    assert required_literal(r"/van-ban/?$") == "/van-ban"
+    assert required_literal(r"ab+c") == "ab"
+    assert required_literal(r"(?:rss|feed)") is None
+    assert required_literal(r"a|bc") is None
+    urls = []
+    for platform in REPLICA_PLATFORMS:
+        urls += Site(ReplicaConfig(platform=platform, articles=12, seed=1)).canonical_urls()
+    for meta in sorted(PAGES.glob("*/*/meta.json")):
+        parts = urlsplit(json.loads(meta.read_text(encoding="utf-8"))["url"])
+        urls.append(parts.path + ("?" + parts.query if parts.query else ""))
+    pieces = sorted({x for prof in builtins() for pats in prof.urls.values() for p in pats
+                     for x in re.findall(r"[A-Za-z_./?=&-]{2,}", p.pattern)})
+    rng = random.Random(2)
+    soups = ["/" + "".join(rng.choice(pieces + ["/", "1", "23", "?", "&", "-"])
+                           for _ in range(rng.randint(1, 6))) for _ in range(2000)]
+    cases = urls + [u.upper() for u in urls] + soups + [s.upper() for s in soups[:500]]
+    for prof in builtins():
+        prof.role("/")
+        plain = [(role, regex) for role, regex, _ in prof._roles]
+        for url in cases:
+            assert prof.role(url) == next((r for r, rx in plain if rx.search(url)), None), (
+                prof.name, url)

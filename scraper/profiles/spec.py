@@ -415,12 +415,102 @@ class Profile:
         if self._roles is None:
             # One alternation per role: one regex call instead of one per pattern.
             self._roles = [(role, re.compile("|".join(f"(?:{p.pattern})" for p in pats),
-                                             re.I))
+                                             re.I), _literals(pats))
                            for role in _ROLE_ORDER if (pats := self.urls.get(role))]
-        for role, regex in self._roles:
+        # (A case-insensitive alternation scans the URL at every position, ~7000
+        # instructions a role; a role none of whose patterns' required literals the
+        # lower-cased URL holds cannot match. For an ASCII URL, `re.I` on ASCII literals
+        # is exactly lower-case equality.)
+        low = url_path.lower() if url_path.isascii() else None
+        for role, regex, literals in self._roles:
+            if low is not None and literals is not None and not any(
+                    lit in low for lit in literals):
+                continue
             if regex.search(url_path):
                 return role
         return None
+
+
+def _literals(patterns: list[re.Pattern[str]]) -> tuple[str, ...] | None:
+    """One lower-case ASCII string per pattern that every match of it contains, or None
+    when some pattern has none (then its role's regex always runs)."""
+    found = []
+    for pattern in patterns:
+        literal = required_literal(pattern.pattern)
+        if literal is None:
+            return None
+        found.append(literal.lower())
+    return tuple(found)
+
+
+def required_literal(pattern: str) -> str | None:
+    """The longest run of plain characters (two or more, ASCII) that every match of the
+    regex `pattern` contains: read at the top level only (not in groups, classes or
+    lookarounds), a character that a `?`, `*` or `{` quantifier makes optional left out,
+    one that `+` repeats ending its run. None for a top-level alternation, inline flags,
+    or no such run."""
+    if re.search(r"\(\?[aiLmsux-]", pattern):
+        return None
+    runs, run, depth, i, n = [], "", 0, 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        nxt = pattern[i + 1] if i + 1 < n else ""
+        if ch == "\\":
+            if nxt and not nxt.isalnum() and depth == 0:
+                char, i = nxt, i + 2
+            else:
+                runs.append(run)
+                run, i = "", i + 2
+                continue
+        elif ch == "[":
+            # (A class: to its closing bracket; `]` first or escaped is a member.)
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            runs.append(run)
+            run, i = "", j + 1
+            continue
+        elif ch == "(":
+            depth += 1
+            runs.append(run)
+            run, i = "", i + 1
+            continue
+        elif ch == ")":
+            depth -= 1
+            runs.append(run)
+            run, i = "", i + 1
+            continue
+        elif depth:
+            i += 1
+            continue
+        elif ch == "|":
+            return None
+        elif ch in ".^$?*+{}":
+            runs.append(run)
+            run, i = "", i + 1
+            continue
+        else:
+            char, i = ch, i + 1
+        if depth:
+            continue
+        quant = pattern[i] if i < n else ""
+        if quant and quant in "?*{":
+            runs.append(run)
+            run = ""
+        elif quant == "+":
+            runs.append(run + char)
+            run = ""
+        else:
+            run += char
+    runs.append(run)
+    if depth:
+        return None
+    best = max(runs, key=len)
+    return best if len(best) >= 2 and best.isascii() else None
 
 
 _BARE_TAG = re.compile(r"^[a-z][a-z0-9]*$")
