@@ -51,8 +51,9 @@ print(len(pages))
 
 def count(script: Path, kind: str, passes: int) -> tuple[int, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        # (A fixed hash seed: with Python's random one, dict and set layouts, and with them
-        # the 0-pass count subtracted from each run, moved the result by ~0.05 M a page.)
+        # (A fixed hash seed removes one cause of run-to-run variation, dict and set
+        # layouts; runs of the same code still differed by up to 0.18 M a page, so every
+        # run is listed in docs/benchmarks.md.)
         out = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
              sys.executable, str(script), kind, str(passes)],
