@@ -16,6 +16,7 @@ Needs valgrind (Debian package `valgrind`). Results go to "## Platforms (instruc
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -50,10 +51,14 @@ print(len(pages))
 
 def count(script: Path, kind: str, passes: int) -> tuple[int, int]:
     with tempfile.TemporaryDirectory() as tmp:
+        # (A fixed hash seed removes one cause of run-to-run variation, dict and set
+        # layouts; runs of the same code still differed by up to 0.18 M a page, so every
+        # run is listed in docs/benchmarks.md.)
         out = subprocess.run(
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
              sys.executable, str(script), kind, str(passes)],
-            capture_output=True, text=True, check=True, cwd=ROOT)
+            capture_output=True, text=True, check=True, cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": "0"})
     collected = re.search(r"Collected\s*:\s*(\d+)", out.stderr)
     return int(collected.group(1)), int(out.stdout.strip().splitlines()[-1])
 
@@ -79,7 +84,7 @@ def main() -> int:
     ratio = runs["trafilatura"] / runs["parse"]
     text = "\n".join([
         f"{pages} profiled platform fixture pages x {args.passes} passes, callgrind "
-        "instruction counts (start-up subtracted), Python "
+        "instruction counts (start-up subtracted, PYTHONHASHSEED=0), Python "
         f"{sys.version.split()[0]}.",
         "",
         "| parser | instructions per page | ratio |",

@@ -254,7 +254,10 @@ EARLIER_SPEED = (
     "date-line search runs once a page, the date-line, byline and source searches filter "
     "the text nodes in Python instead of XPath string predicates, the readers stop reading "
     "a block's text once it is proven too long (`short_text`), and trafilatura's options "
-    "are built once.")
+    "are built once. 2026-12-04 12:14 UTC, the profile-driven path's speed work alone "
+    "(branch h14, before the two were merged): nukeviet 8.6x, upload-portal 8.1x, wordpress "
+    "2.6x (0.11s vs 0.42s; 0.16s vs 0.40s; 0.13s vs 0.36s), custom 0.9x, liferay 5.5x, "
+    "sharepoint 5.5x, dotnetnuke 7.0x.")
 
 
 def _grouped(misses: list[str]) -> list[str]:

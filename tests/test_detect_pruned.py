@@ -37,3 +37,44 @@ def test_pruned_detection_on_fingerprint_soups(pieces):
     text = "<html><body>" + " ".join(f'<div id="{p}">{p}</div>' for p in pieces) + "</body>"
     assert detect(text, "https://x.example.gov.vn/", complete=False).platform == detect(
         text, "https://x.example.gov.vn/").platform
+
+
+def _generators_by_three_scans(text: str) -> list[str]:
+    """The earlier `generators`: one scan of the head per spelling of the word."""
+    from scraper.parsers.detect import _GENERATOR
+
+    head, found = text[:20000], []
+    for word in ("generator", "GENERATOR", "Generator"):
+        start = head.find(word)
+        while start != -1:
+            lt, gt = head.rfind("<", 0, start), head.find(">", start)
+            if lt != -1 and gt != -1:
+                m = _GENERATOR.match(head[lt:gt + 1])
+                if m:
+                    found.append(m.group(1) or m.group(2))
+            start = head.find(word, start + 1)
+    return found
+
+
+_META_PIECES = ['<meta name="generator" content="WordPress 6.4">', "<META NAME=GENERATOR "
+                "CONTENT='DotNetNuke'>", '<meta content="Joomla! 4" name="Generator" />',
+                "generator", "gENERATOR", "GEnerator", "<", ">", "x" * 40,
+                "<meta name=generator content=", '"NukeViet v4"', "Generatorgenerator"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_META_PIECES), max_size=30), st.integers(19900, 20010),
+       st.booleans())
+def test_generators_in_two_scans_finds_what_three_found(pieces, pad, padded):
+    from scraper.parsers.detect import generators
+
+    text = ("y" * pad if padded else "") + "".join(pieces)
+    assert sorted(generators(text)) == sorted(_generators_by_three_scans(text))
+
+
+@pytest.mark.parametrize("path", SAVED, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
+def test_generators_on_saved_pages(path):
+    from scraper.parsers.detect import generators
+
+    text, _ = decode_html(path.read_bytes())
+    assert sorted(generators(text)) == sorted(_generators_by_three_scans(text))

@@ -355,3 +355,108 @@ def test_fast_rule_xpaths_select_what_cssselect_selects():
                     for root in roots:
                         assert rule(root, has) == plain(root), (platform, rule.css, root)
     assert checked > 3000
+
+
+def test_canonical_walks_select_what_the_xpaths_selected():
+    """`canonical_url` walks the head instead of evaluating three XPaths: the same hrefs,
+    in the same order, on every saved page and on odd placements."""
+    from lxml import etree
+
+    from scraper.parsers.article import _canonical_hrefs
+    from scraper.parsers.dom import parse_html
+
+    xpaths = (etree.XPath("/html/head/link[@rel='canonical']/@href"),
+              etree.XPath("/html/head/meta[@property='og:url']/@content"),
+              etree.XPath("//link[@rel='canonical']/@href"))
+    odd = [b'<html><head><link rel="canonical" href=""><link rel=canonical href="/a">'
+           b'<meta property="og:url" content="/b"></head><body><link rel="canonical" '
+           b'href="/c"><LINK REL="canonical" HREF="/d"><link rel="Canonical" href="/e">'
+           b'</body></html>',
+           b'<div><link rel="canonical" href="/x"><meta property="og:url" content="/z">'
+           b'</div>',
+           b'<!-- c --><html><body><head><link rel="canonical" href="/y"></head></body>'
+           b'</html>']
+    bodies = [p.read_bytes() for p in sorted(PAGES.glob("*/*/page.html"))] + odd
+    for body in bodies:
+        doc = parse_html(decode_html(body)[0])
+        assert list(_canonical_hrefs(doc)) == [str(h) for x in xpaths for h in x(doc)]
+
+
+def test_page_needles_answer_from_the_tree_like_the_page_text():
+    """With the page's tree, `PageNeedles` answers a class name from the class attributes
+    and an element name from the elements: never False where the rule could match."""
+    from scraper.parsers.dom import parse_html
+    from scraper.profiles.spec import PageNeedles
+
+    text = ('<html><head><META name="x"></head><body><div class="a-b  news\tbox">'
+            '<TABLE><tr><td>x &#273; y</td></tr></TABLE><p>not-a-class time</p>'
+            '<script>var s = "class=\\"ghost\\"";</script></div></body></html>')
+    doc = parse_html(text)
+    has = PageNeedles(text, doc)
+    assert ".news" in has and ".box" in has and ".a-b" in has
+    assert ".not-a-class" not in has and ".ghost" not in has  # text, not class attributes
+    assert "<table" in has and "<TABLE" in has and "<meta" in has and "<Meta" in has
+    assert "<time" not in has and "<TIME" not in has  # a word, not an element
+    assert "&#" in has and "&#" not in PageNeedles("a # b &amp; c#", parse_html("<p>a</p>"))
+    assert "ghost" in has and "#ghost" in has  # plain and id needles still read the text
+    plain = PageNeedles(text)  # without the tree: substrings of the page, as before
+    assert ".ghost" in plain and "<time" not in plain and "<table" in plain
+
+
+def test_needles_read_from_the_tree_never_skip_a_rule_that_matches():
+    """A rule whose XPath finds anything on a saved page is never skipped by its needles,
+    read from the tree (class attributes, elements) as `_Page` reads them."""
+    from scraper.parsers.dom import parse_html
+    from scraper.profiles.spec import PageNeedles
+
+    checked = 0
+    for path in sorted(PAGES.glob("*/*/page.html")):
+        text = decode_html(path.read_bytes())[0]
+        doc = parse_html(text)
+        has = PageNeedles(text, doc)
+        for platform in PLATFORMS:
+            prof = builtin(platform)
+            for table in (prof.article, prof.document, prof.listing):
+                for rules in table.values():
+                    for rule in rules:
+                        if rule.select(doc):
+                            checked += 1
+                            assert rule.may_match(has), (path, rule.css)
+    assert checked > 100
+
+
+def test_url_roles_with_the_literal_prefilter_match_the_plain_regexes():
+    """`Profile.role` skips a role whose patterns' required literals the URL lacks: the
+    same role as the regexes alone, on the fixtures' and a replica's URLs (upper-cased too)
+    and on soups of the patterns' own pieces."""
+    import random
+    import re
+    from urllib.parse import urlsplit
+
+    from replica import PLATFORMS as REPLICA_PLATFORMS
+    from replica import ReplicaConfig, Site
+    from scraper.profiles.spec import builtins, required_literal
+
+    assert required_literal(r"^/wp-(?:admin|login\.php)") == "/wp-"
+    assert required_literal(r"/van-ban/?$") == "/van-ban"
+    assert required_literal(r"ab+c") == "ab"
+    assert required_literal(r"(?:rss|feed)") is None
+    assert required_literal(r"a|bc") is None
+    urls = []
+    for platform in REPLICA_PLATFORMS:
+        urls += Site(ReplicaConfig(platform=platform, articles=12, seed=1)).canonical_urls()
+    for meta in sorted(PAGES.glob("*/*/meta.json")):
+        parts = urlsplit(json.loads(meta.read_text(encoding="utf-8"))["url"])
+        urls.append(parts.path + ("?" + parts.query if parts.query else ""))
+    pieces = sorted({x for prof in builtins() for pats in prof.urls.values() for p in pats
+                     for x in re.findall(r"[A-Za-z_./?=&-]{2,}", p.pattern)})
+    rng = random.Random(2)
+    soups = ["/" + "".join(rng.choice(pieces + ["/", "1", "23", "?", "&", "-"])
+                           for _ in range(rng.randint(1, 6))) for _ in range(2000)]
+    cases = urls + [u.upper() for u in urls] + soups + [s.upper() for s in soups[:500]]
+    for prof in builtins():
+        prof.role("/")
+        plain = [(role, regex) for role, regex, _ in prof._roles]
+        for url in cases:
+            assert prof.role(url) == next((r for r, rx in plain if rx.search(url)), None), (
+                prof.name, url)

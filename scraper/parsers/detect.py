@@ -31,20 +31,21 @@ class Detection:
 
 
 def generators(text: str) -> list[str]:
-    """Contents of `<meta name="generator">` tags. Found by string search for the word and
-    a regex over the one tag around it (a regex over the whole head cost 0.2 ms a page)."""
-    head = text[:20000]
+    """Contents of `<meta name="generator">` tags (the word written `generator`,
+    `Generator` or `GENERATOR`, in the first 20000 characters). Found by string search
+    and a regex over the one tag around each hit (a regex over the whole head cost 0.2 ms a
+    page); `enerator` and `ENERATOR` cover the three spellings in two scans of the head."""
     found = []
-    for word in ("generator", "GENERATOR", "Generator"):
-        start = head.find(word)
+    for tail, heads in (("enerator", "gG"), ("ENERATOR", "G")):
+        start = text.find(tail, 1, 20000)
         while start != -1:
-            lt, gt = head.rfind("<", 0, start), head.find(">", start)
-            if lt != -1 and gt != -1:
-                tag = head[lt:gt + 1]
-                m = _GENERATOR.match(tag)
-                if m:
-                    found.append(m.group(1) or m.group(2))
-            start = head.find(word, start + 1)
+            if text[start - 1] in heads:
+                lt, gt = text.rfind("<", 0, start - 1), text.find(">", start, 20000)
+                if lt != -1 and gt != -1:
+                    m = _GENERATOR.match(text, lt, gt + 1)
+                    if m:
+                        found.append(m.group(1) or m.group(2))
+            start = text.find(tail, start + 1, 20000)
     return found
 
 
@@ -125,9 +126,16 @@ def detect(text: str, url: str, extra: dict[str, str] | None = None,
 
 
 def _by_weight(profile: Profile) -> list[Fingerprint]:
-    """The profile's fingerprints, heaviest first (kept on the profile)."""
+    """The profile's fingerprints in testing order (kept on the profile): the URL and
+    generator ones first (a regex over a short string), then the scans of the page,
+    heaviest first. The order cannot change the winner: a profile stops only when the
+    weights it has left cannot reach the best, so a possible winner is scored in full; the
+    cheap tests first let a hopeless profile stop after fewer scans."""
     found = profile.__dict__.get("_fingerprints_by_weight")
     if found is None:
         found = profile.__dict__["_fingerprints_by_weight"] = sorted(
-            profile.fingerprints, key=lambda f: -f.weight)
+            profile.fingerprints, key=lambda f: (f.kind not in _CHEAP, -f.weight))
     return found
+
+
+_CHEAP = ("url", "generator")

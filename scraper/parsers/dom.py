@@ -27,8 +27,9 @@ def css(selector: str) -> CSSSelector:
 
 def xp(expression: str) -> etree.XPath:
     """A compiled XPath, for hot lookups: `contains(@class, …)` is cheaper than the exact
-    class-token test CSS selectors compile to."""
-    return etree.XPath(expression)
+    class-token test CSS selectors compile to. (`regexp=False`: no EXSLT regular-expression
+    functions registered at each call, ~3000 instructions of the ~25 000 a call costs.)"""
+    return etree.XPath(expression, regexp=False)
 
 
 # Plain lxml elements, not lxml.html's: its per-element Python class lookup costs a quarter
@@ -192,7 +193,7 @@ def origin(base: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
 
 
-_BASE_HREF = etree.XPath("/html/head/base/@href")
+_BASE_HREF = xp("/html/head/base/@href")
 
 
 def base_url(doc, url: str) -> str:

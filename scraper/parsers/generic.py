@@ -25,7 +25,6 @@ _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle
 _STRONG_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle",
                  "analysisnewsarticle", "report"}
 _LD = etree.XPath("//script[@type='application/ld+json']/text()")
-_META = etree.XPath("//meta[@property or @name or @itemprop]")
 _ITEMPROP = etree.XPath("//*[@itemprop]")
 _TIMES = etree.XPath("//time[@datetime]")
 _BYLINE_CANDIDATES = ("p", "div", "span", "li", "em", "strong", "b", "i")
@@ -114,7 +113,9 @@ class PageMeta:
         found: dict[str, list[str]] = {}
         if self._lacks("<meta", "<META", "<Meta"):
             return found
-        for el in _META(self.doc):
+        # (`iter`, a C walk, not an XPath `//meta[@property or @name or @itemprop]`: an
+        # element without those attributes gets an empty key below, skipped all the same.)
+        for el in self.doc.iter("meta"):
             key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
             value = el.get("content")
             if key and value is not None:

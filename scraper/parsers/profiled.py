@@ -56,20 +56,24 @@ def _signer_name(value: str | None) -> str | None:
     return value
 
 
-_HEAD_RULE = ("meta", "link", "head", "html", "title")
-
-
 def _values(rules, root, text: str | None = None) -> list:
     """Elements (or attribute strings) of the first rule that matches anything.
 
     Rules run under the record's root, except those that name the head (`meta…`, `link…`),
     which run on the whole document. `text` (the decoded page) lets rules whose class names
     or ids it lacks be skipped without a walk."""
-    for rule in rules or ():
-        if not rule.may_match(text):
+    if not rules:
+        return []
+    has = text if isinstance(text, PageNeedles) else None
+    for rule in rules:
+        if has is not None:
+            if rule.flat is not None and not has.has_all(rule.flat):
+                continue
+            if rule.flat is None and not rule.may_match(has):
+                continue
+        elif not rule.may_match(text):
             continue
-        found = rule(root.getroottree().getroot() if rule.css.startswith(_HEAD_RULE)
-                     else root, text if isinstance(text, PageNeedles) else None)
+        found = rule(root.getroottree().getroot() if rule.head else root, has)
         if found:
             if rule.attr:
                 values = [el.get(rule.attr) for el in found if el.get(rule.attr)]
@@ -152,7 +156,7 @@ class _Page:
     def __init__(self, doc, url: str, base: str, html_text: str, profile: Profile) -> None:
         self.doc, self.url, self.base, self.html_text = doc, url, base, html_text
         self.profile = profile
-        self.has = PageNeedles(html_text)
+        self.has = PageNeedles(html_text, doc)
         self.meta = PageMeta(doc, self.has)
         self.sources: dict[str, str] = {}
         self.disagreements: list[dict] = []
@@ -323,7 +327,7 @@ class _Page:
         # Breadcrumbs and the menu entry that names the category sit outside the record.
         crumbs = self._links(rules.get("breadcrumbs"), self.doc, "title")
         if not crumbs and ("itemtype" in self.has or "&#" in self.has or (
-                "breadcrumb" in self.has and _CRUMB_CLASS.search(self.html_text))):
+                ".breadcrumb" in self.has and _CRUMB_CLASS.search(self.html_text))):
             # (Its queries need a `…breadcrumb…` class or an `itemtype`; not the word alone,
             # which Yoast's JSON-LD holds on every page: `"breadcrumb":{"@id": …}`.)
             crumbs = breadcrumbs(self.doc, self.base)

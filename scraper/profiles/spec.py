@@ -71,6 +71,10 @@ class ProfileError(ValueError):
     """A profile that cannot be used; the message is one line: file, line, key, what."""
 
 
+# Selectors of the page's head: `profiled._values` runs them on the whole document.
+_HEAD_RULE = ("meta", "link", "head", "html", "title")
+
+
 @dataclass(frozen=True)
 class Rule:
     """One selector of an ordered list: CSS, optionally `@attr` to read an attribute.
@@ -96,6 +100,16 @@ class Rule:
     ancestors: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
     # A union of such chains (`.a img, .b img`): its parts, answered the same way.
     parts: tuple[Rule, ...] = ()
+    # Derived (`__post_init__`): the needles when every group holds one (`_needles` makes
+    # only those), for `PageNeedles.has_all`; and whether the rule names the head
+    # (`meta…`, `link…`: `profiled._values` runs it on the whole document).
+    flat: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    head: bool = field(default=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "flat", tuple(g[0] for g in self.needles)
+                           if all(len(g) == 1 for g in self.needles) else None)
+        object.__setattr__(self, "head", self.css.startswith(_HEAD_RULE))
 
     def __call__(self, root, has: PageNeedles | None = None) -> list:
         if has is not None and self.classes:
@@ -155,6 +169,8 @@ class Rule:
             return True
         if isinstance(text, str):
             text = PageNeedles(text)
+        if self.flat is not None:
+            return text.has_all(self.flat)
         for group in self.needles:
             for needle in group:
                 if needle in text:
@@ -199,11 +215,16 @@ class PageNeedles:
     tried: the scan cost more than all the substring tests it replaced, 5.2 against 3.5
     million instructions a page under callgrind.)"""
 
-    __slots__ = ("text", "seen", "root", "index")
+    __slots__ = ("text", "seen", "root", "index", "doc", "joined")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, doc=None) -> None:
         self.text, self.seen = text, {}
-        self.root = self.index = None
+        self.root = self.index = self.joined = None
+        # The page's tree, when given: a class name is then looked up in its class
+        # attributes (a string a tenth of the page's, which `class_values` reads for the
+        # rules anyway) instead of the whole page. Exact for a class selector: it can only
+        # match where a class attribute holds the name.
+        self.doc = doc
 
     def class_values(self, el) -> list:
         """The page's `class` attribute values in document order (lxml strings that know
@@ -217,21 +238,70 @@ class PageNeedles:
     def __contains__(self, needle: str) -> bool:
         found = self.seen.get(needle)
         if found is None:
-            # (`rfind`, not `in`: CPython's reverse search skips further on a page's text,
-            # a failing test costs less than half; see scraper.parsers.text.contains.)
-            text = self.text
-            kind = needle[:1]
-            if kind in ".#=":
-                found = text.rfind(needle[1:]) != -1
-            elif kind == "<":
-                found = text.rfind(needle) != -1 or text.rfind(needle.upper()) != -1
-            else:
-                found = text.rfind(needle) != -1
-            self.seen[needle] = found
+            found = self._search(needle)
+        return found
+
+    def has_all(self, needles: tuple[str, ...]) -> bool:
+        """`all(n in self for n in needles)`, without a Python call per kept answer (a
+        profile's rules test the same few needles over and over on a page)."""
+        seen = self.seen
+        for needle in needles:
+            found = seen.get(needle)
+            if found is None:
+                found = self._search(needle)
+            if not found:
+                return False
+        return True
+
+    def _search(self, needle: str) -> bool:
+        # (`rfind`, not `in`: CPython's reverse search skips further on a page's text,
+        # a failing test costs less than half; see scraper.parsers.text.contains.)
+        text = self.text
+        kind = needle[:1]
+        if kind == "." and self.doc is not None:
+            joined = self.joined
+            if joined is None:
+                joined = self.joined = "\n".join(self.class_values(self.doc))
+            found = joined.find(needle[1:]) != -1
+        elif kind in ".#=":
+            found = text.rfind(needle[1:]) != -1
+        elif kind == "<" and self.doc is not None:
+            # An element name: whether the tree holds one (a C walk of the elements that
+            # stops at the first, cheaper than the two failing scans of the page; exact for
+            # the queries it spares, which look for such elements).
+            tag = needle[1:].lower()
+            key = "<\0" + tag  # (one answer for `<meta`, `<META` and `<Meta`)
+            found = self.seen.get(key)
+            if found is None:
+                found = self.seen[key] = next(self.doc.iter(tag), None) is not None
+        elif needle == "&#":
+            # (A two-character needle defeats `rfind`'s skips; a page's few `#` are found
+            # at memchr speed: see scraper.parsers.text.has_numeric_ref.)
+            i, found = text.find("#"), False
+            while i != -1:
+                if i and text[i - 1] == "&":
+                    found = True
+                    break
+                i = text.find("#", i + 1)
+        elif kind == "<":
+            # (The upper-case scan is the answer for the upper-case needle, which the
+            # callers test next: `<time`, then `<TIME`.)
+            found = text.rfind(needle) != -1
+            upper = needle.upper()
+            if not found and upper != needle:
+                found = self.seen.get(upper)
+                if found is None:
+                    found = self.seen[upper] = text.rfind(upper) != -1
+        else:
+            found = text.rfind(needle) != -1
+        self.seen[needle] = found
         return found
 
 
-_ALL_CLASSES = etree.XPath("//@class")
+# (`regexp=False`: no EXSLT regular-expression functions registered for each call, ~3000
+# instructions of the ~25 000 an XPath call costs before it reads a node; cssselect's
+# translations never use them.)
+_ALL_CLASSES = etree.XPath("//@class", regexp=False)
 _XPATH_BLANKS = re.compile(r"[ \t\r\n]+")
 _SIMPLE = re.compile(r"^(?P<tag>[A-Za-z][\w]*)?(?P<classes>(?:\.[A-Za-z_][\w-]*)+)"
                      r"(?:\s+(?P<under>[A-Za-z][\w]*|\*))?$")
@@ -345,12 +415,102 @@ class Profile:
         if self._roles is None:
             # One alternation per role: one regex call instead of one per pattern.
             self._roles = [(role, re.compile("|".join(f"(?:{p.pattern})" for p in pats),
-                                             re.I))
+                                             re.I), _literals(pats))
                            for role in _ROLE_ORDER if (pats := self.urls.get(role))]
-        for role, regex in self._roles:
+        # (A case-insensitive alternation scans the URL at every position, ~7000
+        # instructions a role; a role none of whose patterns' required literals the
+        # lower-cased URL holds cannot match. For an ASCII URL, `re.I` on ASCII literals
+        # is exactly lower-case equality.)
+        low = url_path.lower() if url_path.isascii() else None
+        for role, regex, literals in self._roles:
+            if low is not None and literals is not None and not any(
+                    lit in low for lit in literals):
+                continue
             if regex.search(url_path):
                 return role
         return None
+
+
+def _literals(patterns: list[re.Pattern[str]]) -> tuple[str, ...] | None:
+    """One lower-case ASCII string per pattern that every match of it contains, or None
+    when some pattern has none (then its role's regex always runs)."""
+    found = []
+    for pattern in patterns:
+        literal = required_literal(pattern.pattern)
+        if literal is None:
+            return None
+        found.append(literal.lower())
+    return tuple(found)
+
+
+def required_literal(pattern: str) -> str | None:
+    """The longest run of plain characters (two or more, ASCII) that every match of the
+    regex `pattern` contains: read at the top level only (not in groups, classes or
+    lookarounds), a character that a `?`, `*` or `{` quantifier makes optional left out,
+    one that `+` repeats ending its run. None for a top-level alternation, inline flags,
+    or no such run."""
+    if re.search(r"\(\?[aiLmsux-]", pattern):
+        return None
+    runs, run, depth, i, n = [], "", 0, 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        nxt = pattern[i + 1] if i + 1 < n else ""
+        if ch == "\\":
+            if nxt and not nxt.isalnum() and depth == 0:
+                char, i = nxt, i + 2
+            else:
+                runs.append(run)
+                run, i = "", i + 2
+                continue
+        elif ch == "[":
+            # (A class: to its closing bracket; `]` first or escaped is a member.)
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            runs.append(run)
+            run, i = "", j + 1
+            continue
+        elif ch == "(":
+            depth += 1
+            runs.append(run)
+            run, i = "", i + 1
+            continue
+        elif ch == ")":
+            depth -= 1
+            runs.append(run)
+            run, i = "", i + 1
+            continue
+        elif depth:
+            i += 1
+            continue
+        elif ch == "|":
+            return None
+        elif ch in ".^$?*+{}":
+            runs.append(run)
+            run, i = "", i + 1
+            continue
+        else:
+            char, i = ch, i + 1
+        if depth:
+            continue
+        quant = pattern[i] if i < n else ""
+        if quant and quant in "?*{":
+            runs.append(run)
+            run = ""
+        elif quant == "+":
+            runs.append(run + char)
+            run = ""
+        else:
+            run += char
+    runs.append(run)
+    if depth:
+        return None
+    best = max(runs, key=len)
+    return best if len(best) >= 2 and best.isascii() else None
 
 
 _BARE_TAG = re.compile(r"^[a-z][a-z0-9]*$")
@@ -364,7 +524,7 @@ def _remover(rules: list[Rule]):
         return None
     tags = [r.css for r in rules if _BARE_TAG.match(r.css)]
     others = [r.xpath for r in rules if not _BARE_TAG.match(r.css)]
-    union = etree.XPath(" | ".join(others)) if others else None
+    union = etree.XPath(" | ".join(others), regexp=False) if others else None
 
     def remove(body) -> list:
         found = list(body.iter(*tags)) if tags else []
@@ -491,18 +651,19 @@ def _rule(spec: str) -> Rule:
     css, attr = (m["css"], m["attr"]) if m else (spec, None)
     CSSSelector(css, translator="html")  # (validates: its errors name the problem)
     xpath = fast_xpath(_TRANSLATOR.css_to_xpath(css))
+    select = etree.XPath(xpath, regexp=False)
     if "," in css and "(" not in css and "[" not in css:
         parts = tuple(_rule(part) for part in css.split(","))
         if all(p.classes and not p.attr for p in parts):
-            return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+            return Rule(css=css, attr=attr, select=select, needles=_needles(css),
                         xpath=xpath, parts=parts)
     simple = _SIMPLE.match(css.strip())
     chain = _chain(css.strip()) if not simple else None
     if chain:
-        return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+        return Rule(css=css, attr=attr, select=select, needles=_needles(css),
                     xpath=xpath, classes=chain[-1][1], tag=chain[-1][0],
                     ancestors=chain[:-1])
-    return Rule(css=css, attr=attr, select=etree.XPath(xpath), needles=_needles(css),
+    return Rule(css=css, attr=attr, select=select, needles=_needles(css),
                 xpath=xpath,
                 classes=tuple(simple["classes"][1:].split(".")) if simple else (),
                 tag=simple["tag"].lower() if simple and simple["tag"] else None,
