@@ -24,9 +24,17 @@ _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle
                   "analysisnewsarticle", "webpage", "report", "govermentpermit"}
 _STRONG_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle",
                  "analysisnewsarticle", "report"}
-_LD = etree.XPath("//script[@type='application/ld+json']/text()")
-_ITEMPROP = etree.XPath("//*[@itemprop]")
-_TIMES = etree.XPath("//time[@datetime]")
+# (`regexp=False`: no EXSLT regular-expression functions registered for each call; none of
+# these uses them.)
+_LD = etree.XPath("//script[@type='application/ld+json']/text()", regexp=False)
+_ITEMPROP = etree.XPath("//*[@itemprop]", regexp=False)
+_TIMES = etree.XPath("//time[@datetime]", regexp=False)
+# OpenGraph fields read from one meta key each, and every field `PageMeta.opengraph` has.
+_OG_KEYS = {"type": "og:type", "title": "og:title", "url": "og:url",
+            "description": "og:description", "published": "article:published_time",
+            "modified": "article:modified_time", "section": "article:section"}
+_OG_FIELDS = ("type", "title", "url", "description", "published", "modified", "authors",
+              "section", "tags")
 _BYLINE_CANDIDATES = ("p", "div", "span", "li", "em", "strong", "b", "i")
 
 
@@ -126,16 +134,23 @@ class PageMeta:
         values = self._meta.get(key)
         return normalize_text(values[0]) or None if values else None
 
+    def og(self, what: str):
+        """One field of `opengraph`, computed alone (`first` asks for one field of a
+        source; building them all cost more than reading the one)."""
+        key = _OG_KEYS.get(what)
+        if key is not None:
+            value = self.meta(key)
+            return parse_machine(value) if what in ("published", "modified") else value
+        if what == "authors":
+            author = self.meta("article:author")
+            return [author] if author and "://" not in author else []
+        if what == "tags":
+            return [normalize_text(t) for t in self._meta.get("article:tag", []) if t]
+        return None
+
     @cached_property
     def opengraph(self) -> dict:
-        tags = [normalize_text(t) for t in self._meta.get("article:tag", []) if t]
-        author = self.meta("article:author")
-        return {"type": self.meta("og:type"), "title": self.meta("og:title"),
-                "url": self.meta("og:url"), "description": self.meta("og:description"),
-                "published": parse_machine(self.meta("article:published_time")),
-                "modified": parse_machine(self.meta("article:modified_time")),
-                "authors": [author] if author and "://" not in author else [],
-                "section": self.meta("article:section"), "tags": tags}
+        return {what: self.og(what) for what in _OG_FIELDS}
 
     @cached_property
     def microdata(self) -> dict:
@@ -171,9 +186,15 @@ class PageMeta:
     def first(self, what: str, order: tuple[str, ...]):
         """(value, source) of the first metadata source in `order` that has `what`."""
         for source in order:
+            # (`meta` and `opengraph` answer the one field asked, not all of theirs.)
             if source == "meta":
-                value = {"authors": [self.meta("author")] if self.meta("author") else [],
-                         "description": self.meta("description")}.get(what)
+                if what == "authors":
+                    author = self.meta("author")
+                    value = [author] if author else []
+                else:
+                    value = self.meta("description") if what == "description" else None
+            elif source == "opengraph":
+                value = self.og(what)
             else:
                 value = getattr(self, source).get(what)
             if value:
@@ -285,7 +306,7 @@ _CLOCK = re.compile(r"\d{1,2}\s*[:hg]\s*\d{2}")
 # `normalize-space`, `contains`), for a third of the time: libxml2 copies a node's string
 # for every string function it applies, and those predicates were most of the generic
 # path's own time on a page without markup (bench/bench_generic_instructions.py).
-_TEXTS = etree.XPath("descendant::text()")
+_TEXTS = etree.XPath("descendant::text()", regexp=False)
 _ASCII_DIGIT = re.compile("[0-9]")
 _XML_SPACES = re.compile("[ \t\r\n]+")
 

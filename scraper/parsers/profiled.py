@@ -662,8 +662,7 @@ def _looks_like_article(page: _Page) -> bool:
     if meta.jsonld.get("type") in ("article", "newsarticle", "blogposting",
                                    "reportagenewsarticle", "analysisnewsarticle"):
         return True
-    if (meta.opengraph.get("type") or "").lower() == "article" or meta.opengraph.get(
-            "published"):
+    if (meta.og("type") or "").lower() == "article" or meta.og("published"):
         return True
     body = page.doc.find("body")
     if body is None:
