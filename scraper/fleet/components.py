@@ -10,6 +10,7 @@ waits (a host's slot, another worker's robots.txt) are `asyncio.sleep`s on the e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
@@ -90,18 +91,26 @@ class Fleet:
 
     def run(self, *ops: tuple) -> list:
         """The pending commands, then `ops`, in one round trip; the replies to `ops`.
-        Raises what the client raises (the caller then `lose`s Redis)."""
+
+        Any failure of the client is a lost Redis: the worker stops (`lose`) and this raises
+        `FleetLost`, as it does for every call once Redis is lost. (Every caller treated a
+        failure so; a caller that did not, the dedup lookup inside the WARC writer, made a
+        lost Redis read as a failed WARC write.)"""
+        if self.lost is not None:
+            raise self.lost
         batch, self.pending = self.pending, []
-        replies = self.frontier.run([*batch, *ops])
+        try:
+            replies = self.frontier.run([*batch, *ops])
+        except Exception as exc:  # noqa: BLE001 - any failure of the client
+            self.lose(exc)
+            raise self.lost from exc
         return replies[len(batch):]
 
     def flush(self) -> None:
         """Send what is pending now (before the worker leaves, or after a quiet spell)."""
         if self.pending and self.lost is None:
-            try:
+            with contextlib.suppress(FleetLost):
                 self.run()
-            except Exception as exc:  # noqa: BLE001 - any failure of the client
-                self.lose(exc)
 
     def lose(self, exc: BaseException) -> None:
         """Redis is gone: stop the crawl cleanly (finish the WARC files, keep every lease)."""
@@ -126,8 +135,7 @@ class Fleet:
             # The callback's links and the capture's dedup entry first, then the ack, in one
             # MULTI/EXEC: a lease is never acked before its page's links are queued.
             self.run(self.frontier.ack_op(lease_id, self.worker))
-        except Exception as exc:  # noqa: BLE001 - any failure of the client is a lost Redis
-            self.lose(exc)
+        except FleetLost:
             return
         self.leases.discard(lease_id)
 
@@ -143,15 +151,8 @@ class FleetDedupIndex(RedisDedupIndex):
         self.fleet = fleet
 
     def lookup(self, payload_digest: str) -> DedupEntry | None:
-        if self.fleet.lost is not None:
-            raise self.fleet.lost
-        try:
-            (raw,) = self.fleet.run(("HGET", self.committed_key, payload_digest))
-        except Exception as exc:  # noqa: BLE001 - any failure of the client
-            # A lost Redis, not a failed WARC write: the worker says so and exits resumably
-            # (the writer's own error would have read "warc_write_failed").
-            self.fleet.lose(exc)
-            raise self.fleet.lost from exc
+        # (A lost Redis raises FleetLost: the worker says so, not "warc_write_failed".)
+        (raw,) = self.fleet.run(("HGET", self.committed_key, payload_digest))
         return DedupEntry(**json.loads(raw)) if raw else None
 
     def add(self, snapshot_id: str, entry: DedupEntry) -> None:
@@ -274,17 +275,11 @@ class FleetPolitenessMiddleware:
     async def _acquire(self, fleet: Fleet, host: str, holder: str) -> None:
         pause = 0.005
         while True:
-            if fleet.lost is not None:
-                raise fleet.lost
-            try:
-                # Slots given back since the last round trip go first: one round trip.
-                (wait,) = fleet.run(fleet.frontier.acquire_op(
-                    host, holder, self.concurrency, fleet.slot_ms, self.delay_ms,
-                    fleet.worker))
-                wait = int(wait)
-            except Exception as exc:  # noqa: BLE001 - any failure of the client
-                fleet.lose(exc)
-                raise fleet.lost from exc
+            # Slots given back since the last round trip go first: one round trip. (A lost
+            # Redis raises FleetLost.)
+            (wait,) = fleet.run(fleet.frontier.acquire_op(
+                host, holder, self.concurrency, fleet.slot_ms, self.delay_ms, fleet.worker))
+            wait = int(wait)
             if wait == 0:
                 fleet.slots[holder] = host  # renewed by the heartbeat from now on
                 return
@@ -446,8 +441,7 @@ class FleetWorker:
                 fleet.worker, fleet.lease_ms, sorted(fleet.leases),
                 [(host_keys(host, fleet.frontier.keys.ns)[0], holder)
                  for holder, host in fleet.slots.items()], fleet.slot_ms))
-        except Exception as exc:  # noqa: BLE001
-            fleet.lose(exc)
+        except FleetLost:
             return
         if state == "fenced":
             fenced_exit(fleet.worker)
