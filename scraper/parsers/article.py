@@ -129,11 +129,16 @@ def _head_values(root, tag: str, key: str, value: str, attr: str):
     if root.tag != "html":
         return
     for head in root.iterchildren("head"):
-        for el in head.iterchildren(tag):
-            if el.get(key) == value:
-                found = el.get(attr)
-                if found is not None:
-                    yield found
+        yield from _attr_values(head.iterchildren(tag), key, value, attr)
+
+
+def _attr_values(elements, key: str, value: str, attr: str):
+    """`attr` of each of `elements` whose `key` is `value` (and that has `attr`)."""
+    for el in elements:
+        if el.get(key) == value:
+            found = el.get(attr)
+            if found is not None:
+                yield found
 
 
 def _canonical_hrefs(doc):
@@ -142,11 +147,7 @@ def _canonical_hrefs(doc):
     root = doc.getroottree().getroot()
     yield from _head_values(root, "link", "rel", "canonical", "href")
     yield from _head_values(root, "meta", "property", "og:url", "content")
-    for el in root.iter("link"):
-        if el.get("rel") == "canonical":
-            found = el.get("href")
-            if found is not None:
-                yield found
+    yield from _attr_values(root.iter("link"), "rel", "canonical", "href")
 
 
 _OG_TITLE = etree.XPath("//meta[@property='og:title']/@content")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from lxml import etree
 
@@ -478,22 +478,17 @@ def source_line(root, skip=None, texts=None) -> str | None:
     return None
 
 
-_EXTRACTOR = None
-
-
+@cache
 def _extractor():
     """trafilatura's options, built once: `Extractor()` reads its config file's values
     on every call (about 3% of a `main_text` call)."""
-    global _EXTRACTOR
-    if _EXTRACTOR is None:
-        from trafilatura.settings import Extractor
+    from trafilatura.settings import Extractor
 
-        # fast=True skips trafilatura's fallback extractors (readability, jusText): the
-        # same text on every fixture article, at a fraction of the time
-        # (bench/bench_platforms.py). No comments, tables kept, no images, precision.
-        _EXTRACTOR = Extractor(output_format="txt", fast=True, precision=True,
-                               comments=False, tables=True, images=False)
-    return _EXTRACTOR
+    # fast=True skips trafilatura's fallback extractors (readability, jusText): the same
+    # text on every fixture article, at a fraction of the time (bench/bench_platforms.py).
+    # No comments, tables kept, no images, precision.
+    return Extractor(output_format="txt", fast=True, precision=True, comments=False,
+                     tables=True, images=False)
 
 
 def main_text(html_text: str) -> str | None:
