@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from test_parsers_fixtures import all_fixtures  # noqa: E402 - tests/ is this script's folder
+
 from replica import PLATFORMS, ReplicaConfig, Site  # noqa: E402
 from scraper.parsers import parse_page  # noqa: E402
 
@@ -33,15 +35,7 @@ def _digest(result: dict) -> str:
 
 
 def fixture_pages() -> list[tuple[str, bytes, str, str | None]]:
-    pages = []
-    for directory in sorted((ROOT / "tests" / "pages").glob("*/*")):
-        if not (directory / "page.html").exists():
-            continue
-        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
-        pages.append((f"pages/{directory.parent.name}/{directory.name}",
-                      (directory / "page.html").read_bytes(), meta["url"],
-                      meta.get("content_type")))
-    return pages
+    return [(f"pages/{f.name}", f.body, f.url, f.content_type) for f in all_fixtures()]
 
 
 def replica_pages(platform: str) -> list[tuple[str, bytes, str, str | None]]:
