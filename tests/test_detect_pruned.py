@@ -35,8 +35,16 @@ _PIECES = sorted({fp.pattern for p in builtins() for fp in p.fingerprints
 @given(st.lists(st.sampled_from(_PIECES), max_size=8))
 def test_pruned_detection_on_fingerprint_soups(pieces):
     text = "<html><body>" + " ".join(f'<div id="{p}">{p}</div>' for p in pieces) + "</body>"
-    assert detect(text, "https://x.example.gov.vn/", complete=False).platform == detect(
-        text, "https://x.example.gov.vn/").platform
+    # (URLs that hit URL fingerprints: the pruned scoring scores those profiles first.)
+    for url in _URLS:
+        assert detect(text, url, complete=False).platform == detect(text, url).platform
+
+
+_URLS = ("https://x.example.gov.vn/", "https://x.example.gov.vn/web/guest/a/-/asset_publisher/b",
+         "https://x.example.gov.vn/Pages/a.aspx", "https://x.example.gov.vn/tin/tabid/5/x.aspx",
+         "https://x.example.gov.vn/?p=12", "https://x.example.gov.vn/news/a-1.html",
+         "https://x.example.gov.vn/index.php?option=com_content&id=3",
+         "https://x.example.gov.vn/?page=search&keyword=a")
 
 
 def _generators_by_three_scans(text: str) -> list[str]:
@@ -78,3 +86,17 @@ def test_generators_on_saved_pages(path):
 
     text, _ = decode_html(path.read_bytes())
     assert sorted(generators(text)) == sorted(_generators_by_three_scans(text))
+
+
+_REGEX_FINGERPRINTS = [fp for p in builtins() for fp in p.fingerprints
+                       if fp.kind == "html" and fp.regex is not None]
+
+
+@pytest.mark.parametrize("path", SAVED, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
+def test_regex_fingerprints_scanned_from_their_literal_answer_as_a_whole_page_scan(path):
+    from scraper.parsers.detect import _matches
+
+    text, _ = decode_html(path.read_bytes())
+    assert _REGEX_FINGERPRINTS
+    for fp in _REGEX_FINGERPRINTS:
+        assert _matches(fp, text, "/", [], {}) == (fp.regex.search(text) is not None), fp

@@ -60,7 +60,12 @@ def _matches(fp: Fingerprint, text: str, url_part: str, gens: list[str],
     if fp.kind == "html":
         if fp.regex is None:
             return fp.pattern in text
-        return text.rfind(fp.literal) != -1 and fp.regex.search(text) is not None
+        if not fp.literal:
+            return fp.regex.search(text) is not None
+        # (`literal` is the regex's plain start: no match begins before its first
+        # occurrence, so the regex scan starts there instead of at the top of the page.)
+        start = text.find(fp.literal)
+        return start != -1 and fp.regex.search(text, start) is not None
     source = extra.get(fp.kind)  # robots / sitemap
     return bool(source) and bool(fp.regex.search(source))
 
