@@ -205,16 +205,15 @@ def _verdict(row: dict) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--set", action="append", choices=SETS, dest="sets")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds taking turns (CPU time)")
+    ap.add_argument("--set", action="append", choices=SETS, dest="sets",
+                    help="a page set (repeatable; default: all)")
     ap.add_argument("--no-write", action="store_true", help="print only")
     ap.add_argument("--instructions", action="store_true",
                     help="callgrind instruction counts instead of CPU time")
     ap.add_argument("--passes", type=int, default=None,
                     help="passes a run (--instructions; default 10 over the 9 fixture "
-                    "pages, 3 over the 72 pages of a replica set: the 0-pass count moves by "
-                    "some millions of instructions with the process's memory layout, which "
-                    "the page passes must dwarf)")
+                    "pages, 3 over the 72 pages of a replica set)")
     ap.add_argument("--child", nargs=3, metavar=("SET", "KIND", "PASSES"),
                     help=argparse.SUPPRESS)
     args = ap.parse_args()
