@@ -142,3 +142,18 @@ def test_articles_are_not_dated_after_the_night_that_served_them(demo):
         newest = duckdb.sql(query).fetchall()[0][0]
         assert newest is not None
         assert newest <= NIGHT_0 + timedelta(days=night), (sid, newest)
+
+
+def test_both_diffs_match_the_replica_ground_truth(demo):
+    """The NukeViet pair and the upload-portal pair (where one article is refiled under a new
+    URL each night: one changed article, not one removed and one added)."""
+    out = demo["second"].stdout
+    assert out.count("the diff matches it") == 2, out
+    assert "does NOT match" not in out
+    counts = re.findall(r"(\d+) added, (\d+) removed, (\d+) changed", out)
+    # (Each pair prints the diff's counts, then the truth's.)
+    assert len(counts) == 4 and counts[0] == counts[1] and counts[2] == counts[3], counts
+    upload = demo["archive"] / "platforms" / "upload-portal"
+    diff = json.loads(cli("diff", "previous", "latest", "--archive", str(upload), "--format",
+                          "json").stdout)
+    assert [c for c in diff["changed"] if c.get("moved_from")]

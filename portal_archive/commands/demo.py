@@ -2,8 +2,9 @@
 
 Serves the replica for night 0, crawls it, serves night 1 (new, edited and withdrawn articles
 and documents) on the same address, crawls again (unchanged pages become revisits), then diffs
-the two snapshots, checks the diff against the replica's ground truth, verifies fixity and
-prints where everything is.
+the two snapshots as `diff` does by default (the portal's state: an article refiled under a
+new URL is one changed article), checks the diff against the replica's ground truth, verifies
+fixity and prints where everything is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 NAME = "demo"
 HELP = "crawl two nights of the embedded replica, build datasets, diff them and report"
@@ -62,8 +64,8 @@ def _crawl(url: str, archive: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     from archive.snapshot import list_snapshots
     from archive.verify import verify_snapshot
-    from audit.diff import diff_snapshots
     from audit.diff_report import write_report
+    from audit.state_diff import diff_states
     from pipelines.loader import load_table
     from pipelines.schema import TABLES
     from replica import ReplicaConfig, Site
@@ -104,10 +106,10 @@ def run(args: argparse.Namespace) -> int:
         rows = len(load_table(table, archive=archive, snapshot=last.snapshot_id))
         print(f"  {table:<18} {rows:>6} rows  (.parquet and .csv)")
 
-    changed_url = None
+    changed_url, matches = None, True
     if len(snaps) >= 2:
         a, b = snaps[-2], snaps[-1]
-        diff = diff_snapshots(archive, a.snapshot_id, b.snapshot_id)
+        diff = diff_states(archive, a.snapshot_id, b.snapshot_id)
         name = f"diff-{a.snapshot_id}-{b.snapshot_id}.html"
         report = write_report(diff, b.path / "reports" / name)
         write_report(diff, report.with_suffix(".json"))
@@ -117,12 +119,19 @@ def run(args: argparse.Namespace) -> int:
               f"{len(diff['removed'])} removed, {len(diff['changed'])} changed, "
               f"{diff['unchanged']} unchanged")
         print(f"   replica ground truth:     {len(truth['added'])} added, "
-              f"{len(truth['removed'])} removed, {len(truth['changed'])} changed")
+              f"{len(truth['removed'])} removed, {len(truth['changed'])} changed: "
+              f"{_verdict(diff, truth)}")
+        matches = matches and _matches(diff, truth)
         print(f"\nreport: {report}")
         changed_url = next((c["url"] for c in diff["changed"] if c.get("url")), None)
     if args.platforms:
-        _platform_pair(archive / "platforms" / PLATFORM_DEMO, PLATFORM_DEMO, args.seed)
+        matches = _platform_pair(archive / "platforms" / PLATFORM_DEMO, PLATFORM_DEMO,
+                                 args.seed) and matches
     print(next_steps(archive, snaps, changed_url or base + "/"))
+    if not matches:
+        print("portal-archive demo: error: a diff does not match the replica's ground truth "
+              "(see the lines above)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -131,12 +140,12 @@ PLATFORM_DEMO = "upload-portal"
 PLATFORM_ARTICLES = 12  # a few seconds: two small crawls
 
 
-def _platform_pair(archive: Path, platform: str, seed: int) -> None:
+def _platform_pair(archive: Path, platform: str, seed: int) -> bool:
     """Two nights of the `platform` replica in an archive of their own (another portal),
     crawled with the platform detected on the home page, diffed against the ground truth."""
     from archive.snapshot import list_snapshots
-    from audit.diff import diff_snapshots
     from audit.diff_report import write_report
+    from audit.state_diff import diff_states
     from replica import ReplicaConfig, Site
     from replica.server import make_server
 
@@ -157,15 +166,38 @@ def _platform_pair(archive: Path, platform: str, seed: int) -> None:
             server.shutdown()
             server.server_close()
     a, b = [s for s in list_snapshots(archive) if s.status == "closed"][-2:]
-    diff = diff_snapshots(archive, a.snapshot_id, b.snapshot_id)
+    diff = diff_states(archive, a.snapshot_id, b.snapshot_id)
     report = write_report(diff, b.path / "reports" / f"diff-{a.snapshot_id}-{b.snapshot_id}.html")
     truth = Site(ReplicaConfig(articles=PLATFORM_ARTICLES, seed=seed, night=1,
                                platform=platform)).changes(0, 1)
     print(f"== {platform} diff (platform {b.manifest.get('platform')}, detected): "
           f"{len(diff['added'])} added, {len(diff['removed'])} removed, "
           f"{len(diff['changed'])} changed; replica ground truth: {len(truth['added'])} "
-          f"added, {len(truth['removed'])} removed, {len(truth['changed'])} changed")
+          f"added, {len(truth['removed'])} removed, {len(truth['changed'])} changed: "
+          f"{_verdict(diff, truth)}")
     print(f"   archive: {archive}   report: {report}")
+    return _matches(diff, truth)
+
+
+def _items(group: list[dict]) -> set[tuple[str, str]]:
+    return {(item["kind"], urlsplit(item["url"]).path) for item in group}
+
+
+def _wrong(diff: dict, truth: dict) -> list[str]:
+    """The groups in which the diff and the replica's changes name different items (kind
+    and URL path)."""
+    return [group for group in ("added", "removed", "changed")
+            if _items(diff[group]) != _items(truth[group])]
+
+
+def _matches(diff: dict, truth: dict) -> bool:
+    return not _wrong(diff, truth)
+
+
+def _verdict(diff: dict, truth: dict) -> str:
+    wrong = _wrong(diff, truth)
+    return ("the diff matches it" if not wrong else
+            f"the diff does NOT match it ({', '.join(wrong)} differ)")
 
 
 def next_steps(archive: Path, snaps: list, url: str) -> str:
