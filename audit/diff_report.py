@@ -297,6 +297,18 @@ def render_markdown(diff: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _matched_text(item: dict[str, Any]) -> str:
+    """How a changed item was paired with A's when its key changed: ` (was document 12,
+    matched by number)`, or ` (moved from <A's URL>, matched by content)` for an item the
+    portal refiled under a new URL (the upload portal's articles have no id: the URL is the
+    key); '' otherwise."""
+    if item.get("moved_from"):
+        return f" (moved from {item['moved_from']}, matched by content)"
+    if item.get("matched_by") == "number":
+        return f" (was {item['kind']} {item.get('key_a')}, matched by number)"
+    return ""
+
+
 def _md_changed(diff: dict[str, Any]) -> list[str]:
     phrase = _phrase(diff)
     lines = [f"## Changed ({len(diff['changed'])})", ""]
@@ -306,8 +318,8 @@ def _md_changed(diff: dict[str, Any]) -> list[str]:
                   f"added by {p['added']} changed item(s), removed by {p['removed']}.", ""]
     for item in diff["changed"]:
         restored = " (restored after withdrawal)" if item.get("restored") else ""
-        lines.append(f"### {item['kind']} {item['key']}: {_md(item['title'])}{restored}"
-                     f"{_phrase_badge(item)}")
+        lines.append(f"### {item['kind']} {item['key']}{_md(_matched_text(item))}: "
+                     f"{_md(item['title'])}{restored}{_phrase_badge(item)}")
         lines.append(f"<{_md(item['url'])}>  ")
         lines.append(f"A: {_md_where(item.get('a'))}  ")
         lines.append(f"B: {_md_where(item.get('b'))}")
@@ -510,9 +522,7 @@ def render_html_body(diff: dict[str, Any], browser: str = DEFAULT_BROWSER) -> st
             f'{_html_effect(item.get("changes", {}).get(name, {}))}: '
             f'{_html_diff(name, item.get("changes", {}).get(name, {}), phrase)}</div>'
             for name in item["fields"])
-        matched = ""
-        if item.get("matched_by") == "number":
-            matched = f" (was {_e(item['kind'])} {_e(item.get('key_a'))}, matched by number)"
+        matched = _e(_matched_text(item))
         if item.get("restored"):
             matched += f" (restored; seen withdrawn {_e(item.get('withdrawn_at'))})"
         anchor = f' id="{_e(_item_anchor(item))}"' if item.get("phrase") else ""

@@ -156,4 +156,9 @@ def test_both_diffs_match_the_replica_ground_truth(demo):
     upload = demo["archive"] / "platforms" / "upload-portal"
     diff = json.loads(cli("diff", "previous", "latest", "--archive", str(upload), "--format",
                           "json").stdout)
-    assert [c for c in diff["changed"] if c.get("moved_from")]
+    (moved,) = [c for c in diff["changed"] if c.get("moved_from")]
+    # The reports say where the refiled article was: its A evidence is a capture of that URL.
+    for fmt in ("md", "html"):
+        report = cli("diff", "previous", "latest", "--archive", str(upload), "--format",
+                     fmt).stdout
+        assert f"(moved from {moved['moved_from']}, matched by content)" in report, fmt
