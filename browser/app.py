@@ -41,6 +41,7 @@ from markupsafe import Markup
 
 from audit.diff import ARTICLE_FIELDS, DOCUMENT_FIELDS, DiffError
 from audit.history import HistoryError, closest, parse_when, url_captures
+from audit.state import StateError
 from browser import data
 from browser.i18n import LANGUAGES, choose_language, format_day, format_time, translate
 
@@ -292,6 +293,9 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
         ids = [s.snapshot_id for s in closed]
         a, b = request.args.get("a"), request.args.get("b")
         kind, fld = request.args.get("kind") or "", request.args.get("field") or ""
+        # (`captures=1`: what A and B themselves captured, as `diff --captures` and the
+        # timeline's counts; else the portal's state, as `portal-archive diff`.)
+        captures = request.args.get("captures") == "1"
         phrase = " ".join((request.args.get("phrase") or "").split())
         fields = sorted(set(ARTICLE_FIELDS) | set(DOCUMENT_FIELDS))
         if kind and kind not in data.KINDS:
@@ -305,9 +309,11 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
             if a not in ids or b not in ids:
                 raise data.NotFound("both snapshots must be closed snapshots of this archive")
             try:
-                result = data.diff(archive, a, b)
+                result = data.diff(archive, a, b, states=not captures)
             except DiffError as exc:
                 raise data.NotFound(str(exc)) from None
+            except StateError as exc:  # (B before A, or snapshots of two portals)
+                abort(400, description=str(exc))
             if phrase:
                 from audit.phrase import PhraseError, mark_phrase
 
@@ -317,7 +323,7 @@ def create_app(archive: Path, *, replay_base: str | None = None, host: str = "12
                     abort(400, description=str(exc).replace("--phrase", "phrase"))
             body = report_context(filter_diff(result, kind, fld))
         return render_template("diff.html", ids=ids, a=a, b=b, kind=kind, field=fld,
-                               fields=fields, body=body, phrase=phrase)
+                               fields=fields, body=body, phrase=phrase, captures=captures)
 
     @app.get("/replay")
     def replay() -> str:

@@ -83,19 +83,28 @@ def previous_closed(root: Path, snap: Snapshot) -> Snapshot | None:
 
 
 @lru_cache(maxsize=64)
-def _cached_diff(root: str, a: str, b: str, a_end: str, b_end: str) -> dict[str, Any]:
+def _cached_diff(root: str, a: str, b: str, a_end: str, b_end: str,
+                 states: bool) -> dict[str, Any]:
+    if states:
+        from audit.state_diff import diff_states
+
+        return diff_states(Path(root), a, b)
     return diff_snapshots(Path(root), a, b)
 
 
-def diff(root: Path, a: str, b: str) -> dict[str, Any]:
-    """`audit.diff.diff_snapshots`, cached: closed snapshots do not change."""
+def diff(root: Path, a: str, b: str, states: bool = False) -> dict[str, Any]:
+    """`audit.diff.diff_snapshots` (what A and B captured: the timeline's counts), or with
+    `states` `audit.state_diff.diff_states` (the portal's state, what `portal-archive diff`
+    prints by default: an article refiled under a new URL is one changed article, an item a
+    night did not re-check is not removed), cached: closed snapshots do not change. Raises
+    DiffError or audit.state.StateError (one line) for snapshots that cannot be compared."""
     sa, sb = get_snapshot(root, a), get_snapshot(root, b)
     for snap in (sa, sb):
         if snap.status != "closed":
             raise DiffError(f"snapshot {snap.snapshot_id} is {snap.status}; only closed "
                             f"snapshots can be diffed")
     return _cached_diff(str(root), a, b, str(sa.manifest.get("ended_at")),
-                        str(sb.manifest.get("ended_at")))
+                        str(sb.manifest.get("ended_at")), states)
 
 
 def timeline(root: Path, portal: str, verifier: Verifier | None = None) -> list[dict[str, Any]]:

@@ -1,6 +1,8 @@
 """The diff report in the archive browser follows the page's language (vi/en), like every other
 page: the same report as `audit.diff_report`'s HTML (same sections, items, fields and replay
-links), its words translated and its times in the portal's time zone.
+links), its words translated and its times in the portal's time zone. `/diff` compares the
+portal's states, as `portal-archive diff` does; `&captures=1` what A and B captured, as
+`diff --captures` and the timeline's counts.
 
 Two nights of the fixture of tests/test_diff.py: article 1 edited, 2 withdrawn (404), 3 left
 alone, 4 added."""
@@ -13,6 +15,7 @@ from test_diff import article, article_url, build_snapshot, page
 
 from audit.diff import diff_snapshots
 from audit.diff_report import render_html_body
+from audit.state_diff import diff_states
 from browser.app import create_app
 
 A, B = "20261126T020000Z", "20261127T020000Z"
@@ -42,11 +45,13 @@ def text(el) -> str:
     return " ".join(el.text_content().split())
 
 
-def test_english_is_the_report_of_audit_diff_report(client):
+@pytest.mark.parametrize("query,compare", [("", diff_states), ("&captures=1", diff_snapshots)],
+                         ids=["states", "captures"])
+def test_english_is_the_report_of_audit_diff_report(client, query, compare):
     root, http = client
-    page_ = report(http, "en")
+    page_ = report(http, "en", query)
     file_ = lxml_html.fromstring(
-        f"<div>{render_html_body(diff_snapshots(root, A, B), browser='')}</div>")
+        f"<div>{render_html_body(compare(root, A, B), browser='')}</div>")
     for selector in ("h1", "h2", "h3", ".field .name", "th", "#summary div"):
         assert [text(e) for e in page_.cssselect(selector)] == \
             [text(e) for e in file_.cssselect(selector)], selector
@@ -62,7 +67,9 @@ def test_vietnamese_report(client):
     body = text(page_)
     assert text(page_.cssselect("h1")[0]) == "So sánh hai bản chụp"
     assert [text(h) for h in page_.cssselect("h2")] == [
-        "Thay đổi (1)", "Bị gỡ khỏi cổng (1)", "Mới (1)", "Không thu được ở B (0)"]
+        "Thay đổi (1)", "Bị gỡ khỏi cổng (1)", "Mới (1)", "Không kiểm tra lại ở B (0)"]
+    assert [text(h) for h in report(http, "vi", "&captures=1").cssselect("h2")][-1] == \
+        "Không thu được ở B (0)"
     (h3,) = page_.cssselect("h3")
     assert text(h3).startswith("bài viết 1:") and "Tiêu đề <b>mới</b>" in text(h3)
     assert not h3.cssselect("b")  # archived text stays text
@@ -90,7 +97,7 @@ def test_phrase_marks_the_changes_as_the_report_file_does(client):
     root, http = client
     page_ = report(http, "en", "&phrase=moi")  # typed without diacritics: folded match
     file_ = lxml_html.fromstring(
-        "<div>" + render_html_body(mark_phrase(diff_snapshots(root, A, B), "moi"), browser="")
+        "<div>" + render_html_body(mark_phrase(diff_states(root, A, B), "moi"), browser="")
         + "</div>")
     marks = [text(m) for m in page_.cssselect(".item mark")]
     assert marks and marks == [text(m) for m in file_.cssselect(".item mark")]
@@ -112,3 +119,14 @@ def test_a_phrase_without_a_word_is_one_clear_error(client):
     assert "has no word to look for" in resp.get_data(as_text=True)
     escaped = http.get(f"/diff?a={A}&b={B}&phrase=%3Cscript%3Ex", base_url="http://127.0.0.1:8500")
     assert escaped.status_code == 200 and "<script>x" not in escaped.get_data(as_text=True)
+
+
+def test_b_before_a_is_one_clear_error(client):
+    """The state diff runs forward in time, as `portal-archive diff` says; the capture diff
+    compares any two."""
+    _, http = client
+    resp = http.get(f"/diff?a={B}&b={A}", base_url="http://127.0.0.1:8500")
+    assert resp.status_code == 400
+    assert "give the older snapshot first" in resp.get_data(as_text=True)
+    assert http.get(f"/diff?a={B}&b={A}&captures=1",
+                    base_url="http://127.0.0.1:8500").status_code == 200

@@ -162,3 +162,39 @@ def test_both_diffs_match_the_replica_ground_truth(demo):
         report = cli("diff", "previous", "latest", "--archive", str(upload), "--format",
                      fmt).stdout
         assert f"(moved from {moved['moved_from']}, matched by content)" in report, fmt
+
+
+def test_browser_diff_is_the_state_diff_with_the_moved_article(demo):
+    """The browser's diff page says what `portal-archive diff` says (the portal's state): the
+    refiled article is one changed article, headed with its old URL; `&captures=1` is the
+    capture diff, as the timeline's counts (the article there is removed and added)."""
+    from lxml import html as lxml_html
+
+    from browser.app import create_app
+
+    upload = demo["archive"] / "platforms" / "upload-portal"
+    diff = json.loads(cli("diff", "previous", "latest", "--archive", str(upload), "--format",
+                          "json").stdout)
+    (moved,) = [c for c in diff["changed"] if c.get("moved_from")]
+    app = create_app(upload, replay_base="http://127.0.0.1:9", port=8500, verify=False)
+    try:
+        http = app.test_client()
+
+        def headings(query: str) -> tuple[list[str], str]:
+            resp = http.get(f"/diff?a={diff['a']}&b={diff['b']}{query}",
+                            base_url="http://127.0.0.1:8500",
+                            headers={"Accept-Language": "en"})
+            assert resp.status_code == 200
+            page = lxml_html.fromstring(resp.get_data(as_text=True))
+            return ([" ".join(h.text_content().split()) for h in page.cssselect(".report h2")],
+                    " ".join(page.text_content().split()))
+
+        h2, text = headings("")
+        assert h2[:3] == [f"Changed ({len(diff['changed'])})",
+                          f"Removed from the portal ({len(diff['removed'])})",
+                          f"Added ({len(diff['added'])})"], h2
+        assert f"(moved from {moved['moved_from']}, matched by content)" in text
+        h2, text = headings("&captures=1")
+        assert h2[0] == f"Changed ({len(diff['changed']) - 1})" and "(moved from" not in text
+    finally:
+        app.extensions["cleanup"]()
