@@ -60,10 +60,9 @@ def _matches(fp: Fingerprint, text: str, url_part: str, gens: list[str],
     if fp.kind == "html":
         if fp.regex is None:
             return fp.pattern in text
-        if not fp.literal:
-            return fp.regex.search(text) is not None
         # (`literal` is the regex's plain start: no match begins before its first
-        # occurrence, so the regex scan starts there instead of at the top of the page.)
+        # occurrence, so the regex scan starts there instead of at the top of the page; an
+        # empty literal is found at 0.)
         start = text.find(fp.literal)
         return start != -1 and fp.regex.search(text, start) is not None
     source = extra.get(fp.kind)  # robots / sitemap
