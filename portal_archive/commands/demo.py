@@ -118,10 +118,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n== diff {a.snapshot_id} -> {b.snapshot_id}: {len(diff['added'])} added, "
               f"{len(diff['removed'])} removed, {len(diff['changed'])} changed, "
               f"{diff['unchanged']} unchanged")
+        wrong = _wrong(diff, truth)
         print(f"   replica ground truth:     {len(truth['added'])} added, "
               f"{len(truth['removed'])} removed, {len(truth['changed'])} changed: "
-              f"{_verdict(diff, truth)}")
-        matches = matches and _matches(diff, truth)
+              f"{_verdict(wrong)}")
+        matches = not wrong
         print(f"\nreport: {report}")
         changed_url = next((c["url"] for c in diff["changed"] if c.get("url")), None)
     if args.platforms:
@@ -170,13 +171,14 @@ def _platform_pair(archive: Path, platform: str, seed: int) -> bool:
     report = write_report(diff, b.path / "reports" / f"diff-{a.snapshot_id}-{b.snapshot_id}.html")
     truth = Site(ReplicaConfig(articles=PLATFORM_ARTICLES, seed=seed, night=1,
                                platform=platform)).changes(0, 1)
+    wrong = _wrong(diff, truth)
     print(f"== {platform} diff (platform {b.manifest.get('platform')}, detected): "
           f"{len(diff['added'])} added, {len(diff['removed'])} removed, "
           f"{len(diff['changed'])} changed; replica ground truth: {len(truth['added'])} "
           f"added, {len(truth['removed'])} removed, {len(truth['changed'])} changed: "
-          f"{_verdict(diff, truth)}")
+          f"{_verdict(wrong)}")
     print(f"   archive: {archive}   report: {report}")
-    return _matches(diff, truth)
+    return not wrong
 
 
 def _items(group: list[dict]) -> set[tuple[str, str]]:
@@ -190,12 +192,7 @@ def _wrong(diff: dict, truth: dict) -> list[str]:
             if _items(diff[group]) != _items(truth[group])]
 
 
-def _matches(diff: dict, truth: dict) -> bool:
-    return not _wrong(diff, truth)
-
-
-def _verdict(diff: dict, truth: dict) -> str:
-    wrong = _wrong(diff, truth)
+def _verdict(wrong: list[str]) -> str:
     return ("the diff matches it" if not wrong else
             f"the diff does NOT match it ({', '.join(wrong)} differ)")
 
