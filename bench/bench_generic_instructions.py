@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+
+import callgrind  # noqa: E402
 
 CHILD = """
 import sys
@@ -101,13 +101,7 @@ def earlier_rows(markdown: str) -> list[str]:
 
 
 def count(script: Path, which: str, kind: str, passes: int) -> tuple[int, int]:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
-             sys.executable, str(script), which, kind, str(passes)],
-            capture_output=True, text=True, check=True, cwd=ROOT)
-    collected = re.search(r"Collected\s*:\s*(\d+)", out.stderr)
-    return int(collected.group(1)), int(out.stdout.strip().splitlines()[-1])
+    return callgrind.count([str(script), which, kind, str(passes)], hash_seed=None)
 
 
 def measure(script: Path, which: str, passes: int, rounds: int
@@ -133,8 +127,7 @@ def main() -> int:
     ap.add_argument("--label", default="", help="what this run measures (the code's state)")
     ap.add_argument("--no-write", action="store_true", help="print only")
     args = ap.parse_args()
-    if shutil.which("valgrind") is None:
-        print("bench_generic_instructions: error: valgrind is not installed", file=sys.stderr)
+    if not callgrind.available("bench_generic_instructions"):
         return 2
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

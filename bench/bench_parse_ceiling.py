@@ -35,14 +35,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import platform as host_platform
-import re
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,6 +45,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+import callgrind  # noqa: E402
 
 from scraper.parsers import clear_caches, parse_page  # noqa: E402
 from scraper.parsers.article import find_root_and_body  # noqa: E402
@@ -157,15 +154,7 @@ def child(name: str, kind: str, passes: int) -> None:
 
 
 def _count(name: str, kind: str, passes: int) -> tuple[int, int]:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
-             sys.executable, str(Path(__file__).resolve()), "--child", name, kind,
-             str(passes)],
-            capture_output=True, text=True, check=True, cwd=ROOT,
-            env={**os.environ, "PYTHONHASHSEED": "0"})
-    collected = re.search(r"Collected\s*:\s*(\d+)", out.stderr)
-    return int(collected.group(1)), int(out.stdout.strip().splitlines()[-1])
+    return callgrind.count([str(Path(__file__).resolve()), "--child", name, kind, str(passes)])
 
 
 def measure_instructions(name: str, passes: int) -> dict:
@@ -265,8 +254,7 @@ def main() -> int:
 
 
 def instructions_main(args) -> int:
-    if shutil.which("valgrind") is None:
-        print("bench_parse_ceiling: error: valgrind is not installed", file=sys.stderr)
+    if not callgrind.available("bench_parse_ceiling"):
         return 2
     sets = args.sets or SETS
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -16,16 +16,14 @@ Needs valgrind (Debian package `valgrind`). Results go to "## Platforms (instruc
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+
+import callgrind  # noqa: E402
 
 CHILD = """
 import sys
@@ -50,17 +48,9 @@ print(len(pages))
 
 
 def count(script: Path, kind: str, passes: int) -> tuple[int, int]:
-    with tempfile.TemporaryDirectory() as tmp:
-        # (A fixed hash seed removes one cause of run-to-run variation, dict and set
-        # layouts; runs of the same code still differed by up to 0.18 M a page, so every
-        # run is listed in docs/benchmarks.md.)
-        out = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
-             sys.executable, str(script), kind, str(passes)],
-            capture_output=True, text=True, check=True, cwd=ROOT,
-            env={**os.environ, "PYTHONHASHSEED": "0"})
-    collected = re.search(r"Collected\s*:\s*(\d+)", out.stderr)
-    return int(collected.group(1)), int(out.stdout.strip().splitlines()[-1])
+    # (Hash seed fixed; runs of the same code still differed by up to 0.18 M a page, so every
+    # run is listed in docs/benchmarks.md.)
+    return callgrind.count([str(script), kind, str(passes)])
 
 
 def main() -> int:
@@ -70,8 +60,7 @@ def main() -> int:
     ap.add_argument("--passes", type=int, default=10, help="passes over the pages per run")
     ap.add_argument("--no-write", action="store_true", help="print only")
     args = ap.parse_args()
-    if shutil.which("valgrind") is None:
-        print("bench_platforms_instructions: error: valgrind is not installed", file=sys.stderr)
+    if not callgrind.available("bench_platforms_instructions"):
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "child.py"
